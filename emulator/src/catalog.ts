@@ -1,0 +1,221 @@
+import { createHash } from "node:crypto";
+import defaultData from "../data/eks-catalog.json";
+import { AMI_TYPES, type AmiFamily, type AmiType, amiFamily, amiParameterLayout } from "./ami-types";
+import { compareAddonVersions, compareMinor, compareReleases, parseAddonVersion } from "./versions";
+
+/** The catalog's data format: the shape of `emulator/data/eks-catalog.json` and of a seed's `catalog`. */
+export interface CatalogData {
+  kubernetesVersions?: KubernetesVersionData[];
+  addons?: Record<string, AddonVersionData[]>;
+  amiReleases?: Partial<Record<AmiFamily, Record<string, string[]>>>;
+  /** Add-ons whose updates may move at most one minor version (real EKS enforces it for vpc-cni). */
+  oneMinorAtATime?: string[];
+}
+
+export interface KubernetesVersionData {
+  version: string;
+  releasedOn: string;
+  endOfStandardSupport: string;
+  endOfExtendedSupport: string;
+  platformVersions?: string[];
+  platformVersionDetails?: { platformVersion: string; kubernetesPatch: string; releasedOn: string }[];
+}
+
+export interface AddonVersionData {
+  version: string;
+  compatibleWith: string[];
+  defaultFor?: string[];
+}
+
+export interface KubernetesVersionInfo {
+  version: string;
+  releasedOn: string;
+  endOfStandardSupport: string;
+  endOfExtendedSupport: string;
+  /** Oldest first; the last one is what an upgraded cluster lands on. */
+  platformVersions: string[];
+  /** Kubernetes patch of the newest platform version. */
+  latestPatch: string;
+}
+
+export interface AddonVersion {
+  version: string;
+  compatibleWith: Set<string>;
+  defaultFor: Set<string>;
+}
+
+export interface SsmParameter {
+  name: string;
+  value: string;
+  version: number;
+  lastModified: number;
+}
+
+const DEFAULT_ONE_MINOR_AT_A_TIME = ["vpc-cni"];
+
+/**
+ * The versions EKS knows: Kubernetes minors with their support calendar and platform versions,
+ * add-on versions with their compatibilities and the default per minor, node AMI releases per
+ * family and minor. Built from the real data shipped in `emulator/data/eks-catalog.json`, then
+ * extended or overridden by a seed. The public SSM parameters are derived from it.
+ */
+export class Catalog {
+  private readonly minors = new Map<string, KubernetesVersionInfo>();
+  private readonly addons = new Map<string, AddonVersion[]>();
+  private readonly releases = new Map<AmiFamily, Map<string, string[]>>();
+  private oneMinor = new Set(DEFAULT_ONE_MINOR_AT_A_TIME);
+
+  static default(): Catalog {
+    return new Catalog().merge(defaultData as CatalogData);
+  }
+
+  merge(data: CatalogData): this {
+    for (const k of data.kubernetesVersions ?? []) {
+      const details = k.platformVersionDetails ?? [];
+      const platformVersions = k.platformVersions ?? details.map((d) => d.platformVersion);
+      if (platformVersions.length === 0) platformVersions.push("eks.1");
+      this.minors.set(k.version, {
+        version: k.version,
+        releasedOn: k.releasedOn,
+        endOfStandardSupport: k.endOfStandardSupport,
+        endOfExtendedSupport: k.endOfExtendedSupport,
+        platformVersions,
+        latestPatch: details.at(-1)?.kubernetesPatch ?? `${k.version}.0`,
+      });
+    }
+    for (const [name, versions] of Object.entries(data.addons ?? {})) {
+      for (const v of versions) this.addAddonVersion(name, v.version, v.compatibleWith, v.defaultFor ?? []);
+    }
+    for (const [family, perMinor] of Object.entries(data.amiReleases ?? {}) as [
+      AmiFamily,
+      Record<string, string[]>,
+    ][]) {
+      for (const [minor, list] of Object.entries(perMinor))
+        for (const r of list) this.addRelease(family, minor, r);
+    }
+    if (data.oneMinorAtATime) this.oneMinor = new Set(data.oneMinorAtATime);
+    return this;
+  }
+
+  // --- Kubernetes minors -------------------------------------------------------------------
+
+  kubernetesVersions(): KubernetesVersionInfo[] {
+    return [...this.minors.values()].sort((a, b) => compareMinor(a.version, b.version));
+  }
+
+  minor(version: string): KubernetesVersionInfo | undefined {
+    return this.minors.get(version);
+  }
+
+  latestPlatformVersion(version: string): string {
+    return this.minors.get(version)?.platformVersions.at(-1) ?? "eks.1";
+  }
+
+  // --- add-ons -------------------------------------------------------------------------------
+
+  addonNames(): string[] {
+    return [...this.addons.keys()].sort();
+  }
+
+  /** Versions of an add-on, oldest first. */
+  addonVersions(name: string): AddonVersion[] {
+    return this.addons.get(name) ?? [];
+  }
+
+  addonVersion(name: string, version: string): AddonVersion | undefined {
+    return this.addons.get(name)?.find((v) => v.version === version);
+  }
+
+  defaultAddonVersion(name: string, minor: string): string | undefined {
+    return this.addonVersions(name).find((v) => v.defaultFor.has(minor))?.version;
+  }
+
+  requiresOneMinorAtATime(name: string): boolean {
+    return this.oneMinor.has(name);
+  }
+
+  /** Adds a version (or extends its compatibilities). A new default for a minor replaces the old one. */
+  addAddonVersion(name: string, version: string, compatibleWith: string[], defaultFor: string[] = []): void {
+    if (!parseAddonVersion(version))
+      throw new Error(`add-on ${name}: "${version}" is not a version like v1.19.0-eksbuild.1`);
+    const list = this.addons.get(name) ?? [];
+    this.addons.set(name, list);
+    let entry = list.find((v) => v.version === version);
+    if (!entry) {
+      entry = { version, compatibleWith: new Set(), defaultFor: new Set() };
+      list.push(entry);
+      list.sort((a, b) => compareAddonVersions(a.version, b.version));
+    }
+    for (const m of compatibleWith) entry.compatibleWith.add(m);
+    for (const m of defaultFor) {
+      for (const other of list) other.defaultFor.delete(m);
+      entry.defaultFor.add(m);
+      entry.compatibleWith.add(m);
+    }
+  }
+
+  // --- AMI releases --------------------------------------------------------------------------
+
+  /** Releases of an AMI family for a minor, oldest first; empty when the family has none (AL2 after 1.32). */
+  releasesFor(family: AmiFamily, minor: string): string[] {
+    return this.releases.get(family)?.get(minor) ?? [];
+  }
+
+  latestRelease(family: AmiFamily, minor: string): string | undefined {
+    return this.releasesFor(family, minor).at(-1);
+  }
+
+  addRelease(family: AmiFamily, minor: string, release: string): void {
+    const perMinor = this.releases.get(family) ?? new Map<string, string[]>();
+    this.releases.set(family, perMinor);
+    const list = perMinor.get(minor) ?? [];
+    perMinor.set(minor, list);
+    if (!list.includes(release)) {
+      list.push(release);
+      list.sort(compareReleases);
+    }
+  }
+
+  // --- SSM public parameters -----------------------------------------------------------------
+
+  /** Every public parameter for the latest release of each (AMI type, minor), by name. */
+  ssmParameters(): Map<string, SsmParameter> {
+    const out = new Map<string, SsmParameter>();
+    for (const amiType of AMI_TYPES) {
+      const family = amiFamily(amiType);
+      if (!family) continue;
+      for (const minor of this.releases.get(family)?.keys() ?? []) {
+        const list = this.releasesFor(family, minor);
+        const release = list.at(-1);
+        const layout = release ? amiParameterLayout(amiType, minor, release) : undefined;
+        if (!release || !layout) continue;
+        const imageId = amiId(amiType, minor, release);
+        const meta = { version: list.length, lastModified: this.releaseDate(release, minor) };
+        const put = (name: string | undefined, value: string) => {
+          if (name) out.set(name, { name, value, ...meta });
+        };
+        put(layout.releaseVersion, release);
+        put(layout.imageId, imageId);
+        put(
+          layout.recommended,
+          JSON.stringify({ image_id: imageId, image_name: layout.imageName, release_version: release }),
+        );
+        if (layout.recommended && family !== "WINDOWS")
+          put(`${layout.recommended}/image_name`, layout.imageName);
+      }
+    }
+    return out;
+  }
+
+  /** When a release was published: the date inside it where it has one, else the minor's release date. */
+  private releaseDate(release: string, minor: string): number {
+    const al = /-(\d{4})(\d{2})(\d{2})$/.exec(release) ?? /-(\d{4})\.(\d{2})\.(\d{2})$/.exec(release);
+    if (al) return Date.UTC(Number(al[1]), Number(al[2]) - 1, Number(al[3]));
+    return Date.parse(this.minors.get(minor)?.releasedOn ?? "2024-01-01");
+  }
+}
+
+/** A stable, realistic-looking AMI id for a release (EC2 is not emulated). */
+export function amiId(amiType: AmiType, minor: string, release: string): string {
+  return `ami-${createHash("sha256").update(`${amiType}|${minor}|${release}`).digest("hex").slice(0, 17)}`;
+}

@@ -1,0 +1,120 @@
+/**
+ * Every error the emulator can answer, in one place. EKS errors travel as an HTTP status, the header
+ * `x-amzn-errortype` and a JSON body that always carries `message`, `clusterName`, `nodegroupName`
+ * and `addonName` (nulls included, as real EKS sends them). SSM (JSON 1.1) errors carry `__type`.
+ */
+
+export type EksErrorType =
+  | "InvalidParameterException"
+  | "InvalidRequestException"
+  | "ClientException"
+  | "InvalidStateException"
+  | "ResourceNotFoundException"
+  | "ResourceInUseException"
+  | "ThrottlingException"
+  | "TooManyRequestsException"
+  | "ServerException"
+  | "ServiceUnavailableException"
+  | "UnknownOperationException"
+  | "SerializationException";
+
+const STATUS: Record<EksErrorType, number> = {
+  InvalidParameterException: 400,
+  InvalidRequestException: 400,
+  ClientException: 400,
+  InvalidStateException: 400,
+  ResourceNotFoundException: 404,
+  ResourceInUseException: 409,
+  ThrottlingException: 429,
+  TooManyRequestsException: 429,
+  ServerException: 500,
+  ServiceUnavailableException: 503,
+  UnknownOperationException: 404,
+  SerializationException: 400,
+};
+
+export interface ErrorContext {
+  clusterName?: string | undefined;
+  nodegroupName?: string | undefined;
+  addonName?: string | undefined;
+}
+
+export class EksError extends Error {
+  readonly status: number;
+  constructor(
+    readonly type: EksErrorType,
+    message: string,
+    readonly context: ErrorContext = {},
+  ) {
+    super(message);
+    this.name = type;
+    this.status = STATUS[type];
+  }
+
+  body(): Record<string, string | null> {
+    return {
+      message: this.message,
+      clusterName: this.context.clusterName ?? null,
+      nodegroupName: this.context.nodegroupName ?? null,
+      addonName: this.context.addonName ?? null,
+    };
+  }
+}
+
+export const invalidParameter = (message: string, ctx?: ErrorContext) =>
+  new EksError("InvalidParameterException", message, ctx);
+export const invalidRequest = (message: string, ctx?: ErrorContext) =>
+  new EksError("InvalidRequestException", message, ctx);
+export const invalidState = (message: string, ctx?: ErrorContext) =>
+  new EksError("InvalidStateException", message, ctx);
+export const notFound = (message: string, ctx?: ErrorContext) =>
+  new EksError("ResourceNotFoundException", message, ctx);
+export const resourceInUse = (message: string, ctx?: ErrorContext) =>
+  new EksError("ResourceInUseException", message, ctx);
+
+export type SsmErrorType =
+  | "ParameterNotFound"
+  | "ValidationException"
+  | "ThrottlingException"
+  | "InternalServerError"
+  | "ServiceUnavailable"
+  | "UnknownOperationException"
+  | "SerializationException";
+
+const SSM_STATUS: Record<SsmErrorType, number> = {
+  ParameterNotFound: 400,
+  ValidationException: 400,
+  ThrottlingException: 400,
+  InternalServerError: 500,
+  ServiceUnavailable: 503,
+  UnknownOperationException: 400,
+  SerializationException: 400,
+};
+
+export class SsmError extends Error {
+  readonly status: number;
+  /** Real SSM sends ParameterNotFound with no message at all, so the message is optional. */
+  private readonly withMessage: boolean;
+
+  constructor(
+    readonly type: SsmErrorType,
+    message?: string,
+  ) {
+    super(message ?? type);
+    this.name = type;
+    this.status = SSM_STATUS[type];
+    this.withMessage = message !== undefined;
+  }
+
+  body(): Record<string, string> {
+    return this.withMessage ? { __type: this.type, message: this.message } : { __type: this.type };
+  }
+}
+
+/** A seed or fault definition that does not fit its schema; `path` names the offending field. */
+export class SeedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SeedError";
+  }
+}

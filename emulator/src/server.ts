@@ -1,0 +1,247 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { AuditEntry } from "./audit";
+import { buildSeed, type EmulatorOptions, World } from "./emulator";
+import { EksError, SsmError } from "./errors";
+import type { FaultInput, RequestFaultEffect } from "./faults";
+import { loadSeedFile, type SeedInput } from "./seed";
+import { handleAdmin } from "./wire/admin-routes";
+import { auditParams, EKS_ROUTES, type EksRequest } from "./wire/eks-routes";
+import { parseJsonBody } from "./wire/input";
+import { findRoute } from "./wire/router";
+import { handleSsm, ssmAuditParams, ssmOperation } from "./wire/ssm-handler";
+
+export interface StartOptions extends EmulatorOptions {
+  /** 0 (the default) picks a free port. The emulator binds 127.0.0.1 only. */
+  port?: number;
+}
+
+/** A running emulator: the HTTP front of a World, plus the controls tests use. */
+export class Emulator {
+  world: World;
+  url = "";
+  private server: Server | undefined;
+
+  constructor(private readonly options: EmulatorOptions) {
+    this.world = new World(buildSeed(options, loadSeedFile));
+  }
+
+  get region(): string {
+    return this.world.seed.region;
+  }
+
+  async listen(port = 0): Promise<this> {
+    const server = createServer((req, res) => {
+      this.handle(req, res).catch((e: unknown) => {
+        if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+        res.end(JSON.stringify({ message: `emulator failure: ${(e as Error).message}` }));
+      });
+    });
+    server.keepAliveTimeout = 1000;
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, "127.0.0.1", resolve);
+    });
+    this.server = server;
+    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+
+  audit(sinceSeq = 0): AuditEntry[] {
+    return this.world.audit.list(sinceSeq);
+  }
+
+  clearAudit(): void {
+    this.world.audit.clear();
+  }
+
+  state() {
+    return { url: this.url, region: this.region, ...this.world.eks.snapshot() };
+  }
+
+  injectFault(fault: FaultInput): number {
+    return this.world.inject(fault);
+  }
+
+  clearFaults(): void {
+    this.world.faults.clear();
+  }
+
+  advanceClock(seconds: number): void {
+    this.world.clock.advance(seconds * 1000);
+  }
+
+  /** Back to the starting seed, or to a new one. */
+  reset(seed?: SeedInput): void {
+    this.world = new World(
+      seed ? buildSeed({ seed, timeScale: this.options.timeScale }, loadSeedFile) : this.world.seed,
+    );
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const bodyText = await readBody(req);
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const method = req.method ?? "GET";
+    if (url.pathname.startsWith("/_emulator/")) {
+      const { status, body } = handleAdmin(this, method, url.pathname, url.searchParams, bodyText);
+      return send(res, status, { "content-type": "application/json" }, body);
+    }
+    const target = req.headers["x-amz-target"];
+    if (method === "POST" && url.pathname === "/" && typeof target === "string") {
+      return this.handleSsm(res, ssmOperation(target), bodyText);
+    }
+    return this.handleEks(res, method, url, bodyText);
+  }
+
+  private async handleEks(res: ServerResponse, method: string, url: URL, bodyText: string): Promise<void> {
+    const world = this.world;
+    const match = findRoute(EKS_ROUTES, method, url.pathname);
+    const operation = match?.route.operation ?? "Unknown";
+    const req: EksRequest = { path: match?.params ?? {}, query: url.searchParams, body: {} };
+    const entry: Omit<AuditEntry, "seq" | "mutating" | "status"> = {
+      time: world.clock.now(),
+      service: "eks",
+      operation,
+      ...definedOnly({
+        cluster: req.path.name,
+        nodegroup: req.path.nodegroupName ?? url.searchParams.get("nodegroupName") ?? undefined,
+        addon: req.path.addonName ?? url.searchParams.get("addonName") ?? undefined,
+        updateId: req.path.updateId,
+      }),
+    };
+    let status = 200;
+    let payload: unknown;
+    let error: EksError | undefined;
+    const faulted = await this.applyRequestFaults(operation);
+    try {
+      if (faulted.error) {
+        error =
+          faulted.error.kind === "throttle"
+            ? new EksError(faulted.error.errorType, "Rate exceeded")
+            : faulted.error.status === 503
+              ? new EksError("ServiceUnavailableException", "Service is unavailable. Please try again later.")
+              : new EksError("ServerException", "An internal error occurred. Please try again.");
+      } else if (!match) {
+        throw new EksError("UnknownOperationException", `No EKS operation at ${method} ${url.pathname}`);
+      } else {
+        req.body = parseJsonBody(bodyText);
+        const params = auditParams(operation, req);
+        if (params) entry.params = params;
+        payload = match.route.handle(world.eks, req);
+      }
+    } catch (e) {
+      if (!(e instanceof EksError)) throw e;
+      error = e;
+    }
+    const headers: Record<string, string> = {
+      "content-type": "application/json",
+      "x-amzn-requestid": randomUUID(),
+    };
+    if (error) {
+      status = error.status;
+      headers["x-amzn-errortype"] = error.type;
+      payload = error.body();
+      const c = error.context;
+      if (c.clusterName && !entry.cluster) entry.cluster = c.clusterName;
+    } else {
+      const update = (payload as { update?: { id?: string } }).update;
+      if (update?.id) entry.updateId = update.id;
+    }
+    world.audit.append({
+      ...entry,
+      status,
+      ...(error ? { errorType: error.type } : {}),
+      ...(faulted.error ? { fault: faulted.error.kind } : {}),
+    });
+    send(res, status, headers, payload);
+  }
+
+  private async handleSsm(res: ServerResponse, operation: string, bodyText: string): Promise<void> {
+    const world = this.world;
+    const time = world.clock.now();
+    const faulted = await this.applyRequestFaults(operation);
+    let status = 200;
+    let payload: unknown;
+    let error: SsmError | undefined;
+    try {
+      if (faulted.error) {
+        error =
+          faulted.error.kind === "throttle"
+            ? new SsmError("ThrottlingException", "Rate exceeded")
+            : faulted.error.status === 503
+              ? new SsmError("ServiceUnavailable", "Service is unavailable")
+              : new SsmError("InternalServerError", "An internal error occurred");
+      } else {
+        payload = handleSsm(world.ssm, operation, bodyText);
+      }
+    } catch (e) {
+      if (!(e instanceof SsmError)) throw e;
+      error = e;
+    }
+    if (error) {
+      status = error.status;
+      payload = error.body();
+    }
+    const params = ssmAuditParams(operation, bodyText);
+    world.audit.append({
+      time,
+      service: "ssm",
+      operation,
+      ...(params ? { params } : {}),
+      status,
+      ...(error ? { errorType: error.type } : {}),
+      ...(faulted.error ? { fault: faulted.error.kind } : {}),
+    });
+    send(
+      res,
+      status,
+      {
+        "content-type": "application/x-amz-json-1.1",
+        "x-amzn-requestid": randomUUID(),
+        ...(error ? { "x-amzn-errortype": error.type } : {}),
+      },
+      payload,
+    );
+  }
+
+  private async applyRequestFaults(operation: string): Promise<RequestFaultEffect> {
+    const effect = this.world.faults.onRequest(operation, this.world.clock.now());
+    if (effect.delayMs > 0) await new Promise((r) => setTimeout(r, effect.delayMs));
+    return effect;
+  }
+}
+
+/** Starts an emulator on 127.0.0.1 and resolves once it accepts connections. */
+export async function startEmulator(options: StartOptions = {}): Promise<Emulator> {
+  return new Emulator(options).listen(options.port ?? 0);
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, headers: Record<string, string>, body: unknown): void {
+  const text = JSON.stringify(body ?? {});
+  res.writeHead(status, { ...headers, "content-length": String(Buffer.byteLength(text)) });
+  res.end(text);
+}
+
+function definedOnly<T extends Record<string, unknown>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== "")) as Partial<T>;
+}

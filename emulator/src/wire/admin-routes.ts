@@ -1,0 +1,82 @@
+import type { Emulator } from "../server";
+import { findRoute, type Route } from "./router";
+
+/**
+ * The admin API under /_emulator/ (for tests and people, never logged in the audit):
+ *   GET    /_emulator/state              every cluster, node group, add-on and update
+ *   GET    /_emulator/audit?since=N      audit entries after sequence number N
+ *   DELETE /_emulator/audit              forget the audit log
+ *   GET    /_emulator/faults             active faults
+ *   POST   /_emulator/faults             inject a fault (body: a fault, see README)
+ *   DELETE /_emulator/faults             remove every fault
+ *   POST   /_emulator/clock              { "advanceSeconds": N } moves simulated time forward
+ *   POST   /_emulator/reset              back to the seed (or to the seed in the body)
+ *   GET    /_emulator/ssm-parameters     the public SSM parameter names served
+ */
+interface AdminRoute extends Route {
+  handle(emu: Emulator, body: unknown, query: URLSearchParams): unknown;
+}
+
+const ADMIN_ROUTES: readonly AdminRoute[] = [
+  { method: "GET", path: "/_emulator/state", handle: (e) => e.state() },
+  {
+    method: "GET",
+    path: "/_emulator/audit",
+    handle: (e, _b, q) => ({ entries: e.audit(Number(q.get("since") ?? 0)) }),
+  },
+  {
+    method: "DELETE",
+    path: "/_emulator/audit",
+    handle: (e) => {
+      e.clearAudit();
+      return { cleared: true };
+    },
+  },
+  { method: "GET", path: "/_emulator/faults", handle: (e) => ({ faults: e.world.faults.list() }) },
+  { method: "POST", path: "/_emulator/faults", handle: (e, b) => ({ id: e.injectFault(b as never) }) },
+  {
+    method: "DELETE",
+    path: "/_emulator/faults",
+    handle: (e) => {
+      e.clearFaults();
+      return { cleared: true };
+    },
+  },
+  {
+    method: "POST",
+    path: "/_emulator/clock",
+    handle: (e, b) => {
+      const seconds = (b as { advanceSeconds?: unknown } | undefined)?.advanceSeconds;
+      if (typeof seconds !== "number" || !(seconds >= 0))
+        throw new Error("advanceSeconds: must be a number >= 0");
+      e.advanceClock(seconds);
+      return { now: e.world.clock.now() };
+    },
+  },
+  {
+    method: "POST",
+    path: "/_emulator/reset",
+    handle: (e, b) => {
+      e.reset(b && Object.keys(b as object).length ? (b as never) : undefined);
+      return { reset: true };
+    },
+  },
+  { method: "GET", path: "/_emulator/ssm-parameters", handle: (e) => ({ names: e.world.ssm.names() }) },
+];
+
+export function handleAdmin(
+  emu: Emulator,
+  method: string,
+  pathname: string,
+  query: URLSearchParams,
+  bodyText: string,
+) {
+  const match = findRoute(ADMIN_ROUTES, method, pathname);
+  if (!match) return { status: 404, body: { error: `no admin route ${method} ${pathname}` } };
+  try {
+    const body = bodyText.trim() ? JSON.parse(bodyText) : undefined;
+    return { status: 200, body: match.route.handle(emu, body, query) };
+  } catch (e) {
+    return { status: 400, body: { error: (e as Error).message } };
+  }
+}
