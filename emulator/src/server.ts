@@ -5,7 +5,7 @@ import type { AuditEntry } from "./audit";
 import { buildSeed, type EmulatorOptions, World } from "./emulator";
 import { EksError, SsmError } from "./errors";
 import type { FaultInput, RequestFaultEffect } from "./faults";
-import { loadSeedFile, type SeedInput } from "./seed";
+import { loadSeedFile, type Seed, type SeedInput } from "./seed";
 import { handleAdmin } from "./wire/admin-routes";
 import { auditParams, EKS_ROUTES, type EksRequest } from "./wire/eks-routes";
 import { parseJsonBody } from "./wire/input";
@@ -22,9 +22,11 @@ export class Emulator {
   world: World;
   url = "";
   private server: Server | undefined;
+  private readonly initialSeed: Seed;
 
   constructor(private readonly options: EmulatorOptions) {
-    this.world = new World(buildSeed(options, loadSeedFile));
+    this.initialSeed = buildSeed(options, loadSeedFile);
+    this.world = new World(this.initialSeed);
   }
 
   get region(): string {
@@ -82,10 +84,10 @@ export class Emulator {
     this.world.clock.advance(seconds * 1000);
   }
 
-  /** Back to the starting seed, or to a new one. */
+  /** Back to the seed the emulator started with, or to a new one (the timeScale option still applies). */
   reset(seed?: SeedInput): void {
     this.world = new World(
-      seed ? buildSeed({ seed, timeScale: this.options.timeScale }, loadSeedFile) : this.world.seed,
+      seed ? buildSeed({ seed, timeScale: this.options.timeScale }, loadSeedFile) : this.initialSeed,
     );
   }
 

@@ -1,0 +1,100 @@
+import assert from "node:assert/strict";
+import { DescribeUpdateCommand, EKSClient } from "@aws-sdk/client-eks";
+import { SSMClient } from "@aws-sdk/client-ssm";
+import { type Emulator, type SeedInput, startEmulator } from "../../emulator/src/index";
+
+/** Credentials that look real to the SDK's signer; the emulator accepts any signature. */
+export const DUMMY_CREDENTIALS = { accessKeyId: "AKIAEMULATOR00000000", secretAccessKey: "emulator-secret" };
+
+/** The seed from the emulator issue: an outdated 1.29 cluster with three kinds of node group. */
+export function demoSeed(overrides: Partial<SeedInput> = {}): SeedInput {
+  return {
+    region: "us-east-1",
+    timeScale: 1,
+    clusters: [
+      {
+        name: "demo",
+        version: "1.29",
+        status: "ACTIVE",
+        addons: { "vpc-cni": "v1.16.0-eksbuild.1", coredns: "v1.11.1-eksbuild.4", "kube-proxy": "v1.29.0-eksbuild.1" },
+        nodegroups: [
+          {
+            name: "general",
+            amiType: "AL2023_x86_64_STANDARD",
+            version: "1.29",
+            releaseVersion: "1.29.0-20240129",
+            desiredSize: 3,
+            maxUnavailable: 1,
+          },
+          { name: "legacy", amiType: "AL2_x86_64", version: "1.29", releaseVersion: "1.29.0-20240129", desiredSize: 2 },
+          { name: "custom", amiType: "CUSTOM", launchTemplate: { name: "custom-lt", version: "3" }, desiredSize: 2 },
+        ],
+        insights: [{ name: "Deprecated APIs removed in Kubernetes v1.30", kubernetesVersion: "1.30", status: "WARNING" }],
+      },
+    ],
+    ...overrides,
+  };
+}
+
+export interface Harness {
+  emulator: Emulator;
+  eks: EKSClient;
+  ssm: SSMClient;
+}
+
+/**
+ * Starts an emulator and real SDK clients pointed at it. Tests that use `advanceClock` to step
+ * through time keep timeScale 1, so real time barely moves the simulated clock between calls.
+ */
+export async function startHarness(seed: SeedInput = demoSeed(), clientOptions: { maxAttempts?: number } = {}): Promise<Harness> {
+  const emulator = await startEmulator({ seed });
+  const common = {
+    region: emulator.region,
+    endpoint: emulator.url,
+    credentials: DUMMY_CREDENTIALS,
+    ...clientOptions,
+  };
+  return { emulator, eks: new EKSClient(common), ssm: new SSMClient(common) };
+}
+
+export async function stopHarness(h: Harness | undefined): Promise<void> {
+  if (!h) return;
+  h.eks.destroy();
+  h.ssm.destroy();
+  await h.emulator.stop();
+}
+
+/** Asserts that a call fails with this EKS error type and exact message. */
+export async function rejectsWith(call: Promise<unknown>, name: string, message?: string | RegExp): Promise<Error> {
+  const err = await call.then(
+    () => assert.fail(`expected ${name}, but the call succeeded`),
+    (e: unknown) => e as Error & { $metadata?: { httpStatusCode?: number } },
+  );
+  assert.equal(err.name, name, `expected ${name}, got ${err.name}: ${err.message}`);
+  if (typeof message === "string") assert.equal(err.message, message);
+  else if (message) assert.match(err.message, message);
+  return err;
+}
+
+/** Polls DescribeUpdate until the update leaves InProgress (bounded: fails after `limitMs` real ms). */
+export async function waitForUpdate(
+  h: Harness,
+  params: { name: string; updateId: string; nodegroupName?: string; addonName?: string },
+  limitMs = 10_000,
+) {
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    const { update } = await h.eks.send(new DescribeUpdateCommand(params));
+    if (update?.status !== "InProgress") return update;
+    if (Date.now() > deadline) assert.fail(`update ${params.updateId} still InProgress after ${limitMs} ms`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** The raw HTTP answer, for assertions on the wire itself (headers, numeric timestamps, nulls). */
+export async function raw(h: Harness, path: string, init: RequestInit = {}) {
+  const res = await fetch(`${h.emulator.url}${path}`, init);
+  return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, unknown> };
+}
+
+export const MINUTES = 60;
