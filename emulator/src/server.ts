@@ -117,8 +117,9 @@ export class Emulator {
       operation,
       ...definedOnly({
         cluster: req.path.name,
-        nodegroup: req.path.nodegroupName ?? url.searchParams.get("nodegroupName") ?? undefined,
-        addon: req.path.addonName ?? url.searchParams.get("addonName") ?? undefined,
+        // DescribeUpdate and ListUpdates name their target in the query; DescribeAddonVersions has none.
+        nodegroup: req.path.nodegroupName ?? (req.path.name ? url.searchParams.get("nodegroupName") : null) ?? undefined,
+        addon: req.path.addonName ?? (req.path.name ? url.searchParams.get("addonName") : null) ?? undefined,
         updateId: req.path.updateId,
       }),
     };
