@@ -118,7 +118,10 @@ export class Emulator {
       ...definedOnly({
         cluster: req.path.name,
         // DescribeUpdate and ListUpdates name their target in the query; DescribeAddonVersions has none.
-        nodegroup: req.path.nodegroupName ?? (req.path.name ? url.searchParams.get("nodegroupName") : null) ?? undefined,
+        nodegroup:
+          req.path.nodegroupName ??
+          (req.path.name ? url.searchParams.get("nodegroupName") : null) ??
+          undefined,
         addon: req.path.addonName ?? (req.path.name ? url.searchParams.get("addonName") : null) ?? undefined,
         updateId: req.path.updateId,
       }),

@@ -25,7 +25,11 @@ describe("control plane: UpdateClusterVersion", () => {
 
   it("moves exactly one minor: skipping, the same minor, a lower one or an unknown one is refused", async () => {
     for (const v of ["1.31", "1.29", "1.28", "1.99", "v1.30", "1.30.1"]) {
-      await rejectsWith(upgrade(v), "InvalidParameterException", `Unsupported Kubernetes minor version update from 1.29 to ${v}`);
+      await rejectsWith(
+        upgrade(v),
+        "InvalidParameterException",
+        `Unsupported Kubernetes minor version update from 1.29 to ${v}`,
+      );
     }
     assert.equal(h.emulator.audit().filter((e) => e.operation === "UpdateClusterVersion").length, 6);
     assert.equal((await cluster())?.version, "1.29");
@@ -70,7 +74,11 @@ describe("control plane: UpdateClusterVersion", () => {
     assert.equal(c?.version, "1.30");
     const u = await h.eks.send(new DescribeUpdateCommand({ name: "demo", updateId: id }));
     assert.equal(u.update?.status, "InProgress");
-    await rejectsWith(upgrade("1.31"), "ResourceInUseException", new RegExp(`currently has update ${id} in progress`));
+    await rejectsWith(
+      upgrade("1.31"),
+      "ResourceInUseException",
+      new RegExp(`currently has update ${id} in progress`),
+    );
     h.emulator.advanceClock(0.5 * MINUTES);
     const next = await upgrade("1.31");
     assert.equal(next.update?.status, "InProgress");
@@ -89,7 +97,11 @@ describe("control plane: UpdateClusterVersion", () => {
     h.emulator.reset();
     await upgrade("1.30");
     h.emulator.advanceClock(10 * MINUTES + 7 * 24 * 60 * MINUTES + 60);
-    await rejectsWith(upgrade("1.29"), "InvalidParameterException", "Unsupported Kubernetes minor version update from 1.30 to 1.29");
+    await rejectsWith(
+      upgrade("1.29"),
+      "InvalidParameterException",
+      "Unsupported Kubernetes minor version update from 1.30 to 1.29",
+    );
   });
 
   it("a seed's lastUpgradedAt opens the rollback window", async () => {
@@ -111,12 +123,22 @@ describe("control plane: UpdateClusterVersion", () => {
           {
             name: "demo",
             version: "1.29",
-            insights: [{ name: "Deprecated APIs removed in Kubernetes v1.30", kubernetesVersion: "1.30", status: "ERROR" }],
+            insights: [
+              {
+                name: "Deprecated APIs removed in Kubernetes v1.30",
+                kubernetesVersion: "1.30",
+                status: "ERROR",
+              },
+            ],
           },
         ],
       }),
     );
-    await rejectsWith(upgrade("1.30"), "InvalidStateException", /upgrade readiness issues for Kubernetes 1\.30: Deprecated APIs removed/);
+    await rejectsWith(
+      upgrade("1.30"),
+      "InvalidStateException",
+      /upgrade readiness issues for Kubernetes 1\.30: Deprecated APIs removed/,
+    );
     const forced = await upgrade("1.30", { force: true });
     assert.equal(forced.update?.status, "InProgress");
   });
@@ -124,7 +146,13 @@ describe("control plane: UpdateClusterVersion", () => {
   it("refuses an upgrade that would put a node group beyond the kubelet skew (3 minors), unless forced", async () => {
     h.emulator.reset(
       demoSeed({
-        clusters: [{ name: "demo", version: "1.32", nodegroups: [{ name: "old", amiType: "AL2023_x86_64_STANDARD", version: "1.29" }] }],
+        clusters: [
+          {
+            name: "demo",
+            version: "1.32",
+            nodegroups: [{ name: "old", amiType: "AL2023_x86_64_STANDARD", version: "1.29" }],
+          },
+        ],
       }),
     );
     await rejectsWith(
@@ -137,7 +165,11 @@ describe("control plane: UpdateClusterVersion", () => {
 
   it("refuses a cluster that is not ACTIVE and an unknown cluster", async () => {
     h.emulator.reset(demoSeed({ clusters: [{ name: "demo", version: "1.29", status: "CREATING" }] }));
-    await rejectsWith(upgrade("1.30"), "ResourceInUseException", "Cluster demo is in CREATING state; a version update needs it ACTIVE");
+    await rejectsWith(
+      upgrade("1.30"),
+      "ResourceInUseException",
+      "Cluster demo is in CREATING state; a version update needs it ACTIVE",
+    );
     await rejectsWith(
       h.eks.send(new UpdateClusterVersionCommand({ name: "nope", version: "1.30" })),
       "ResourceNotFoundException",

@@ -36,7 +36,9 @@ describe("fault injection: request faults", () => {
     h.emulator.injectFault({ kind: "throttle", count: 2, operations: ["DescribeCluster"] });
     const { cluster } = await describeCluster(h);
     assert.equal(cluster?.version, "1.29");
-    const calls = h.emulator.audit().map((e) => [e.operation, e.status, e.errorType ?? null, e.fault ?? null]);
+    const calls = h.emulator
+      .audit()
+      .map((e) => [e.operation, e.status, e.errorType ?? null, e.fault ?? null]);
     assert.deepEqual(calls, [
       ["DescribeCluster", 429, "ThrottlingException", "throttle"],
       ["DescribeCluster", 429, "ThrottlingException", "throttle"],
@@ -59,7 +61,12 @@ describe("fault injection: request faults", () => {
       once.emulator.injectFault({ kind: "throttle", rate: 0.3, operations: ["DescribeCluster"] });
       const outcomes: string[] = [];
       for (let i = 0; i < 40; i++) {
-        outcomes.push(await describeCluster(once).then(() => "ok", (e: Error) => e.name));
+        outcomes.push(
+          await describeCluster(once).then(
+            () => "ok",
+            (e: Error) => e.name,
+          ),
+        );
       }
       return outcomes;
     };
@@ -98,18 +105,28 @@ describe("fault injection: request faults", () => {
 
     once.emulator.injectFault({ kind: "throttle", count: 1, operations: ["GetParameter"] });
     await rejectsWith(
-      once.ssm.send(new GetParameterCommand({ Name: "/aws/service/eks/optimized-ami/1.30/amazon-linux-2/recommended/release_version" })),
+      once.ssm.send(
+        new GetParameterCommand({
+          Name: "/aws/service/eks/optimized-ami/1.30/amazon-linux-2/recommended/release_version",
+        }),
+      ),
       "ThrottlingException",
     );
   });
 
   it("refuses a malformed fault, naming the field", () => {
-    assert.throws(() => h.emulator.injectFault({ kind: "throttle", rate: 2 } as never), (e: Error) => {
-      assert.ok(e instanceof SeedError);
-      assert.match(e.message, /^invalid fault: rate: /);
-      return true;
-    });
-    assert.throws(() => h.emulator.injectFault({ kind: "updateFailure", cluster: "demo", errorCode: "Oops" } as never), /errorCode/);
+    assert.throws(
+      () => h.emulator.injectFault({ kind: "throttle", rate: 2 } as never),
+      (e: Error) => {
+        assert.ok(e instanceof SeedError);
+        assert.match(e.message, /^invalid fault: rate: /);
+        return true;
+      },
+    );
+    assert.throws(
+      () => h.emulator.injectFault({ kind: "updateFailure", cluster: "demo", errorCode: "Oops" } as never),
+      /errorCode/,
+    );
   });
 });
 
@@ -125,10 +142,22 @@ describe("fault injection: failed and external updates", () => {
     h.eks.send(new DescribeUpdateCommand({ name: "demo", updateId, ...target }));
 
   it("PodEvictionFailure on a node group fails its update after the drain timeout, unless forced", async () => {
-    h.emulator.injectFault({ kind: "updateFailure", cluster: "demo", nodegroup: "general", errorCode: "PodEvictionFailure", unlessForce: true, times: 2 });
-    const { update } = await h.eks.send(new UpdateNodegroupVersionCommand({ clusterName: "demo", nodegroupName: "general" }));
+    h.emulator.injectFault({
+      kind: "updateFailure",
+      cluster: "demo",
+      nodegroup: "general",
+      errorCode: "PodEvictionFailure",
+      unlessForce: true,
+      times: 2,
+    });
+    const { update } = await h.eks.send(
+      new UpdateNodegroupVersionCommand({ clusterName: "demo", nodegroupName: "general" }),
+    );
     h.emulator.advanceClock(18 * MINUTES); // setup 1 + scale up 3 + 15 of drain timeout = 19
-    assert.equal((await describeUpdate(update?.id ?? "", { nodegroupName: "general" })).update?.status, "InProgress");
+    assert.equal(
+      (await describeUpdate(update?.id ?? "", { nodegroupName: "general" })).update?.status,
+      "InProgress",
+    );
     h.emulator.advanceClock(1 * MINUTES);
     const failed = (await describeUpdate(update?.id ?? "", { nodegroupName: "general" })).update;
     assert.equal(failed?.status, "Failed");
@@ -139,31 +168,64 @@ describe("fault injection: failed and external updates", () => {
         resourceIds: ["general"],
       },
     ]);
-    const ng = (await h.eks.send(new DescribeNodegroupCommand({ clusterName: "demo", nodegroupName: "general" }))).nodegroup;
+    const ng = (
+      await h.eks.send(new DescribeNodegroupCommand({ clusterName: "demo", nodegroupName: "general" }))
+    ).nodegroup;
     assert.equal(ng?.status, "ACTIVE");
     assert.equal(ng?.releaseVersion, "1.29.0-20240129", "nothing changed");
 
-    const forced = await h.eks.send(new UpdateNodegroupVersionCommand({ clusterName: "demo", nodegroupName: "general", force: true }));
+    const forced = await h.eks.send(
+      new UpdateNodegroupVersionCommand({ clusterName: "demo", nodegroupName: "general", force: true }),
+    );
     h.emulator.advanceClock(60 * MINUTES);
-    assert.equal((await describeUpdate(forced.update?.id ?? "", { nodegroupName: "general" })).update?.status, "Successful");
+    assert.equal(
+      (await describeUpdate(forced.update?.id ?? "", { nodegroupName: "general" })).update?.status,
+      "Successful",
+    );
   });
 
   it("NodeCreationFailure leaves the node group DEGRADED with the health issue", async () => {
-    h.emulator.injectFault({ kind: "updateFailure", cluster: "demo", nodegroup: "legacy", errorCode: "NodeCreationFailure" });
-    const { update } = await h.eks.send(new UpdateNodegroupVersionCommand({ clusterName: "demo", nodegroupName: "legacy" }));
+    h.emulator.injectFault({
+      kind: "updateFailure",
+      cluster: "demo",
+      nodegroup: "legacy",
+      errorCode: "NodeCreationFailure",
+    });
+    const { update } = await h.eks.send(
+      new UpdateNodegroupVersionCommand({ clusterName: "demo", nodegroupName: "legacy" }),
+    );
     h.emulator.advanceClock(4 * MINUTES);
-    assert.equal((await describeUpdate(update?.id ?? "", { nodegroupName: "legacy" })).update?.status, "Failed");
-    const ng = (await h.eks.send(new DescribeNodegroupCommand({ clusterName: "demo", nodegroupName: "legacy" }))).nodegroup;
+    assert.equal(
+      (await describeUpdate(update?.id ?? "", { nodegroupName: "legacy" })).update?.status,
+      "Failed",
+    );
+    const ng = (
+      await h.eks.send(new DescribeNodegroupCommand({ clusterName: "demo", nodegroupName: "legacy" }))
+    ).nodegroup;
     assert.equal(ng?.status, "DEGRADED");
-    assert.deepEqual(ng?.health?.issues?.map((i) => i.code), ["NodeCreationFailure"]);
+    assert.deepEqual(
+      ng?.health?.issues?.map((i) => i.code),
+      ["NodeCreationFailure"],
+    );
   });
 
   it("a failed add-on update leaves it UPDATE_FAILED on its old version", async () => {
-    h.emulator.injectFault({ kind: "updateFailure", cluster: "demo", addon: "coredns", errorCode: "ConfigurationConflict" });
-    const { update } = await h.eks.send(new UpdateAddonCommand({ clusterName: "demo", addonName: "coredns", resolveConflicts: "NONE" }));
+    h.emulator.injectFault({
+      kind: "updateFailure",
+      cluster: "demo",
+      addon: "coredns",
+      errorCode: "ConfigurationConflict",
+    });
+    const { update } = await h.eks.send(
+      new UpdateAddonCommand({ clusterName: "demo", addonName: "coredns", resolveConflicts: "NONE" }),
+    );
     h.emulator.advanceClock(5 * MINUTES);
-    assert.equal((await describeUpdate(update?.id ?? "", { addonName: "coredns" })).update?.errors?.[0]?.errorCode, "ConfigurationConflict");
-    const addon = (await h.eks.send(new DescribeAddonCommand({ clusterName: "demo", addonName: "coredns" }))).addon;
+    assert.equal(
+      (await describeUpdate(update?.id ?? "", { addonName: "coredns" })).update?.errors?.[0]?.errorCode,
+      "ConfigurationConflict",
+    );
+    const addon = (await h.eks.send(new DescribeAddonCommand({ clusterName: "demo", addonName: "coredns" })))
+      .addon;
     assert.equal(addon?.status, "UPDATE_FAILED");
     assert.equal(addon?.addonVersion, "v1.11.1-eksbuild.4");
   });
@@ -179,22 +241,34 @@ describe("fault injection: failed and external updates", () => {
 
   it("an update started elsewhere is InProgress, visible in ListUpdates, and blocks ours", async () => {
     h.emulator.injectFault({ kind: "externalUpdate", cluster: "demo", nodegroup: "general" });
-    const { updateIds } = await h.eks.send(new ListUpdatesCommand({ name: "demo", nodegroupName: "general" }));
+    const { updateIds } = await h.eks.send(
+      new ListUpdatesCommand({ name: "demo", nodegroupName: "general" }),
+    );
     assert.equal(updateIds?.length, 1);
-    assert.equal((await describeUpdate(updateIds?.[0] ?? "", { nodegroupName: "general" })).update?.status, "InProgress");
+    assert.equal(
+      (await describeUpdate(updateIds?.[0] ?? "", { nodegroupName: "general" })).update?.status,
+      "InProgress",
+    );
     await rejectsWith(
       h.eks.send(new UpdateNodegroupVersionCommand({ clusterName: "demo", nodegroupName: "general" })),
       "ResourceInUseException",
       `Nodegroup general currently has update ${updateIds?.[0]} in progress`,
     );
     assert.equal(h.emulator.state().clusters[0]?.updates[0]?.origin, "external");
-    assert.equal(h.emulator.audit().filter((e) => e.mutating && e.status === 200).length, 0, "the external start is not our call");
+    assert.equal(
+      h.emulator.audit().filter((e) => e.mutating && e.status === 200).length,
+      0,
+      "the external start is not our call",
+    );
   });
 
   it("seeds may carry faults, an external control-plane update among them", async () => {
     h.emulator.reset(demoSeed({ faults: [{ kind: "externalUpdate", cluster: "demo", version: "1.30" }] }));
     const { cluster } = await describeCluster(h);
     assert.equal(cluster?.status, "UPDATING");
-    assert.throws(() => h.emulator.reset(demoSeed({ faults: [{ kind: "latency" } as never] })), /faults\[0\]\.ms/);
+    assert.throws(
+      () => h.emulator.reset(demoSeed({ faults: [{ kind: "latency" } as never] })),
+      /faults\[0\]\.ms/,
+    );
   });
 });

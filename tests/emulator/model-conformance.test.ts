@@ -6,7 +6,10 @@ import { demoSeed, type Harness, raw, startHarness, stopHarness } from "../suppo
 
 const eksModel = loadBotocoreModel("eks");
 const ssmModel = loadBotocoreModel("ssm");
-const skip = eksModel && ssmModel ? false : "botocore (AWS CLI v1) is not installed: the model conformance check needs its service models";
+const skip =
+  eksModel && ssmModel
+    ? false
+    : "botocore (AWS CLI v1) is not installed: the model conformance check needs its service models";
 
 describe("conformance with botocore's EKS and SSM service models", { skip }, () => {
   let h: Harness;
@@ -18,7 +21,14 @@ describe("conformance with botocore's EKS and SSM service models", { skip }, () 
             ...(demoSeed().clusters?.[0] as object),
             name: "demo",
             version: "1.29",
-            insights: [{ id: "ins-1", name: "Deprecated APIs removed in Kubernetes v1.30", kubernetesVersion: "1.30", status: "WARNING" }],
+            insights: [
+              {
+                id: "ins-1",
+                name: "Deprecated APIs removed in Kubernetes v1.30",
+                kubernetesVersion: "1.30",
+                status: "WARNING",
+              },
+            ],
           },
         ],
       }),
@@ -36,12 +46,24 @@ describe("conformance with botocore's EKS and SSM service models", { skip }, () 
   });
 
   it("every response, and every error body, uses only the model's members, types and enums", async () => {
-    const json = (body: unknown) => ({ method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const json = (body: unknown) => ({
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
     // Mutating calls first (the control plane last: it blocks the others), so the reads see updates of every kind.
     const calls: [string, string, RequestInit?][] = [
       ["UpdateAddon", "/clusters/demo/addons/coredns/update", json({ resolveConflicts: "OVERWRITE" })],
-      ["UpdateNodegroupVersion", "/clusters/demo/node-groups/custom/update-version", json({ launchTemplate: { name: "custom-lt", version: "4" } })],
-      ["UpdateNodegroupConfig", "/clusters/demo/node-groups/legacy/update-config", json({ updateConfig: { maxUnavailable: 2 } })],
+      [
+        "UpdateNodegroupVersion",
+        "/clusters/demo/node-groups/custom/update-version",
+        json({ launchTemplate: { name: "custom-lt", version: "4" } }),
+      ],
+      [
+        "UpdateNodegroupConfig",
+        "/clusters/demo/node-groups/legacy/update-config",
+        json({ updateConfig: { maxUnavailable: 2 } }),
+      ],
       ["UpdateClusterVersion", "/clusters/demo/updates", json({ version: "1.30" })],
       ["DescribeCluster", "/clusters/demo"],
       ["ListNodegroups", "/clusters/demo/node-groups?maxResults=1"],
@@ -66,7 +88,14 @@ describe("conformance with botocore's EKS and SSM service models", { skip }, () 
     const { updateIds } = (await raw(h, "/clusters/demo/updates")).body as { updateIds: string[] };
     for (const id of updateIds) {
       const res = await raw(h, `/clusters/demo/updates/${id}`);
-      problems.push(...conformance(eksModel ?? { operations: {}, shapes: {} }, "DescribeUpdateResponse", res.body, "DescribeUpdate"));
+      problems.push(
+        ...conformance(
+          eksModel ?? { operations: {}, shapes: {} },
+          "DescribeUpdateResponse",
+          res.body,
+          "DescribeUpdate",
+        ),
+      );
     }
     // Errors: the body of each error type must fit that error's shape.
     const errors: [string, RequestInit?][] = [
@@ -78,7 +107,9 @@ describe("conformance with botocore's EKS and SSM service models", { skip }, () 
       const res = await raw(h, path, init);
       const type = res.headers.get("x-amzn-errortype") ?? "";
       assert.ok(eksModel?.shapes[type], `error type ${type} exists in the model`);
-      problems.push(...conformance(eksModel ?? { operations: {}, shapes: {} }, type, res.body, `${path} -> ${type}`));
+      problems.push(
+        ...conformance(eksModel ?? { operations: {}, shapes: {} }, type, res.body, `${path} -> ${type}`),
+      );
     }
     assert.deepEqual(problems, []);
   });
@@ -90,7 +121,8 @@ describe("conformance with botocore's EKS and SSM service models", { skip }, () 
         headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": `AmazonSSM.${target}` },
         body: JSON.stringify(body),
       });
-    const name = "/aws/service/eks/optimized-ami/1.30/amazon-linux-2023/x86_64/standard/recommended/release_version";
+    const name =
+      "/aws/service/eks/optimized-ami/1.30/amazon-linux-2023/x86_64/standard/recommended/release_version";
     const one = await call("GetParameter", { Name: name });
     const many = await call("GetParameters", { Names: [name, "/nope"] });
     const problems = [

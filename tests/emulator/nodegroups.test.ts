@@ -12,7 +12,8 @@ import { Catalog } from "../../emulator/src/index";
 import { demoSeed, type Harness, MINUTES, rejectsWith, startHarness, stopHarness } from "../support/emulator";
 
 const catalog = Catalog.default();
-const latest = (family: "AL2" | "AL2023" | "BOTTLEROCKET", minor: string) => catalog.latestRelease(family, minor) ?? "";
+const latest = (family: "AL2" | "AL2023" | "BOTTLEROCKET", minor: string) =>
+  catalog.latestRelease(family, minor) ?? "";
 
 describe("node groups: UpdateNodegroupVersion and UpdateNodegroupConfig", () => {
   let h: Harness;
@@ -22,8 +23,10 @@ describe("node groups: UpdateNodegroupVersion and UpdateNodegroupConfig", () => 
   after(() => stopHarness(h));
   beforeEach(() => h.emulator.reset());
 
-  const update = (nodegroupName: string, input: Omit<UpdateNodegroupVersionCommandInput, "clusterName" | "nodegroupName"> = {}) =>
-    h.eks.send(new UpdateNodegroupVersionCommand({ clusterName: "demo", nodegroupName, ...input }));
+  const update = (
+    nodegroupName: string,
+    input: Omit<UpdateNodegroupVersionCommandInput, "clusterName" | "nodegroupName"> = {},
+  ) => h.eks.send(new UpdateNodegroupVersionCommand({ clusterName: "demo", nodegroupName, ...input }));
   const describeNg = async (nodegroupName: string) =>
     (await h.eks.send(new DescribeNodegroupCommand({ clusterName: "demo", nodegroupName }))).nodegroup;
   /** Moves the control plane up one minor and lets it finish. */
@@ -50,7 +53,15 @@ describe("node groups: UpdateNodegroupVersion and UpdateNodegroupConfig", () => 
 
   it("accepts the cluster's minor or the node group's own, several minors at once, never newer than the control plane", async () => {
     h.emulator.reset(
-      demoSeed({ clusters: [{ name: "demo", version: "1.31", nodegroups: [{ name: "ng", amiType: "AL2023_x86_64_STANDARD", version: "1.28" }] }] }),
+      demoSeed({
+        clusters: [
+          {
+            name: "demo",
+            version: "1.31",
+            nodegroups: [{ name: "ng", amiType: "AL2023_x86_64_STANDARD", version: "1.28" }],
+          },
+        ],
+      }),
     );
     await rejectsWith(
       update("ng", { version: "1.32" }),
@@ -90,7 +101,11 @@ describe("node groups: UpdateNodegroupVersion and UpdateNodegroupConfig", () => 
     h.emulator.reset(
       demoSeed({
         clusters: [
-          { name: "demo", version: "1.30", nodegroups: [{ name: "ng", version: "1.30", releaseVersion: latest("AL2023", "1.30") }] },
+          {
+            name: "demo",
+            version: "1.30",
+            nodegroups: [{ name: "ng", version: "1.30", releaseVersion: latest("AL2023", "1.30") }],
+          },
         ],
       }),
     );
@@ -104,21 +119,41 @@ describe("node groups: UpdateNodegroupVersion and UpdateNodegroupConfig", () => 
 
   it("has no AL2 AMI after Kubernetes 1.32", async () => {
     h.emulator.reset(
-      demoSeed({ clusters: [{ name: "demo", version: "1.33", nodegroups: [{ name: "legacy", amiType: "AL2_x86_64", version: "1.32" }] }] }),
+      demoSeed({
+        clusters: [
+          {
+            name: "demo",
+            version: "1.33",
+            nodegroups: [{ name: "legacy", amiType: "AL2_x86_64", version: "1.32" }],
+          },
+        ],
+      }),
     );
-    await rejectsWith(update("legacy"), "InvalidParameterException", "AMI type AL2_x86_64 is not supported for Kubernetes version 1.33");
+    await rejectsWith(
+      update("legacy"),
+      "InvalidParameterException",
+      "AMI type AL2_x86_64 is not supported for Kubernetes version 1.33",
+    );
     assert.deepEqual(catalog.releasesFor("AL2", "1.33"), []);
   });
 
   it("moves a custom-AMI node group only by launch template version of the same template", async () => {
-    const refusal = "You cannot specify version or releaseVersion for a node group that uses a custom AMI; update its launch template version instead";
+    const refusal =
+      "You cannot specify version or releaseVersion for a node group that uses a custom AMI; update its launch template version instead";
     await rejectsWith(update("custom", { version: "1.29" }), "InvalidParameterException", refusal);
     await rejectsWith(
-      update("custom", { releaseVersion: "1.29.0-20240129", launchTemplate: { name: "custom-lt", version: "4" } }),
+      update("custom", {
+        releaseVersion: "1.29.0-20240129",
+        launchTemplate: { name: "custom-lt", version: "4" },
+      }),
       "InvalidParameterException",
       refusal,
     );
-    await rejectsWith(update("custom"), "InvalidParameterException", /launchTemplate with the template's name or id and a version is required/);
+    await rejectsWith(
+      update("custom"),
+      "InvalidParameterException",
+      /launchTemplate with the template's name or id and a version is required/,
+    );
     await rejectsWith(
       update("custom", { launchTemplate: { name: "other-lt", version: "4" } }),
       "InvalidParameterException",
@@ -165,7 +200,11 @@ describe("node groups: UpdateNodegroupVersion and UpdateNodegroupConfig", () => 
       "InvalidParameterException",
       "Launch template version 3 uses Kubernetes 1.31, newer than the cluster version 1.30",
     );
-    await rejectsWith(update("custom", { launchTemplate: { name: "lt", version: "9" } }), "InvalidParameterException", /version 9 was not found/);
+    await rejectsWith(
+      update("custom", { launchTemplate: { name: "lt", version: "9" } }),
+      "InvalidParameterException",
+      /version 9 was not found/,
+    );
     await update("custom", { launchTemplate: { name: "lt", version: "2" } });
     finishAll();
     const ng = await describeNg("custom");
@@ -176,16 +215,28 @@ describe("node groups: UpdateNodegroupVersion and UpdateNodegroupConfig", () => 
 
   it("allows one update at a time per node group, and none while the control plane updates", async () => {
     const { update: first } = await update("general");
-    await rejectsWith(update("general"), "ResourceInUseException", `Nodegroup general currently has update ${first?.id} in progress`);
     await rejectsWith(
-      h.eks.send(new UpdateNodegroupConfigCommand({ clusterName: "demo", nodegroupName: "general", updateConfig: { maxUnavailable: 2 } })),
+      update("general"),
+      "ResourceInUseException",
+      `Nodegroup general currently has update ${first?.id} in progress`,
+    );
+    await rejectsWith(
+      h.eks.send(
+        new UpdateNodegroupConfigCommand({
+          clusterName: "demo",
+          nodegroupName: "general",
+          updateConfig: { maxUnavailable: 2 },
+        }),
+      ),
       "ResourceInUseException",
       `Nodegroup general currently has update ${first?.id} in progress`,
     );
     // Another node group may update at the same time.
     assert.equal((await update("legacy")).update?.status, "InProgress");
     finishAll();
-    const { update: cp } = await h.eks.send(new UpdateClusterVersionCommand({ name: "demo", version: "1.30" }));
+    const { update: cp } = await h.eks.send(
+      new UpdateClusterVersionCommand({ name: "demo", version: "1.30" }),
+    );
     await rejectsWith(
       update("general"),
       "ResourceInUseException",
@@ -203,9 +254,19 @@ describe("node groups: UpdateNodegroupVersion and UpdateNodegroupConfig", () => 
 
   it("UpdateNodegroupConfig changes maxUnavailable or the percentage, validated", async () => {
     const config = (updateConfig: Record<string, unknown>) =>
-      h.eks.send(new UpdateNodegroupConfigCommand({ clusterName: "demo", nodegroupName: "general", updateConfig }));
-    await rejectsWith(config({ maxUnavailable: 2, maxUnavailablePercentage: 50 }), "InvalidParameterException", /Only one of/);
-    await rejectsWith(config({ maxUnavailable: 0 }), "InvalidParameterException", "maxUnavailable must be an integer between 1 and 100");
+      h.eks.send(
+        new UpdateNodegroupConfigCommand({ clusterName: "demo", nodegroupName: "general", updateConfig }),
+      );
+    await rejectsWith(
+      config({ maxUnavailable: 2, maxUnavailablePercentage: 50 }),
+      "InvalidParameterException",
+      /Only one of/,
+    );
+    await rejectsWith(
+      config({ maxUnavailable: 0 }),
+      "InvalidParameterException",
+      "maxUnavailable must be an integer between 1 and 100",
+    );
     await rejectsWith(
       h.eks.send(new UpdateNodegroupConfigCommand({ clusterName: "demo", nodegroupName: "general" })),
       "InvalidParameterException",
@@ -215,7 +276,9 @@ describe("node groups: UpdateNodegroupVersion and UpdateNodegroupConfig", () => 
     assert.equal(u?.type, "ConfigUpdate");
     assert.deepEqual(u?.params, [{ type: "MaxUnavailablePercentage", value: "50" }]);
     finishAll();
-    const d = await h.eks.send(new DescribeUpdateCommand({ name: "demo", updateId: u?.id ?? "", nodegroupName: "general" }));
+    const d = await h.eks.send(
+      new DescribeUpdateCommand({ name: "demo", updateId: u?.id ?? "", nodegroupName: "general" }),
+    );
     assert.equal(d.update?.status, "Successful");
     assert.deepEqual((await describeNg("general"))?.updateConfig, { maxUnavailablePercentage: 50 });
   });
@@ -227,8 +290,14 @@ describe("node groups: UpdateNodegroupVersion and UpdateNodegroupConfig", () => 
       "ResourceNotFoundException",
       `No update found for ID: ${u?.id}`,
     );
-    const d = await h.eks.send(new DescribeUpdateCommand({ name: "demo", updateId: u?.id ?? "", nodegroupName: "general" }));
+    const d = await h.eks.send(
+      new DescribeUpdateCommand({ name: "demo", updateId: u?.id ?? "", nodegroupName: "general" }),
+    );
     assert.equal(d.update?.id, u?.id);
-    await rejectsWith(update("missing"), "ResourceNotFoundException", "No node group found for name: missing.");
+    await rejectsWith(
+      update("missing"),
+      "ResourceNotFoundException",
+      "No node group found for name: missing.",
+    );
   });
 });

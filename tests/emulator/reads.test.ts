@@ -17,7 +17,10 @@ import { demoSeed, type Harness, raw, rejectsWith, startHarness, stopHarness } f
 
 const catalog = Catalog.default();
 
-const manyNodegroups = Array.from({ length: 7 }, (_, i) => ({ name: `ng-${i}`, amiType: "AL2023_x86_64_STANDARD" as const }));
+const manyNodegroups = Array.from({ length: 7 }, (_, i) => ({
+  name: `ng-${i}`,
+  amiType: "AL2023_x86_64_STANDARD" as const,
+}));
 
 describe("read operations and the wire format", () => {
   let h: Harness;
@@ -31,10 +34,27 @@ describe("read operations and the wire format", () => {
             name: "demo",
             version: "1.29",
             insights: [
-              { id: "ins-1", name: "Deprecated APIs removed in Kubernetes v1.30", kubernetesVersion: "1.30", status: "WARNING" },
+              {
+                id: "ins-1",
+                name: "Deprecated APIs removed in Kubernetes v1.30",
+                kubernetesVersion: "1.30",
+                status: "WARNING",
+              },
               { id: "ins-2", name: "Kubelet version skew", kubernetesVersion: "1.30", status: "PASSING" },
-              { id: "ins-3", name: "Cluster health issues", kubernetesVersion: "1.31", status: "ERROR", recommendation: "Fix it." },
-              { id: "ins-4", name: "Amazon Linux 2 compatibility", category: "MISCONFIGURATION", kubernetesVersion: "1.30", status: "WARNING" },
+              {
+                id: "ins-3",
+                name: "Cluster health issues",
+                kubernetesVersion: "1.31",
+                status: "ERROR",
+                recommendation: "Fix it.",
+              },
+              {
+                id: "ins-4",
+                name: "Amazon Linux 2 compatibility",
+                category: "MISCONFIGURATION",
+                kubernetesVersion: "1.30",
+                status: "WARNING",
+              },
             ],
           },
           { name: "fleet", version: "1.31", nodegroups: manyNodegroups },
@@ -76,25 +96,43 @@ describe("read operations and the wire format", () => {
     assert.deepEqual(first.nodegroups, ["ng-0", "ng-1", "ng-2"]);
     assert.ok(first.nextToken);
     const all: string[] = [];
-    for await (const page of paginateListNodegroups({ client: h.eks, pageSize: 3 }, { clusterName: "fleet" })) {
+    for await (const page of paginateListNodegroups(
+      { client: h.eks, pageSize: 3 },
+      { clusterName: "fleet" },
+    )) {
       all.push(...(page.nodegroups ?? []));
     }
-    assert.deepEqual(all, manyNodegroups.map((n) => n.name));
+    assert.deepEqual(
+      all,
+      manyNodegroups.map((n) => n.name),
+    );
     const last = await h.eks.send(new ListNodegroupsCommand({ clusterName: "fleet", maxResults: 100 }));
     assert.equal(last.nextToken, undefined);
-    await rejectsWith(h.eks.send(new ListNodegroupsCommand({ clusterName: "fleet", nextToken: "garbage" })), "InvalidParameterException", "The nextToken provided is invalid");
-    await rejectsWith(h.eks.send(new ListNodegroupsCommand({ clusterName: "fleet", maxResults: 101 })), "InvalidParameterException", /maxResults/);
+    await rejectsWith(
+      h.eks.send(new ListNodegroupsCommand({ clusterName: "fleet", nextToken: "garbage" })),
+      "InvalidParameterException",
+      "The nextToken provided is invalid",
+    );
+    await rejectsWith(
+      h.eks.send(new ListNodegroupsCommand({ clusterName: "fleet", maxResults: 101 })),
+      "InvalidParameterException",
+      /maxResults/,
+    );
   });
 
   it("DescribeNodegroup answers the managed node group's fields", async () => {
-    const { nodegroup } = await h.eks.send(new DescribeNodegroupCommand({ clusterName: "demo", nodegroupName: "general" }));
+    const { nodegroup } = await h.eks.send(
+      new DescribeNodegroupCommand({ clusterName: "demo", nodegroupName: "general" }),
+    );
     assert.equal(nodegroup?.amiType, "AL2023_x86_64_STANDARD");
     assert.equal(nodegroup?.version, "1.29");
     assert.equal(nodegroup?.releaseVersion, "1.29.0-20240129");
     assert.deepEqual(nodegroup?.scalingConfig, { minSize: 1, maxSize: 6, desiredSize: 3 });
     assert.deepEqual(nodegroup?.updateConfig, { maxUnavailable: 1 });
     assert.ok(nodegroup?.modifiedAt instanceof Date);
-    const custom = (await h.eks.send(new DescribeNodegroupCommand({ clusterName: "demo", nodegroupName: "custom" }))).nodegroup;
+    const custom = (
+      await h.eks.send(new DescribeNodegroupCommand({ clusterName: "demo", nodegroupName: "custom" }))
+    ).nodegroup;
     assert.equal(custom?.amiType, "CUSTOM");
     assert.equal(custom?.launchTemplate?.name, "custom-lt");
     assert.equal(custom?.launchTemplate?.version, "3");
@@ -104,35 +142,65 @@ describe("read operations and the wire format", () => {
   it("ListAddons and DescribeAddon", async () => {
     const { addons } = await h.eks.send(new ListAddonsCommand({ clusterName: "demo" }));
     assert.deepEqual(addons, ["vpc-cni", "coredns", "kube-proxy"]);
-    const { addon } = await h.eks.send(new DescribeAddonCommand({ clusterName: "demo", addonName: "vpc-cni" }));
+    const { addon } = await h.eks.send(
+      new DescribeAddonCommand({ clusterName: "demo", addonName: "vpc-cni" }),
+    );
     assert.equal(addon?.addonVersion, "v1.16.0-eksbuild.1");
     assert.equal(addon?.status, "ACTIVE");
     assert.match(addon?.addonArn ?? "", /^arn:aws:eks:us-east-1:111122223333:addon\/demo\/vpc-cni\//);
   });
 
   it("DescribeAddonVersions: newest first, compatibilities per minor, exactly one default per minor, paginated", async () => {
-    const out = await h.eks.send(new DescribeAddonVersionsCommand({ addonName: "coredns", kubernetesVersion: "1.30" }));
+    const out = await h.eks.send(
+      new DescribeAddonVersionsCommand({ addonName: "coredns", kubernetesVersion: "1.30" }),
+    );
     const versions = out.addons?.[0]?.addonVersions ?? [];
-    const expected = catalog.addonVersions("coredns").filter((v) => v.compatibleWith.has("1.30")).map((v) => v.version).reverse();
-    assert.deepEqual(versions.map((v) => v.addonVersion), expected);
-    const defaults = versions.filter((v) => v.compatibilities?.some((c) => c.clusterVersion === "1.30" && c.defaultVersion));
-    assert.deepEqual(defaults.map((v) => v.addonVersion), [catalog.defaultAddonVersion("coredns", "1.30")]);
+    const expected = catalog
+      .addonVersions("coredns")
+      .filter((v) => v.compatibleWith.has("1.30"))
+      .map((v) => v.version)
+      .reverse();
+    assert.deepEqual(
+      versions.map((v) => v.addonVersion),
+      expected,
+    );
+    const defaults = versions.filter((v) =>
+      v.compatibilities?.some((c) => c.clusterVersion === "1.30" && c.defaultVersion),
+    );
+    assert.deepEqual(
+      defaults.map((v) => v.addonVersion),
+      [catalog.defaultAddonVersion("coredns", "1.30")],
+    );
     // Compatibilities list every minor, so a client must match on clusterVersion, never take index 0.
-    assert.ok(versions.some((v) => (v.compatibilities?.length ?? 0) > 1 && v.compatibilities?.[0]?.clusterVersion !== "1.30"));
+    assert.ok(
+      versions.some(
+        (v) => (v.compatibilities?.length ?? 0) > 1 && v.compatibilities?.[0]?.clusterVersion !== "1.30",
+      ),
+    );
 
     const pages: string[] = [];
     let nextToken: string | undefined;
     do {
-      const page = await h.eks.send(new DescribeAddonVersionsCommand({ kubernetesVersion: "1.31", maxResults: 2, nextToken }));
+      const page = await h.eks.send(
+        new DescribeAddonVersionsCommand({ kubernetesVersion: "1.31", maxResults: 2, nextToken }),
+      );
       assert.ok((page.addons?.length ?? 0) <= 2);
       pages.push(...(page.addons ?? []).map((a) => a.addonName ?? ""));
       nextToken = page.nextToken;
     } while (nextToken);
-    assert.deepEqual(pages, ["aws-ebs-csi-driver", "coredns", "eks-pod-identity-agent", "kube-proxy", "vpc-cni"]);
+    assert.deepEqual(pages, [
+      "aws-ebs-csi-driver",
+      "coredns",
+      "eks-pod-identity-agent",
+      "kube-proxy",
+      "vpc-cni",
+    ]);
   });
 
   it("a seed's add-on version unknown to the catalog joins it for the cluster's minor", async () => {
-    const out = await h.eks.send(new DescribeAddonVersionsCommand({ addonName: "vpc-cni", kubernetesVersion: "1.29" }));
+    const out = await h.eks.send(
+      new DescribeAddonVersionsCommand({ addonName: "vpc-cni", kubernetesVersion: "1.29" }),
+    );
     assert.ok(out.addons?.[0]?.addonVersions?.some((v) => v.addonVersion === "v1.16.0-eksbuild.1"));
   });
 
@@ -155,32 +223,54 @@ describe("read operations and the wire format", () => {
     const all = await h.eks.send(new DescribeClusterVersionsCommand({ includeAll: true }));
     assert.equal(all.clusterVersions?.length, catalog.kubernetesVersions().length);
     const one = await h.eks.send(new DescribeClusterVersionsCommand({ clusterVersions: ["1.29"] }));
-    assert.deepEqual(one.clusterVersions?.map((v) => [v.clusterVersion, v.versionStatus]), [["1.29", "UNSUPPORTED"]]);
+    assert.deepEqual(
+      one.clusterVersions?.map((v) => [v.clusterVersion, v.versionStatus]),
+      [["1.29", "UNSUPPORTED"]],
+    );
   });
 
   it("ListInsights honours the filter; DescribeInsight adds the recommendation", async () => {
     const list = async (filter: Record<string, string[]>) =>
-      ((await h.eks.send(new ListInsightsCommand({ clusterName: "demo", filter }))).insights ?? []).map((i) => i.id);
+      ((await h.eks.send(new ListInsightsCommand({ clusterName: "demo", filter }))).insights ?? []).map(
+        (i) => i.id,
+      );
     assert.deepEqual(await list({}), ["ins-1", "ins-2", "ins-3", "ins-4"]);
     assert.deepEqual(await list({ categories: ["UPGRADE_READINESS"] }), ["ins-1", "ins-2", "ins-3"]);
-    assert.deepEqual(await list({ categories: ["UPGRADE_READINESS"], kubernetesVersions: ["1.30"] }), ["ins-1", "ins-2"]);
+    assert.deepEqual(await list({ categories: ["UPGRADE_READINESS"], kubernetesVersions: ["1.30"] }), [
+      "ins-1",
+      "ins-2",
+    ]);
     assert.deepEqual(await list({ statuses: ["ERROR", "WARNING"] }), ["ins-1", "ins-3", "ins-4"]);
     const { insight } = await h.eks.send(new DescribeInsightCommand({ clusterName: "demo", id: "ins-3" }));
     assert.equal(insight?.insightStatus?.status, "ERROR");
     assert.equal(insight?.recommendation, "Fix it.");
     assert.equal(insight?.kubernetesVersion, "1.31");
-    await rejectsWith(h.eks.send(new DescribeInsightCommand({ clusterName: "demo", id: "nope" })), "ResourceNotFoundException");
+    await rejectsWith(
+      h.eks.send(new DescribeInsightCommand({ clusterName: "demo", id: "nope" })),
+      "ResourceNotFoundException",
+    );
   });
 
   it("the audit log records each call with its target", async () => {
-    const client = new EKSClient({ region: "us-east-1", endpoint: h.emulator.url, credentials: { accessKeyId: "a", secretAccessKey: "b" } });
+    const client = new EKSClient({
+      region: "us-east-1",
+      endpoint: h.emulator.url,
+      credentials: { accessKeyId: "a", secretAccessKey: "b" },
+    });
     const since = h.emulator.audit().at(-1)?.seq ?? 0;
     await client.send(new DescribeAddonCommand({ clusterName: "demo", addonName: "coredns" }));
     await client.send(new DescribeAddonVersionsCommand({ kubernetesVersion: "1.30", addonName: "coredns" }));
     client.destroy();
     const entries = h.emulator.audit(since).map(({ seq: _s, time: _t, ...e }) => e);
     assert.deepEqual(entries, [
-      { service: "eks", operation: "DescribeAddon", mutating: false, cluster: "demo", addon: "coredns", status: 200 },
+      {
+        service: "eks",
+        operation: "DescribeAddon",
+        mutating: false,
+        cluster: "demo",
+        addon: "coredns",
+        status: 200,
+      },
       {
         service: "eks",
         operation: "DescribeAddonVersions",

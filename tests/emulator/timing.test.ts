@@ -12,7 +12,14 @@ describe("timing model", () => {
 
   it("node group updates grow with the node count and shrink with maxUnavailable", () => {
     const three = timing.nodegroupPhases({ desiredSize: 3, maxUnavailable: 1 });
-    assert.deepEqual(three, { setupMs: 1 * MIN, scaleUpMs: 3 * MIN, batches: 3, perBatchMs: 2.5 * MIN, scaleDownMs: 1 * MIN, totalMs: 12.5 * MIN });
+    assert.deepEqual(three, {
+      setupMs: 1 * MIN,
+      scaleUpMs: 3 * MIN,
+      batches: 3,
+      perBatchMs: 2.5 * MIN,
+      scaleDownMs: 1 * MIN,
+      totalMs: 12.5 * MIN,
+    });
     const twenty = timing.nodegroupPhases({ desiredSize: 20, maxUnavailable: 1 });
     assert.equal(twenty.batches, 20);
     assert.equal(twenty.totalMs, (1 + 3 + 20 * 2.5 + 1) * MIN);
@@ -25,7 +32,10 @@ describe("timing model", () => {
   });
 
   it("a stuck drain fails after the 15-minute eviction timeout; nodes that never join fail after scale up", () => {
-    assert.equal(timing.nodegroupFailureAfterMs({ desiredSize: 3 }, "PodEvictionFailure"), (1 + 3 + 15) * MIN);
+    assert.equal(
+      timing.nodegroupFailureAfterMs({ desiredSize: 3 }, "PodEvictionFailure"),
+      (1 + 3 + 15) * MIN,
+    );
     assert.equal(timing.nodegroupFailureAfterMs({ desiredSize: 3 }, "NodeCreationFailure"), (1 + 3) * MIN);
   });
 
@@ -40,11 +50,21 @@ describe("timing model", () => {
       assert.equal(done?.status, "Successful");
       assert.ok(elapsed >= 10 * MIN * timeScale, `finished after ${elapsed} ms, before the scaled 60 ms`);
       const recorded = h.emulator.state().clusters[0]?.updates[0];
-      assert.equal(Math.round((recorded?.completesAt ?? 0) - (recorded?.createdAt ?? 0)), 10 * MIN, "10 simulated minutes");
+      assert.equal(
+        Math.round((recorded?.completesAt ?? 0) - (recorded?.createdAt ?? 0)),
+        10 * MIN,
+        "10 simulated minutes",
+      );
 
       const t1 = performance.now();
-      const ng = await h.eks.send(new UpdateNodegroupVersionCommand({ clusterName: "demo", nodegroupName: "general" }));
-      const ngDone = await waitForUpdate(h, { name: "demo", updateId: ng.update?.id ?? "", nodegroupName: "general" });
+      const ng = await h.eks.send(
+        new UpdateNodegroupVersionCommand({ clusterName: "demo", nodegroupName: "general" }),
+      );
+      const ngDone = await waitForUpdate(h, {
+        name: "demo",
+        updateId: ng.update?.id ?? "",
+        nodegroupName: "general",
+      });
       assert.equal(ngDone?.status, "Successful");
       assert.ok(performance.now() - t1 >= 12.5 * MIN * timeScale);
       const ngRecorded = h.emulator.state().clusters[0]?.updates[1];

@@ -9,7 +9,10 @@ import { gunzipSync } from "node:zlib";
  * test time; nothing of them is copied into the project.
  */
 export interface ServiceModel {
-  operations: Record<string, { http: { method: string; requestUri: string }; output?: { shape: string }; errors?: { shape: string }[] }>;
+  operations: Record<
+    string,
+    { http: { method: string; requestUri: string }; output?: { shape: string }; errors?: { shape: string }[] }
+  >;
   shapes: Record<string, Shape>;
 }
 
@@ -53,7 +56,8 @@ export function conformance(model: ServiceModel, shapeName: string, value: unkno
   const fail = (what: string) => problems.push(`${path}: ${what} (shape ${shapeName})`);
   switch (shape.type) {
     case "structure": {
-      if (typeof value !== "object" || value === null || Array.isArray(value)) return [`${path}: expected an object (shape ${shapeName})`];
+      if (typeof value !== "object" || value === null || Array.isArray(value))
+        return [`${path}: expected an object (shape ${shapeName})`];
       const members = shape.members ?? {};
       for (const [key, v] of Object.entries(value)) {
         const m = members[key];
@@ -64,7 +68,8 @@ export function conformance(model: ServiceModel, shapeName: string, value: unkno
         if (v === null) continue;
         problems.push(...conformance(model, m.shape, v, `${path}.${key}`));
       }
-      for (const r of shape.required ?? []) if (!(r in (value as object))) fail(`missing required member "${r}"`);
+      for (const r of shape.required ?? [])
+        if (!(r in (value as object))) fail(`missing required member "${r}"`);
       break;
     }
     case "list":
@@ -74,8 +79,10 @@ export function conformance(model: ServiceModel, shapeName: string, value: unkno
       });
       break;
     case "map":
-      if (typeof value !== "object" || value === null) return [`${path}: expected a map (shape ${shapeName})`];
-      for (const [k, v] of Object.entries(value)) problems.push(...conformance(model, shape.value?.shape ?? "", v, `${path}.${k}`));
+      if (typeof value !== "object" || value === null)
+        return [`${path}: expected a map (shape ${shapeName})`];
+      for (const [k, v] of Object.entries(value))
+        problems.push(...conformance(model, shape.value?.shape ?? "", v, `${path}.${k}`));
       break;
     case "string":
       if (typeof value !== "string") fail(`expected a string, got ${JSON.stringify(value)}`);

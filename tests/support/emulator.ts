@@ -16,7 +16,11 @@ export function demoSeed(overrides: Partial<SeedInput> = {}): SeedInput {
         name: "demo",
         version: "1.29",
         status: "ACTIVE",
-        addons: { "vpc-cni": "v1.16.0-eksbuild.1", coredns: "v1.11.1-eksbuild.4", "kube-proxy": "v1.29.0-eksbuild.1" },
+        addons: {
+          "vpc-cni": "v1.16.0-eksbuild.1",
+          coredns: "v1.11.1-eksbuild.4",
+          "kube-proxy": "v1.29.0-eksbuild.1",
+        },
         nodegroups: [
           {
             name: "general",
@@ -26,10 +30,27 @@ export function demoSeed(overrides: Partial<SeedInput> = {}): SeedInput {
             desiredSize: 3,
             maxUnavailable: 1,
           },
-          { name: "legacy", amiType: "AL2_x86_64", version: "1.29", releaseVersion: "1.29.0-20240129", desiredSize: 2 },
-          { name: "custom", amiType: "CUSTOM", launchTemplate: { name: "custom-lt", version: "3" }, desiredSize: 2 },
+          {
+            name: "legacy",
+            amiType: "AL2_x86_64",
+            version: "1.29",
+            releaseVersion: "1.29.0-20240129",
+            desiredSize: 2,
+          },
+          {
+            name: "custom",
+            amiType: "CUSTOM",
+            launchTemplate: { name: "custom-lt", version: "3" },
+            desiredSize: 2,
+          },
         ],
-        insights: [{ name: "Deprecated APIs removed in Kubernetes v1.30", kubernetesVersion: "1.30", status: "WARNING" }],
+        insights: [
+          {
+            name: "Deprecated APIs removed in Kubernetes v1.30",
+            kubernetesVersion: "1.30",
+            status: "WARNING",
+          },
+        ],
       },
     ],
     ...overrides,
@@ -46,7 +67,10 @@ export interface Harness {
  * Starts an emulator and real SDK clients pointed at it. Tests that use `advanceClock` to step
  * through time keep timeScale 1, so real time barely moves the simulated clock between calls.
  */
-export async function startHarness(seed: SeedInput = demoSeed(), clientOptions: { maxAttempts?: number } = {}): Promise<Harness> {
+export async function startHarness(
+  seed: SeedInput = demoSeed(),
+  clientOptions: { maxAttempts?: number } = {},
+): Promise<Harness> {
   const emulator = await startEmulator({ seed });
   const common = {
     region: emulator.region,
@@ -65,7 +89,11 @@ export async function stopHarness(h: Harness | undefined): Promise<void> {
 }
 
 /** Asserts that a call fails with this EKS error type and exact message. */
-export async function rejectsWith(call: Promise<unknown>, name: string, message?: string | RegExp): Promise<Error> {
+export async function rejectsWith(
+  call: Promise<unknown>,
+  name: string,
+  message?: string | RegExp,
+): Promise<Error> {
   const err = await call.then(
     () => assert.fail(`expected ${name}, but the call succeeded`),
     (e: unknown) => e as Error & { $metadata?: { httpStatusCode?: number } },

@@ -1,0 +1,213 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import Ajv2020 from "ajv/dist/2020";
+import { parseSeed, SeedError, seedJsonSchema, startEmulator } from "../../emulator/src/index";
+import { demoSeed } from "../support/emulator";
+
+const root = join(__dirname, "..", "..");
+const committedSchema = JSON.parse(readFileSync(join(root, "emulator", "seed.schema.json"), "utf8"));
+
+/** The example seed of the emulator issue, verbatim. */
+const ISSUE_EXAMPLE = {
+  region: "us-east-1",
+  timeScale: 0.001,
+  clusters: [
+    {
+      name: "demo",
+      version: "1.29",
+      status: "ACTIVE",
+      addons: {
+        "vpc-cni": "v1.16.0-eksbuild.1",
+        coredns: "v1.11.1-eksbuild.4",
+        "kube-proxy": "v1.29.0-eksbuild.1",
+      },
+      nodegroups: [
+        {
+          name: "general",
+          amiType: "AL2023_x86_64_STANDARD",
+          version: "1.29",
+          releaseVersion: "1.29.0-20240129",
+          desiredSize: 3,
+          maxUnavailable: 1,
+        },
+        {
+          name: "legacy",
+          amiType: "AL2_x86_64",
+          version: "1.29",
+          releaseVersion: "1.29.0-20240129",
+          desiredSize: 2,
+        },
+        {
+          name: "custom",
+          amiType: "CUSTOM",
+          launchTemplate: { name: "custom-lt", version: "3" },
+          desiredSize: 2,
+        },
+      ],
+      insights: [
+        { name: "Deprecated APIs removed in Kubernetes v1.30", kubernetesVersion: "1.30", status: "WARNING" },
+      ],
+    },
+  ],
+};
+
+const refused = (seed: unknown, message: RegExp) =>
+  assert.throws(
+    () => parseSeed(seed),
+    (e: Error) => e instanceof SeedError && message.test(e.message),
+  );
+
+describe("seed format", () => {
+  it("emulator/seed.schema.json is generated from the seed definitions (run npm run schema:seed after changing them)", () => {
+    assert.deepEqual(committedSchema, JSON.parse(JSON.stringify(seedJsonSchema())));
+  });
+
+  it("the JSON Schema accepts the issue's example seed and the shipped demo seed, and rejects bad ones", () => {
+    const validate = new Ajv2020({ allErrors: true, strict: false }).compile(committedSchema);
+    assert.equal(validate(ISSUE_EXAMPLE), true, JSON.stringify(validate.errors));
+    const demo = JSON.parse(readFileSync(join(root, "emulator", "seeds", "demo.json"), "utf8"));
+    assert.equal(validate(demo), true, JSON.stringify(validate.errors));
+    assert.equal(validate({ clusters: [{ name: "x", version: "1.3.1" }] }), false);
+    assert.equal(
+      validate({ clusters: [{ name: "x", version: "1.30", nodegroups: [{ name: "a", amiType: "AL3" }] }] }),
+      false,
+    );
+    assert.equal(validate({ clusters: [], colour: "blue" }), false);
+  });
+
+  it("loads the issue's example seed", async () => {
+    const emulator = await startEmulator({ seed: ISSUE_EXAMPLE });
+    try {
+      const state = emulator.state();
+      assert.equal(emulator.world.seed.timeScale, 0.001);
+      assert.deepEqual(
+        state.clusters[0]?.nodegroups.map((n) => [
+          n.name,
+          n.amiType,
+          n.version,
+          n.releaseVersion,
+          n.desiredSize,
+        ]),
+        [
+          ["general", "AL2023_x86_64_STANDARD", "1.29", "1.29.0-20240129", 3],
+          ["legacy", "AL2_x86_64", "1.29", "1.29.0-20240129", 2],
+          ["custom", "CUSTOM", "1.29", "ami-0custom000000000", 2],
+        ],
+      );
+      assert.deepEqual(
+        state.clusters[0]?.addons.map((a) => a.version),
+        ["v1.16.0-eksbuild.1", "v1.11.1-eksbuild.4", "v1.29.0-eksbuild.1"],
+      );
+    } finally {
+      await emulator.stop();
+    }
+  });
+
+  it("refuses a malformed seed with a message naming the bad field", () => {
+    refused(
+      { clusters: [{ name: "demo", version: "1.30.2" }] },
+      /^invalid seed: clusters\[0\]\.version: must be a Kubernetes minor like "1\.31"$/,
+    );
+    refused(
+      { clusters: [{ name: "demo", version: "v1.30" }] },
+      /^invalid seed: clusters\[0\]\.version: must be a Kubernetes minor/,
+    );
+    refused(
+      {
+        clusters: [
+          {
+            name: "demo",
+            version: "1.29",
+            nodegroups: [{ name: "a" }, { name: "b", amiType: "AL3_x86_64" }],
+          },
+        ],
+      },
+      /clusters\[0\]\.nodegroups\[1\]\.amiType: Invalid option/,
+    );
+    refused({ timeScale: 0 }, /^invalid seed: timeScale: /);
+    refused(
+      { clusters: [{ name: "demo", version: "1.29", colour: "blue" }] },
+      /clusters\[0\]: Unrecognized key: "colour"/,
+    );
+    refused({ clusters: [{ name: "", version: "1.29" }] }, /clusters\[0\]\.name: must be 1-100 letters/);
+    refused(
+      {
+        clusters: [
+          {
+            name: "demo",
+            version: "1.29",
+            nodegroups: [{ name: "c", amiType: "CUSTOM", launchTemplate: { version: "1" } }],
+          },
+        ],
+      },
+      /launchTemplate: needs a name or an id/,
+    );
+  });
+
+  it("refuses a seed that is well-formed but impossible, naming the field", async () => {
+    const impossible: [unknown, RegExp][] = [
+      [
+        { clusters: [{ name: "demo", version: "1.99" }] },
+        /^clusters\[0\]\.version: unknown Kubernetes version "1\.99"/,
+      ],
+      [
+        { clusters: [{ name: "demo", version: "1.29", nodegroups: [{ name: "n", version: "1.30" }] }] },
+        /^clusters\[0\]\.nodegroups\[0\]\.version: 1\.30 is newer than the cluster's 1\.29/,
+      ],
+      [
+        { clusters: [{ name: "demo", version: "1.29", nodegroups: [{ name: "c", amiType: "CUSTOM" }] }] },
+        /nodegroups\[0\]\.launchTemplate: a CUSTOM node group needs a launch template/,
+      ],
+      [
+        {
+          clusters: [{ name: "demo", version: "1.33", nodegroups: [{ name: "old", amiType: "AL2_x86_64" }] }],
+        },
+        /nodegroups\[0\]\.amiType: AL2_x86_64 has no AMI release for Kubernetes 1\.33/,
+      ],
+      [
+        {
+          clusters: [
+            { name: "a", version: "1.29" },
+            { name: "a", version: "1.30" },
+          ],
+        },
+        /^clusters\[1\]\.name: duplicate cluster "a"/,
+      ],
+      [
+        { clusters: [{ name: "demo", version: "1.29", addons: { coredns: "latest" } }] },
+        /clusters\[0\]\.addons\.coredns: "latest" is not an add-on version/,
+      ],
+    ];
+    for (const [seed, message] of impossible) {
+      await assert.rejects(
+        startEmulator({ seed: seed as never }),
+        (e: Error) => e instanceof SeedError && message.test(e.message),
+      );
+    }
+  });
+
+  it("a seed may extend the catalog and change the timing model", async () => {
+    const emulator = await startEmulator({
+      seed: demoSeed({
+        timing: { controlPlaneMinutes: 12 },
+        catalog: {
+          addons: {
+            "my-addon": [{ version: "v0.1.0-eksbuild.1", compatibleWith: ["1.29"], defaultFor: ["1.29"] }],
+          },
+        },
+      }),
+    });
+    try {
+      assert.equal(emulator.world.catalog.defaultAddonVersion("my-addon", "1.29"), "v0.1.0-eksbuild.1");
+      assert.equal(
+        emulator.world.catalog.defaultAddonVersion("coredns", "1.29"),
+        "v1.11.1-eksbuild.4",
+        "the built-in catalog stays",
+      );
+    } finally {
+      await emulator.stop();
+    }
+  });
+});
