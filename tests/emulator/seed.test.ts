@@ -78,7 +78,7 @@ describe("seed format", () => {
   });
 
   it("loads the issue's example seed", async () => {
-    const emulator = await startEmulator({ seed: ISSUE_EXAMPLE });
+    const emulator = await startEmulator({ seed: parseSeed(ISSUE_EXAMPLE) });
     try {
       const state = emulator.state();
       assert.equal(emulator.world.seed.timeScale, 0.001);
