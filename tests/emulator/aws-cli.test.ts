@@ -21,95 +21,99 @@ const hasAws = hasAwsCli();
  * The commands of the EKS guides this product automates, run with the AWS CLI v1 (botocore: a
  * second client, written by other people, parsing by the official model) against the emulator.
  */
-describe("the guides' AWS CLI commands against the emulator", {
-  skip: hasAws ? false : "the aws CLI is not installed",
-}, () => {
-  let emulator: Emulator;
-  before(async () => {
-    emulator = await startEmulator({ seed: demoSeed({ timeScale: 0.0005 }) });
-  });
-  after(() => emulator.stop());
+describe(
+  "the guides' AWS CLI commands against the emulator",
+  {
+    skip: hasAws ? false : "the aws CLI is not installed",
+  },
+  () => {
+    let emulator: Emulator;
+    before(async () => {
+      emulator = await startEmulator({ seed: demoSeed({ timeScale: 0.0005 }) });
+    });
+    after(() => emulator.stop());
 
-  const aws = async (...args: string[]) => {
-    const { stdout } = await exec(
-      "aws",
-      [...args, "--endpoint-url", emulator.url, "--region", "us-east-1", "--output", "json"],
-      {
-        env: {
-          ...process.env,
-          AWS_ACCESS_KEY_ID: DUMMY_CREDENTIALS.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: DUMMY_CREDENTIALS.secretAccessKey,
-          AWS_PAGER: "",
-          AWS_MAX_ATTEMPTS: "1",
+    const aws = async (...args: string[]) => {
+      const { stdout } = await exec(
+        "aws",
+        [...args, "--endpoint-url", emulator.url, "--region", "us-east-1", "--output", "json"],
+        {
+          env: {
+            ...process.env,
+            AWS_ACCESS_KEY_ID: DUMMY_CREDENTIALS.accessKeyId,
+            AWS_SECRET_ACCESS_KEY: DUMMY_CREDENTIALS.secretAccessKey,
+            AWS_PAGER: "",
+            AWS_MAX_ATTEMPTS: "1",
+          },
         },
-      },
-    );
-    return stdout.trim() ? JSON.parse(stdout) : undefined;
-  };
+      );
+      return stdout.trim() ? JSON.parse(stdout) : undefined;
+    };
 
-  it("aws ssm get-parameter --query Parameter.Value for the latest AMI release", async () => {
-    const value = await aws(
-      "ssm",
-      "get-parameter",
-      "--name",
-      "/aws/service/eks/optimized-ami/1.31/amazon-linux-2/recommended/release_version",
-      "--query",
-      "Parameter.Value",
-    );
-    assert.equal(value, emulator.world.catalog.latestRelease("AL2", "1.31"));
-  });
+    it("aws ssm get-parameter --query Parameter.Value for the latest AMI release", async () => {
+      const value = await aws(
+        "ssm",
+        "get-parameter",
+        "--name",
+        "/aws/service/eks/optimized-ami/1.31/amazon-linux-2/recommended/release_version",
+        "--query",
+        "Parameter.Value",
+      );
+      assert.equal(value, emulator.world.catalog.latestRelease("AL2", "1.31"));
+    });
 
-  it("update-cluster-version, describe-update, update-nodegroup-version, wait nodegroup-active", async () => {
-    const { update } = await aws(
-      "eks",
-      "update-cluster-version",
-      "--name",
-      "demo",
-      "--kubernetes-version",
-      "1.30",
-    );
-    assert.equal(update.status, "InProgress");
-    for (let i = 0; i < 200; i++) {
-      const d = await aws("eks", "describe-update", "--name", "demo", "--update-id", update.id);
-      if (d.update.status !== "InProgress") {
-        assert.equal(d.update.status, "Successful");
-        break;
+    it("update-cluster-version, describe-update, update-nodegroup-version, wait nodegroup-active", async () => {
+      const { update } = await aws(
+        "eks",
+        "update-cluster-version",
+        "--name",
+        "demo",
+        "--kubernetes-version",
+        "1.30",
+      );
+      assert.equal(update.status, "InProgress");
+      for (let i = 0; i < 200; i++) {
+        const d = await aws("eks", "describe-update", "--name", "demo", "--update-id", update.id);
+        if (d.update.status !== "InProgress") {
+          assert.equal(d.update.status, "Successful");
+          break;
+        }
       }
-    }
-    const ng = await aws(
-      "eks",
-      "update-nodegroup-version",
-      "--cluster-name",
-      "demo",
-      "--nodegroup-name",
-      "general",
-    );
-    assert.equal(ng.update.params.find((p: { type: string }) => p.type === "Version").value, "1.30");
-    // The waiter sleeps 30 real seconds between polls: let the update finish before its first poll.
-    emulator.advanceClock(60 * 60);
-    await aws("eks", "wait", "nodegroup-active", "--cluster-name", "demo", "--nodegroup-name", "general");
-    const { nodegroup } = await aws(
-      "eks",
-      "describe-nodegroup",
-      "--cluster-name",
-      "demo",
-      "--nodegroup-name",
-      "general",
-    );
-    assert.equal(nodegroup.version, "1.30");
-    assert.equal(nodegroup.status, "ACTIVE");
-  });
+      const ng = await aws(
+        "eks",
+        "update-nodegroup-version",
+        "--cluster-name",
+        "demo",
+        "--nodegroup-name",
+        "general",
+      );
+      assert.equal(ng.update.params.find((p: { type: string }) => p.type === "Version").value, "1.30");
+      // The waiter sleeps 30 real seconds between polls: let the update finish before its first poll.
+      emulator.advanceClock(60 * 60);
+      await aws("eks", "wait", "nodegroup-active", "--cluster-name", "demo", "--nodegroup-name", "general");
+      const { nodegroup } = await aws(
+        "eks",
+        "describe-nodegroup",
+        "--cluster-name",
+        "demo",
+        "--nodegroup-name",
+        "general",
+      );
+      assert.equal(nodegroup.version, "1.30");
+      assert.equal(nodegroup.status, "ACTIVE");
+    });
 
-  it("a refusal reaches the CLI as the EKS error with its message", async () => {
-    await assert.rejects(
-      aws("eks", "update-cluster-version", "--name", "demo", "--kubernetes-version", "1.33"),
-      (e: Error & { stderr: string }) => {
-        assert.match(
-          e.stderr,
-          /InvalidParameterException.*Unsupported Kubernetes minor version update from 1\.30 to 1\.33/,
-        );
-        return true;
-      },
-    );
-  });
-});
+    it("a refusal reaches the CLI as the EKS error with its message", async () => {
+      await assert.rejects(
+        aws("eks", "update-cluster-version", "--name", "demo", "--kubernetes-version", "1.33"),
+        (e: Error & { stderr: string }) => {
+          assert.match(
+            e.stderr,
+            /InvalidParameterException.*Unsupported Kubernetes minor version update from 1\.30 to 1\.33/,
+          );
+          return true;
+        },
+      );
+    });
+  },
+);

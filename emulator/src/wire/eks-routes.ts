@@ -1,10 +1,6 @@
-import type {
-  EksBackend,
-  UpdateAddonInput,
-  UpdateNodegroupConfigInput,
-  UpdateNodegroupVersionInput,
-} from "../backend";
+import type { EksBackend } from "../backend";
 import { invalidParameter } from "../errors";
+import type { AddonChangeInput, NodegroupConfigInput, NodegroupVersionInput } from "../rules";
 import { type Json, optBoolean, optObject, optString, queryBool, queryInt, queryString } from "./input";
 import type { Route } from "./router";
 
@@ -81,7 +77,7 @@ export const EKS_ROUTES: readonly EksRoute[] = [
     method: "POST",
     path: "/clusters/{name}/node-groups/{nodegroupName}/update-version",
     handle: (b, r) => {
-      const input: UpdateNodegroupVersionInput = {
+      const input: NodegroupVersionInput & { force?: boolean; clientRequestToken?: string } = {
         version: optString(r.body, "version"),
         releaseVersion: optString(r.body, "releaseVersion"),
         launchTemplate: optObject(r.body, "launchTemplate"),
@@ -96,7 +92,7 @@ export const EKS_ROUTES: readonly EksRoute[] = [
     method: "POST",
     path: "/clusters/{name}/node-groups/{nodegroupName}/update-config",
     handle: (b, r) => {
-      const input: UpdateNodegroupConfigInput = {
+      const input: NodegroupConfigInput & { clientRequestToken?: string } = {
         scalingConfig: optObject(r.body, "scalingConfig"),
         updateConfig: optObject(r.body, "updateConfig"),
         labels: optObject(r.body, "labels"),
@@ -122,7 +118,7 @@ export const EKS_ROUTES: readonly EksRoute[] = [
     method: "POST",
     path: "/clusters/{name}/addons/{addonName}/update",
     handle: (b, r) => {
-      const input: UpdateAddonInput = {
+      const input: AddonChangeInput & { clientRequestToken?: string } = {
         addonVersion: optString(r.body, "addonVersion"),
         resolveConflicts: optString(r.body, "resolveConflicts"),
         configurationValues: optString(r.body, "configurationValues"),
