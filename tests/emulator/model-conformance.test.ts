@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { EKS_ROUTES } from "../../emulator/src/wire/eks-routes";
 import { conformance, loadBotocoreModel } from "../support/botocore-model";
-import { demoSeed, type Harness, raw, startHarness, stopHarness } from "../support/emulator";
+import { demoCluster, demoSeed, type Harness, raw, startHarness, stopHarness } from "../support/emulator";
 
 const eksModel = loadBotocoreModel("eks");
 const ssmModel = loadBotocoreModel("ssm");
@@ -17,10 +17,7 @@ describe("conformance with botocore's EKS and SSM service models", { skip }, () 
     h = await startHarness(
       demoSeed({
         clusters: [
-          {
-            ...(demoSeed().clusters?.[0] as object),
-            name: "demo",
-            version: "1.29",
+          demoCluster({
             insights: [
               {
                 id: "ins-1",
@@ -29,7 +26,7 @@ describe("conformance with botocore's EKS and SSM service models", { skip }, () 
                 status: "WARNING",
               },
             ],
-          },
+          }),
         ],
       }),
     );

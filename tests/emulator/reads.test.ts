@@ -13,7 +13,15 @@ import {
   paginateListNodegroups,
 } from "@aws-sdk/client-eks";
 import { Catalog } from "../../emulator/src/index";
-import { demoSeed, type Harness, raw, rejectsWith, startHarness, stopHarness } from "../support/emulator";
+import {
+  demoCluster,
+  demoSeed,
+  type Harness,
+  raw,
+  rejectsWith,
+  startHarness,
+  stopHarness,
+} from "../support/emulator";
 
 const catalog = Catalog.default();
 
@@ -29,10 +37,7 @@ describe("read operations and the wire format", () => {
       demoSeed({
         startTime: "2026-11-21T00:00:00Z",
         clusters: [
-          {
-            ...(demoSeed().clusters?.[0] as object),
-            name: "demo",
-            version: "1.29",
+          demoCluster({
             insights: [
               {
                 id: "ins-1",
@@ -56,7 +61,7 @@ describe("read operations and the wire format", () => {
                 status: "WARNING",
               },
             ],
-          },
+          }),
           { name: "fleet", version: "1.31", nodegroups: manyNodegroups },
         ],
       }),

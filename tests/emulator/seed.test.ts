@@ -4,54 +4,10 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import Ajv2020 from "ajv/dist/2020";
 import { parseSeed, SeedError, seedJsonSchema, startEmulator } from "../../emulator/src/index";
-import { demoSeed } from "../support/emulator";
+import { demoSeed, ISSUE_EXAMPLE_SEED } from "../support/emulator";
 
 const root = join(__dirname, "..", "..");
 const committedSchema = JSON.parse(readFileSync(join(root, "emulator", "seed.schema.json"), "utf8"));
-
-/** The example seed of the emulator issue, verbatim. */
-const ISSUE_EXAMPLE = {
-  region: "us-east-1",
-  timeScale: 0.001,
-  clusters: [
-    {
-      name: "demo",
-      version: "1.29",
-      status: "ACTIVE",
-      addons: {
-        "vpc-cni": "v1.16.0-eksbuild.1",
-        coredns: "v1.11.1-eksbuild.4",
-        "kube-proxy": "v1.29.0-eksbuild.1",
-      },
-      nodegroups: [
-        {
-          name: "general",
-          amiType: "AL2023_x86_64_STANDARD",
-          version: "1.29",
-          releaseVersion: "1.29.0-20240129",
-          desiredSize: 3,
-          maxUnavailable: 1,
-        },
-        {
-          name: "legacy",
-          amiType: "AL2_x86_64",
-          version: "1.29",
-          releaseVersion: "1.29.0-20240129",
-          desiredSize: 2,
-        },
-        {
-          name: "custom",
-          amiType: "CUSTOM",
-          launchTemplate: { name: "custom-lt", version: "3" },
-          desiredSize: 2,
-        },
-      ],
-      insights: [
-        { name: "Deprecated APIs removed in Kubernetes v1.30", kubernetesVersion: "1.30", status: "WARNING" },
-      ],
-    },
-  ],
-};
 
 const refused = (seed: unknown, message: RegExp) =>
   assert.throws(
@@ -66,7 +22,7 @@ describe("seed format", () => {
 
   it("the JSON Schema accepts the issue's example seed and the shipped demo seed, and rejects bad ones", () => {
     const validate = new Ajv2020({ allErrors: true, strict: false }).compile(committedSchema);
-    assert.equal(validate(ISSUE_EXAMPLE), true, JSON.stringify(validate.errors));
+    assert.equal(validate(ISSUE_EXAMPLE_SEED), true, JSON.stringify(validate.errors));
     const demo = JSON.parse(readFileSync(join(root, "emulator", "seeds", "demo.json"), "utf8"));
     assert.equal(validate(demo), true, JSON.stringify(validate.errors));
     assert.equal(validate({ clusters: [{ name: "x", version: "1.3.1" }] }), false);
@@ -78,7 +34,7 @@ describe("seed format", () => {
   });
 
   it("loads the issue's example seed", async () => {
-    const emulator = await startEmulator({ seed: parseSeed(ISSUE_EXAMPLE) });
+    const emulator = await startEmulator({ seed: parseSeed(ISSUE_EXAMPLE_SEED) });
     try {
       const state = emulator.state();
       assert.equal(emulator.world.seed.timeScale, 0.001);

@@ -6,55 +6,69 @@ import { type Emulator, type SeedInput, startEmulator } from "../../emulator/src
 /** Credentials that look real to the SDK's signer; the emulator accepts any signature. */
 export const DUMMY_CREDENTIALS = { accessKeyId: "AKIAEMULATOR00000000", secretAccessKey: "emulator-secret" };
 
-/** The seed from the emulator issue: an outdated 1.29 cluster with three kinds of node group. */
-export function demoSeed(overrides: Partial<SeedInput> = {}): SeedInput {
+type ClusterInput = NonNullable<SeedInput["clusters"]>[number];
+
+/** The cluster of the emulator issue's example seed: an outdated 1.29 with three kinds of node group. */
+const DEMO_CLUSTER = {
+  name: "demo",
+  version: "1.29",
+  status: "ACTIVE",
+  addons: {
+    "vpc-cni": "v1.16.0-eksbuild.1",
+    coredns: "v1.11.1-eksbuild.4",
+    "kube-proxy": "v1.29.0-eksbuild.1",
+  },
+  nodegroups: [
+    {
+      name: "general",
+      amiType: "AL2023_x86_64_STANDARD",
+      version: "1.29",
+      releaseVersion: "1.29.0-20240129",
+      desiredSize: 3,
+      maxUnavailable: 1,
+    },
+    {
+      name: "legacy",
+      amiType: "AL2_x86_64",
+      version: "1.29",
+      releaseVersion: "1.29.0-20240129",
+      desiredSize: 2,
+    },
+    {
+      name: "custom",
+      amiType: "CUSTOM",
+      launchTemplate: { name: "custom-lt", version: "3" },
+      desiredSize: 2,
+    },
+  ],
+  insights: [
+    { name: "Deprecated APIs removed in Kubernetes v1.30", kubernetesVersion: "1.30", status: "WARNING" },
+  ],
+} satisfies ClusterInput;
+
+/** The example seed of the emulator issue, verbatim. */
+export const ISSUE_EXAMPLE_SEED = {
+  region: "us-east-1",
+  timeScale: 0.001,
+  clusters: [DEMO_CLUSTER],
+} satisfies SeedInput;
+
+/** The issue's demo cluster, with some fields replaced. */
+export function demoCluster(overrides: Partial<ClusterInput> = {}): ClusterInput {
   return {
-    region: "us-east-1",
-    timeScale: 1,
-    clusters: [
-      {
-        name: "demo",
-        version: "1.29",
-        status: "ACTIVE",
-        addons: {
-          "vpc-cni": "v1.16.0-eksbuild.1",
-          coredns: "v1.11.1-eksbuild.4",
-          "kube-proxy": "v1.29.0-eksbuild.1",
-        },
-        nodegroups: [
-          {
-            name: "general",
-            amiType: "AL2023_x86_64_STANDARD",
-            version: "1.29",
-            releaseVersion: "1.29.0-20240129",
-            desiredSize: 3,
-            maxUnavailable: 1,
-          },
-          {
-            name: "legacy",
-            amiType: "AL2_x86_64",
-            version: "1.29",
-            releaseVersion: "1.29.0-20240129",
-            desiredSize: 2,
-          },
-          {
-            name: "custom",
-            amiType: "CUSTOM",
-            launchTemplate: { name: "custom-lt", version: "3" },
-            desiredSize: 2,
-          },
-        ],
-        insights: [
-          {
-            name: "Deprecated APIs removed in Kubernetes v1.30",
-            kubernetesVersion: "1.30",
-            status: "WARNING",
-          },
-        ],
-      },
-    ],
+    ...DEMO_CLUSTER,
     ...overrides,
+    name: overrides.name ?? DEMO_CLUSTER.name,
+    version: overrides.version ?? DEMO_CLUSTER.version,
   };
+}
+
+/**
+ * The issue's seed at timeScale 1, for tests that step through time with `advanceClock` (real
+ * time then barely moves the simulated clock between calls).
+ */
+export function demoSeed(overrides: Partial<SeedInput> = {}): SeedInput {
+  return { ...ISSUE_EXAMPLE_SEED, timeScale: 1, ...overrides };
 }
 
 export interface Harness {
@@ -63,10 +77,7 @@ export interface Harness {
   ssm: SSMClient;
 }
 
-/**
- * Starts an emulator and real SDK clients pointed at it. Tests that use `advanceClock` to step
- * through time keep timeScale 1, so real time barely moves the simulated clock between calls.
- */
+/** Starts an emulator and real SDK clients pointed at it. */
 export async function startHarness(
   seed: SeedInput = demoSeed(),
   clientOptions: { maxAttempts?: number } = {},
