@@ -1,3 +1,5 @@
+import type { Fault } from "./faults";
+
 /**
  * Every error the emulator can answer, in one place. EKS errors travel as an HTTP status, the header
  * `x-amzn-errortype` and a JSON body that always carries `message`, `clusterName`, `nodegroupName`
@@ -63,8 +65,6 @@ export class EksError extends Error {
 
 export const invalidParameter = (message: string, ctx?: ErrorContext) =>
   new EksError("InvalidParameterException", message, ctx);
-export const invalidRequest = (message: string, ctx?: ErrorContext) =>
-  new EksError("InvalidRequestException", message, ctx);
 export const invalidState = (message: string, ctx?: ErrorContext) =>
   new EksError("InvalidStateException", message, ctx);
 export const notFound = (message: string, ctx?: ErrorContext) =>
@@ -109,6 +109,24 @@ export class SsmError extends Error {
   body(): Record<string, string> {
     return this.withMessage ? { __type: this.type, message: this.message } : { __type: this.type };
   }
+}
+
+type AnsweringFault = Extract<Fault, { kind: "throttle" | "serverError" }>;
+
+/** What an injected request fault answers on EKS. */
+export function eksFaultError(fault: AnsweringFault): EksError {
+  if (fault.kind === "throttle") return new EksError(fault.errorType, "Rate exceeded");
+  return fault.status === 503
+    ? new EksError("ServiceUnavailableException", "Service is unavailable. Please try again later.")
+    : new EksError("ServerException", "An internal error occurred. Please try again.");
+}
+
+/** What an injected request fault answers on SSM. */
+export function ssmFaultError(fault: AnsweringFault): SsmError {
+  if (fault.kind === "throttle") return new SsmError("ThrottlingException", "Rate exceeded");
+  return fault.status === 503
+    ? new SsmError("ServiceUnavailable", "Service is unavailable")
+    : new SsmError("InternalServerError", "An internal error occurred");
 }
 
 /** A seed or fault definition that does not fit its schema; `path` names the offending field. */

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { AuditEntry } from "./audit";
 import { buildSeed, type EmulatorOptions, World } from "./emulator";
-import { EksError, SsmError } from "./errors";
+import { EksError, eksFaultError, SsmError, ssmFaultError } from "./errors";
 import type { FaultInput, RequestFaultEffect } from "./faults";
 import { loadSeedFile, type Seed, type SeedInput } from "./seed";
 import { handleAdmin } from "./wire/admin-routes";
@@ -132,12 +132,7 @@ export class Emulator {
     const faulted = await this.applyRequestFaults(operation);
     try {
       if (faulted.error) {
-        error =
-          faulted.error.kind === "throttle"
-            ? new EksError(faulted.error.errorType, "Rate exceeded")
-            : faulted.error.status === 503
-              ? new EksError("ServiceUnavailableException", "Service is unavailable. Please try again later.")
-              : new EksError("ServerException", "An internal error occurred. Please try again.");
+        error = eksFaultError(faulted.error);
       } else if (!match) {
         throw new EksError("UnknownOperationException", `No EKS operation at ${method} ${url.pathname}`);
       } else {
@@ -182,12 +177,7 @@ export class Emulator {
     let error: SsmError | undefined;
     try {
       if (faulted.error) {
-        error =
-          faulted.error.kind === "throttle"
-            ? new SsmError("ThrottlingException", "Rate exceeded")
-            : faulted.error.status === 503
-              ? new SsmError("ServiceUnavailable", "Service is unavailable")
-              : new SsmError("InternalServerError", "An internal error occurred");
+        error = ssmFaultError(faulted.error);
       } else {
         payload = handleSsm(world.ssm, operation, bodyText);
       }

@@ -4,18 +4,14 @@ import { SsmError } from "./errors";
 
 /** SSM Parameter Store, public EKS AMI parameters only (derived from the catalog). */
 export class SsmBackend {
-  private params: Map<string, SsmParameter>;
+  private readonly params: Map<string, SsmParameter>;
 
+  /** Build it after the seed is loaded: seeds may add releases to the catalog. */
   constructor(
-    private readonly catalog: Catalog,
+    catalog: Catalog,
     private readonly region: string,
   ) {
     this.params = catalog.ssmParameters();
-  }
-
-  /** Re-derives the parameters after the catalog changed (a seed added releases). */
-  refresh(): void {
-    this.params = this.catalog.ssmParameters();
   }
 
   getParameter(name: unknown) {
