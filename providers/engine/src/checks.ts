@@ -1,0 +1,161 @@
+/**
+ * Every refusal and warning the planner can produce, as data (like eksup's numbered checks): a
+ * stable code, what it means and what to do. docs/checks.md lists them; a test keeps both in step.
+ */
+export interface CheckDefinition {
+  code: string;
+  severity: "violation" | "warning";
+  title: string;
+  remedy: string;
+}
+
+export const CHECKS = {
+  CONTROL_PLANE_DOWNGRADE: {
+    code: "EKSUP001",
+    severity: "violation",
+    title: "The target Kubernetes version is lower than the control plane's",
+    remedy:
+      "Set kubernetesVersion to the running version or higher. EKS cannot go back (a rollback within 7 days is a separate, deliberate operation); to run an older version, create a new cluster and migrate.",
+  },
+  KUBERNETES_VERSION_NOT_OFFERED: {
+    code: "EKSUP002",
+    severity: "violation",
+    title: "EKS does not offer this Kubernetes version",
+    remedy: "Choose a version EKS lists (aws eks describe-cluster-versions).",
+  },
+  CLUSTER_NOT_ACTIVE: {
+    code: "EKSUP003",
+    severity: "violation",
+    title: "The cluster is not ACTIVE",
+    remedy: "Wait until the cluster is ACTIVE and its health issues are resolved, then run again.",
+  },
+  NODEGROUP_DEGRADED: {
+    code: "EKSUP004",
+    severity: "violation",
+    title: "A node group is DEGRADED",
+    remedy:
+      "Fix the node group's health issues (capacity, subnets, IAM, launch template) before upgrading it.",
+  },
+  NODEGROUP_UNKNOWN: {
+    code: "EKSUP005",
+    severity: "violation",
+    title: "The spec names a node group the cluster does not have",
+    remedy: "Correct the name, or remove it from the spec.",
+  },
+  NODEGROUP_DOWNGRADE: {
+    code: "EKSUP006",
+    severity: "violation",
+    title: "The requested node group release is older than the running one",
+    remedy: 'Pin the running release or a newer one, or use "latest". Managed node groups cannot roll back.',
+  },
+  RELEASE_MISMATCH: {
+    code: "EKSUP007",
+    severity: "violation",
+    title: "The pinned AMI release does not belong to the target minor or to the node group's AMI family",
+    remedy: 'Pin a release of the node group\'s AMI family for the target Kubernetes minor, or use "latest".',
+  },
+  AMI_NOT_AVAILABLE: {
+    code: "EKSUP008",
+    severity: "violation",
+    title: "The node group's AMI family has no AMI for the target Kubernetes version",
+    remedy:
+      "Move the node group to an AMI family that supports the target version (for Amazon Linux 2: AL2023 or Bottlerocket).",
+  },
+  CUSTOM_AMI_NEEDS_LAUNCH_TEMPLATE_VERSION: {
+    code: "EKSUP009",
+    severity: "violation",
+    title: "A custom-AMI node group needs a new launch template version",
+    remedy:
+      "Create a launch template version whose AMI runs the target Kubernetes version and set nodeGroups.<name>.launchTemplateVersion to it.",
+  },
+  LAUNCH_TEMPLATE_DOWNGRADE: {
+    code: "EKSUP010",
+    severity: "violation",
+    title: "The requested launch template version is older than the running one",
+    remedy: "Give the running launch template version or a newer one.",
+  },
+  ADDON_UNKNOWN: {
+    code: "EKSUP011",
+    severity: "violation",
+    title: "The spec names an add-on the cluster does not have",
+    remedy: "Correct the name, or install the add-on first (this tool upgrades, it does not install).",
+  },
+  ADDON_VERSION_UNKNOWN: {
+    code: "EKSUP012",
+    severity: "violation",
+    title: "The pinned add-on version is not offered for the target Kubernetes version",
+    remedy:
+      'Pin a version listed by aws eks describe-addon-versions for the target version, or use "default" or "latest".',
+  },
+  ADDON_DOWNGRADE: {
+    code: "EKSUP013",
+    severity: "violation",
+    title: "The requested add-on version is older than the running one",
+    remedy: 'Pin the running version or a newer one, or use "default" or "latest".',
+  },
+  ADDON_NO_UPGRADE_PATH: {
+    code: "EKSUP014",
+    severity: "violation",
+    title:
+      "No add-on version leads from the running one to the target without a downgrade or a forbidden jump",
+    remedy:
+      "Upgrade the add-on by hand one minor version at a time to one compatible with the target, or pin a reachable version.",
+  },
+  INSIGHT_BLOCKING: {
+    code: "EKSUP015",
+    severity: "violation",
+    title: "An upgrade-readiness insight reports ERROR for a Kubernetes version on the path",
+    remedy:
+      'Fix what the insight reports (aws eks describe-insight), or acknowledge it by name in insights (or set insights to "warn") to upgrade anyway.',
+  },
+  NODEGROUP_NO_LAUNCH_TEMPLATE: {
+    code: "EKSUP016",
+    severity: "violation",
+    title: "launchTemplateVersion is set for a node group that has no launch template",
+    remedy: "Remove launchTemplateVersion for this node group.",
+  },
+  INSIGHT_ACCEPTED: {
+    code: "EKSUP101",
+    severity: "warning",
+    title: "An upgrade-readiness insight reports ERROR but was acknowledged",
+    remedy:
+      "The control-plane step for that version is sent with force; check the insight's resources afterwards.",
+  },
+  INSIGHT_WARNING: {
+    code: "EKSUP102",
+    severity: "warning",
+    title: "An upgrade-readiness insight reports WARNING for a version on the path",
+    remedy: "Review the insight (aws eks describe-insight) before or right after the upgrade.",
+  },
+  ADDON_KEPT_NEWER: {
+    code: "EKSUP103",
+    severity: "warning",
+    title: "The add-on runs a newer version than its policy selects; it is kept",
+    remedy: 'Nothing to do; pin the version or use "latest" to make it explicit.',
+  },
+  UPDATE_IN_PROGRESS: {
+    code: "EKSUP104",
+    severity: "warning",
+    title: "An update is already in progress; it will be awaited, not issued again",
+    remedy: "Nothing to do.",
+  },
+} as const satisfies Record<string, CheckDefinition>;
+
+export type CheckName = keyof typeof CHECKS;
+
+export interface Finding {
+  code: string;
+  name: CheckName;
+  field: string;
+  message: string;
+  remedy: string;
+}
+
+export function finding(
+  name: CheckName,
+  field: string,
+  message: string,
+  remedy: string = CHECKS[name].remedy,
+): Finding {
+  return { code: CHECKS[name].code, name, field, message, remedy };
+}

@@ -1,0 +1,41 @@
+import { EKSClient } from "@aws-sdk/client-eks";
+import { SSMClient } from "@aws-sdk/client-ssm";
+import type { DesiredSpec } from "./spec";
+
+export interface Clients {
+  eks: EKSClient;
+  ssm: SSMClient;
+}
+
+export interface ClientOptions {
+  /** Credentials for tests and the emulator; the AWS default chain when absent. */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** Attempts per call, the first included. */
+  maxAttempts?: number;
+}
+
+/**
+ * EKS and SSM clients for a spec. Throttling and 5xx answers are the SDK's to retry: standard mode
+ * (exponential backoff with jitter) with more attempts than the default 3, since EKS rate-limits
+ * Describe calls and an upgrade polls for an hour or more.
+ */
+export function createClients(
+  spec: Pick<DesiredSpec, "region" | "endpoints">,
+  options: ClientOptions = {},
+): Clients {
+  const common = {
+    region: spec.region,
+    maxAttempts: options.maxAttempts ?? 8,
+    retryMode: "standard",
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+  };
+  return {
+    eks: new EKSClient({ ...common, ...(spec.endpoints?.eks ? { endpoint: spec.endpoints.eks } : {}) }),
+    ssm: new SSMClient({ ...common, ...(spec.endpoints?.ssm ? { endpoint: spec.endpoints.ssm } : {}) }),
+  };
+}
+
+export function destroyClients(clients: Clients): void {
+  clients.eks.destroy();
+  clients.ssm.destroy();
+}

@@ -1,0 +1,125 @@
+import type { Finding } from "./checks";
+
+/** Plain, JSON-serializable data shared by the stages: what observe sees, what resolve finds, what plan decides. */
+
+export interface HealthIssue {
+  code: string;
+  message: string;
+}
+
+/** The target of an update: the control plane, a node group or an add-on. */
+export type Target =
+  { kind: "controlPlane" } | { kind: "nodegroup"; name: string } | { kind: "addon"; name: string };
+
+export interface ObservedUpdate {
+  id: string;
+  target: Target;
+  type: string;
+  status: string;
+  params: { type: string; value: string }[];
+}
+
+export interface ObservedNodegroup {
+  name: string;
+  version: string;
+  releaseVersion: string;
+  amiType: string;
+  status: string;
+  healthIssues: HealthIssue[];
+  desiredSize: number;
+  maxUnavailable?: number | undefined;
+  maxUnavailablePercentage?: number | undefined;
+  launchTemplate?:
+    { id?: string | undefined; name?: string | undefined; version?: string | undefined } | undefined;
+}
+
+export interface ObservedAddon {
+  name: string;
+  version: string;
+  status: string;
+  healthIssues: HealthIssue[];
+}
+
+export interface ObservedInsight {
+  id: string;
+  name: string;
+  kubernetesVersion: string;
+  status: string;
+  category: string;
+  reason: string;
+}
+
+export interface Observed {
+  cluster: {
+    name: string;
+    version: string;
+    platformVersion: string;
+    status: string;
+    healthIssues: HealthIssue[];
+  };
+  nodegroups: ObservedNodegroup[];
+  addons: ObservedAddon[];
+  insights: ObservedInsight[];
+  updatesInProgress: ObservedUpdate[];
+}
+
+export interface AddonVersionInfo {
+  version: string;
+  isDefault: boolean;
+}
+
+/** What resolve found out about versions, for the minors the plan may touch. */
+export interface ResolvedCatalog {
+  /** Kubernetes minors EKS offers. */
+  offeredMinors: string[];
+  /** minor -> add-on -> versions compatible with that minor, newest first. */
+  addonVersions: Record<string, Record<string, AddonVersionInfo[]>>;
+  /** "<amiType>@<minor>" -> newest AMI release (null: SSM has none, as for AL2 after 1.32). */
+  latestReleases: Record<string, string | null>;
+}
+
+export type StepKind = "controlPlane" | "addon" | "nodegroup" | "nodegroupConfig";
+
+/** The API input of a step, without the cluster and target names. */
+export type StepRequest =
+  | { kind: "controlPlane"; version: string; force: boolean }
+  | { kind: "addon"; addonVersion: string; resolveConflicts?: "OVERWRITE" | "NONE" | "PRESERVE" | undefined }
+  | {
+      kind: "nodegroup";
+      version?: string | undefined;
+      releaseVersion?: string | undefined;
+      launchTemplate?: { id?: string | undefined; name?: string | undefined; version: string } | undefined;
+      force: boolean;
+    }
+  | {
+      kind: "nodegroupConfig";
+      maxUnavailable?: number | undefined;
+      maxUnavailablePercentage?: number | undefined;
+    };
+
+export interface Step {
+  /** Stable: the same plan gives the same ids, so a re-run can tell finished steps. */
+  id: string;
+  kind: StepKind;
+  /** The cluster for a control-plane step, else the node group's or add-on's name. */
+  target: string;
+  from: string;
+  to: string;
+  reason: string;
+  /** Steps of one phase may run together (an add-on wave, the node groups); phases run in order. */
+  phase: number;
+  /** Rough duration, for progress, polling and the plan's estimate. */
+  estimatedMinutes: number;
+  request: StepRequest;
+}
+
+export interface Plan {
+  cluster: string;
+  from: string;
+  to: string;
+  steps: Step[];
+  violations: Finding[];
+  warnings: Finding[];
+  /** One readable line per step, in order. */
+  lines: string[];
+}

@@ -1,0 +1,156 @@
+import {
+  DescribeAddonCommand,
+  DescribeClusterCommand,
+  DescribeNodegroupCommand,
+  DescribeUpdateCommand,
+  type EKSClient,
+  ListUpdatesCommand,
+  paginateListAddons,
+  paginateListInsights,
+  paginateListNodegroups,
+} from "@aws-sdk/client-eks";
+import type { Clients } from "./clients";
+import { mapLimit } from "./concurrency";
+import type {
+  HealthIssue,
+  Observed,
+  ObservedAddon,
+  ObservedNodegroup,
+  ObservedUpdate,
+  Target,
+} from "./model";
+
+/** Concurrent Describe calls at most: EKS rate-limits them per account. */
+const READ_CONCURRENCY = 8;
+
+/**
+ * Reads the live state the planner needs: the cluster, its node groups and add-ons, the
+ * upgrade-readiness insights, and the updates in progress on anything that reports UPDATING.
+ */
+export async function observe(clients: Clients, clusterName: string): Promise<Observed> {
+  const { eks } = clients;
+  const [clusterOut, nodegroups, addons, insights] = await Promise.all([
+    eks.send(new DescribeClusterCommand({ name: clusterName })),
+    listAll(paginateListNodegroups({ client: eks }, { clusterName }), (p) => p.nodegroups).then((names) =>
+      mapLimit(names, READ_CONCURRENCY, (n) => describeNodegroup(eks, clusterName, n)),
+    ),
+    listAll(paginateListAddons({ client: eks }, { clusterName }), (p) => p.addons).then((names) =>
+      mapLimit(names, READ_CONCURRENCY, (n) => describeAddon(eks, clusterName, n)),
+    ),
+    listAll(
+      paginateListInsights({ client: eks }, { clusterName, filter: { categories: ["UPGRADE_READINESS"] } }),
+      (p) => p.insights,
+    ),
+  ]);
+  const c = clusterOut.cluster;
+  const cluster = {
+    name: clusterName,
+    version: c?.version ?? "",
+    platformVersion: c?.platformVersion ?? "",
+    status: c?.status ?? "UNKNOWN",
+    healthIssues: issues(c?.health?.issues),
+  };
+  const busy: Target[] = [
+    ...(cluster.status === "UPDATING" ? [{ kind: "controlPlane" } as const] : []),
+    ...nodegroups
+      .filter((n) => n.status === "UPDATING")
+      .map((n) => ({ kind: "nodegroup", name: n.name }) as const),
+    ...addons.filter((a) => a.status === "UPDATING").map((a) => ({ kind: "addon", name: a.name }) as const),
+  ];
+  const updatesInProgress = (
+    await mapLimit(busy, READ_CONCURRENCY, (t) => findInProgressUpdate(eks, clusterName, t))
+  ).filter((u): u is ObservedUpdate => u !== undefined);
+  return {
+    cluster,
+    nodegroups,
+    addons,
+    insights: insights.map((i) => ({
+      id: i.id ?? "",
+      name: i.name ?? "",
+      kubernetesVersion: i.kubernetesVersion ?? "",
+      status: i.insightStatus?.status ?? "UNKNOWN",
+      category: i.category ?? "",
+      reason: i.insightStatus?.reason ?? "",
+    })),
+    updatesInProgress,
+  };
+}
+
+/** The newest update of a target that is still InProgress, if any (ListUpdates lists oldest first). */
+export async function findInProgressUpdate(
+  eks: EKSClient,
+  clusterName: string,
+  target: Target,
+): Promise<ObservedUpdate | undefined> {
+  const query = targetQuery(target);
+  const ids: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await eks.send(new ListUpdatesCommand({ name: clusterName, ...query, nextToken }));
+    ids.push(...(page.updateIds ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  for (const id of ids.reverse()) {
+    const { update } = await eks.send(
+      new DescribeUpdateCommand({ name: clusterName, updateId: id, ...query }),
+    );
+    if (update?.status === "InProgress") {
+      return {
+        id,
+        target,
+        type: update.type ?? "",
+        status: update.status,
+        params: (update.params ?? []).map((p) => ({ type: p.type ?? "", value: p.value ?? "" })),
+      };
+    }
+  }
+  return undefined;
+}
+
+export function targetQuery(target: Target): { nodegroupName?: string; addonName?: string } {
+  if (target.kind === "nodegroup") return { nodegroupName: target.name };
+  if (target.kind === "addon") return { addonName: target.name };
+  return {};
+}
+
+async function describeNodegroup(
+  eks: EKSClient,
+  clusterName: string,
+  nodegroupName: string,
+): Promise<ObservedNodegroup> {
+  const { nodegroup: n } = await eks.send(new DescribeNodegroupCommand({ clusterName, nodegroupName }));
+  return {
+    name: nodegroupName,
+    version: n?.version ?? "",
+    releaseVersion: n?.releaseVersion ?? "",
+    amiType: n?.amiType ?? "",
+    status: n?.status ?? "UNKNOWN",
+    healthIssues: issues(n?.health?.issues),
+    desiredSize: n?.scalingConfig?.desiredSize ?? 0,
+    maxUnavailable: n?.updateConfig?.maxUnavailable,
+    maxUnavailablePercentage: n?.updateConfig?.maxUnavailablePercentage,
+    launchTemplate: n?.launchTemplate
+      ? { id: n.launchTemplate.id, name: n.launchTemplate.name, version: n.launchTemplate.version }
+      : undefined,
+  };
+}
+
+async function describeAddon(eks: EKSClient, clusterName: string, addonName: string): Promise<ObservedAddon> {
+  const { addon: a } = await eks.send(new DescribeAddonCommand({ clusterName, addonName }));
+  return {
+    name: addonName,
+    version: a?.addonVersion ?? "",
+    status: a?.status ?? "UNKNOWN",
+    healthIssues: issues(a?.health?.issues),
+  };
+}
+
+async function listAll<P, T>(pages: AsyncIterable<P>, items: (page: P) => T[] | undefined): Promise<T[]> {
+  const out: T[] = [];
+  for await (const page of pages) out.push(...(items(page) ?? []));
+  return out;
+}
+
+function issues(list: { code?: string; message?: string }[] | undefined): HealthIssue[] {
+  return (list ?? []).map((i) => ({ code: i.code ?? "", message: i.message ?? "" }));
+}

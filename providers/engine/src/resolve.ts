@@ -1,0 +1,100 @@
+import { paginateDescribeAddonVersions, paginateDescribeClusterVersions } from "@aws-sdk/client-eks";
+import { GetParametersCommand } from "@aws-sdk/client-ssm";
+import { releaseParameter } from "./ami";
+import type { Clients } from "./clients";
+import type { AddonVersionInfo, Observed, ResolvedCatalog } from "./model";
+import { addonLookups, releaseKey, releaseLookups } from "./plan";
+import type { DesiredSpec } from "./spec";
+import { compareAddonVersions, compareMinor } from "./versions";
+
+/** SSM GetParameters takes at most 10 names. */
+const SSM_BATCH = 10;
+
+/**
+ * Turns the spec's symbolic versions into concrete ones, asking only what the plan needs: the
+ * minors EKS offers, the add-on versions of each minor on the path (one DescribeAddonVersions per
+ * minor), and the newest AMI release of each (AMI type, minor) pair the node groups need (one
+ * GetParameters per 10 names).
+ */
+export async function resolve(
+  clients: Clients,
+  spec: DesiredSpec,
+  observed: Observed,
+): Promise<ResolvedCatalog> {
+  const upgrading = compareMinor(spec.kubernetesVersion, observed.cluster.version) > 0;
+  const [offeredMinors, addonVersions, latestReleases] = await Promise.all([
+    upgrading ? offered(clients) : Promise.resolve([spec.kubernetesVersion]),
+    Promise.all(
+      addonLookups(spec, observed).map(async (m) => [m, await addonVersionsFor(clients, m)] as const),
+    ).then((entries) => Object.fromEntries(entries)),
+    latestReleasesFor(clients, releaseLookups(spec, observed)),
+  ]);
+  return { offeredMinors, addonVersions, latestReleases };
+}
+
+async function offered(clients: Clients): Promise<string[]> {
+  const minors: string[] = [];
+  // includeAll: a minor past its support dates is still a hop on the way up (EKS knows it).
+  for await (const page of paginateDescribeClusterVersions({ client: clients.eks }, { includeAll: true })) {
+    for (const v of page.clusterVersions ?? []) if (v.clusterVersion) minors.push(v.clusterVersion);
+  }
+  return minors.sort(compareMinor);
+}
+
+async function addonVersionsFor(
+  clients: Clients,
+  minor: string,
+): Promise<Record<string, AddonVersionInfo[]>> {
+  const out: Record<string, AddonVersionInfo[]> = {};
+  for await (const page of paginateDescribeAddonVersions(
+    { client: clients.eks },
+    { kubernetesVersion: minor },
+  )) {
+    for (const addon of page.addons ?? []) {
+      if (!addon.addonName) continue;
+      const versions: AddonVersionInfo[] = [];
+      for (const v of addon.addonVersions ?? []) {
+        // Compatibilities list several minors: match on clusterVersion, never take the first.
+        const compat = v.compatibilities?.find((c) => c.clusterVersion === minor);
+        if (v.addonVersion && compat)
+          versions.push({ version: v.addonVersion, isDefault: compat.defaultVersion === true });
+      }
+      out[addon.addonName] = versions.sort((a, b) => compareAddonVersions(b.version, a.version));
+    }
+  }
+  return out;
+}
+
+async function latestReleasesFor(
+  clients: Clients,
+  pairs: { amiType: string; minor: string }[],
+): Promise<Record<string, string | null>> {
+  const byName = new Map<string, { keys: string[]; json: boolean }>();
+  for (const { amiType, minor } of pairs) {
+    const p = releaseParameter(amiType, minor);
+    if (!p) continue;
+    const entry = byName.get(p.name) ?? { keys: [], json: p.json };
+    entry.keys.push(releaseKey(amiType, minor));
+    byName.set(p.name, entry);
+  }
+  const names = [...byName.keys()];
+  const batches = Array.from({ length: Math.ceil(names.length / SSM_BATCH) }, (_, i) =>
+    names.slice(i * SSM_BATCH, (i + 1) * SSM_BATCH),
+  );
+  const out: Record<string, string | null> = {};
+  for (const { keys } of byName.values()) for (const k of keys) out[k] = null;
+  await Promise.all(
+    batches.map(async (Names) => {
+      const { Parameters } = await clients.ssm.send(new GetParametersCommand({ Names }));
+      for (const p of Parameters ?? []) {
+        const entry = p.Name ? byName.get(p.Name) : undefined;
+        if (!entry || !p.Value) continue;
+        const release = entry.json
+          ? (JSON.parse(p.Value) as { release_version?: string }).release_version
+          : p.Value;
+        for (const k of entry.keys) out[k] = release ?? null;
+      }
+    }),
+  );
+  return out;
+}

@@ -1,0 +1,145 @@
+import { z } from "zod";
+
+/**
+ * The desired state of one cluster's versions: what the provider, the program and the CLI hand to
+ * the engine. Validated at run time; every error names the field (`nodeGroups.general.force`).
+ */
+
+const minor = z.string().regex(/^\d+\.\d+$/, 'must be a Kubernetes minor like "1.31" (no "v", no patch)');
+const name = z
+  .string()
+  .regex(
+    /^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/,
+    "must be 1-100 letters, digits, '-' or '_', starting with a letter or digit",
+  );
+const resolveConflicts = z.enum(["OVERWRITE", "NONE", "PRESERVE"]);
+const addonVersion = z.union([
+  z.literal("default"),
+  z.literal("latest"),
+  z
+    .string()
+    .regex(
+      /^v\d+\.\d+\.\d+-eksbuild\.\d+$/,
+      'must be "default", "latest" or a version like v1.19.0-eksbuild.1',
+    ),
+]);
+
+const AddonSpec = z.union([
+  addonVersion,
+  z.strictObject({
+    /** "default" (what EKS marks default for the minor), "latest" (newest compatible) or a pinned version. */
+    version: addonVersion.default("default"),
+    /** How EKS treats fields changed on the cluster since the last update. */
+    resolveConflicts: resolveConflicts.optional(),
+  }),
+]);
+
+const NodeGroupSpec = z
+  .strictObject({
+    /** "latest" (newest release of the node group's AMI family for the target minor) or a pinned release. */
+    releaseVersion: z
+      .string()
+      .regex(/^(latest|[0-9][0-9A-Za-z.-]*)$/, 'must be "latest" or a release like 1.31.0-20241024')
+      .default("latest"),
+    /** Replace nodes even when a PodDisruptionBudget blocks their drain. */
+    force: z.boolean().default(false),
+    /** Custom-AMI node groups move by launch template version; give the version holding the new AMI. */
+    launchTemplateVersion: z.string().regex(/^\d+$/, "must be a launch template version number").optional(),
+    /** Nodes replaced at once during the update (EKS updateConfig). */
+    maxUnavailable: z.number().int().min(1).max(100).optional(),
+    maxUnavailablePercentage: z.number().int().min(1).max(100).optional(),
+  })
+  .refine((n) => n.maxUnavailable === undefined || n.maxUnavailablePercentage === undefined, {
+    message: "give maxUnavailable or maxUnavailablePercentage, not both",
+    path: ["maxUnavailablePercentage"],
+  });
+
+const minutes = (def: number) =>
+  z
+    .number()
+    .positive()
+    .max(24 * 60)
+    .default(def);
+
+export const DesiredSpecSchema = z.strictObject({
+  clusterName: name,
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS region like us-east-1"),
+  /** Endpoint overrides (the local emulator); the AWS defaults otherwise. */
+  endpoints: z.strictObject({ eks: z.url().optional(), ssm: z.url().optional() }).optional(),
+  /** The Kubernetes minor the control plane, add-ons and node groups end on. */
+  kubernetesVersion: minor,
+  /** Add-ons by name; installed add-ons not named here follow "default". */
+  addons: z.record(name, AddonSpec).default({}),
+  /** Node groups by name; node groups not named here follow "latest". */
+  nodeGroups: z.record(name, NodeGroupSpec).default({}),
+  /** How many node groups update at the same time. */
+  nodeGroupConcurrency: z.number().int().min(1).max(50).default(1),
+  /** Node groups to update first, in this order (canaries); the others follow by name. */
+  nodeGroupOrder: z.array(name).default([]),
+  /** ERROR upgrade-readiness insights: "block" the plan, only "warn", or acknowledge these insight names. */
+  insights: z.union([z.literal("block"), z.literal("warn"), z.array(z.string().min(1))]).default("block"),
+  /** How long one step may take before the run stops waiting (the update itself goes on in AWS). */
+  deadlines: z
+    .strictObject({
+      controlPlaneMinutes: minutes(60),
+      addonMinutes: minutes(30),
+      nodegroupMinutes: minutes(180),
+    })
+    .prefault({}),
+  /** Bounds of the adaptive polling interval. */
+  polling: z
+    .strictObject({
+      minSeconds: z.number().positive().max(600).default(5),
+      maxSeconds: z.number().positive().max(3600).default(60),
+    })
+    .refine((p) => p.minSeconds <= p.maxSeconds, {
+      message: "minSeconds must not exceed maxSeconds",
+      path: ["minSeconds"],
+    })
+    .prefault({}),
+});
+
+export type DesiredSpec = z.output<typeof DesiredSpecSchema>;
+export type DesiredSpecInput = z.input<typeof DesiredSpecSchema>;
+export type AddonPolicy = {
+  version: string;
+  resolveConflicts?: "OVERWRITE" | "NONE" | "PRESERVE" | undefined;
+};
+export type NodeGroupPolicy = z.output<typeof NodeGroupSpec>;
+
+export interface SpecIssue {
+  field: string;
+  message: string;
+}
+
+export class SpecError extends Error {
+  constructor(readonly issues: SpecIssue[]) {
+    super(`invalid upgrade spec: ${issues.map((i) => `${i.field}: ${i.message}`).join("; ")}`);
+    this.name = "SpecError";
+  }
+}
+
+/** Validates a desired spec; throws a SpecError naming every bad field. */
+export function parseSpec(input: unknown): DesiredSpec {
+  const result = DesiredSpecSchema.safeParse(input);
+  if (result.success) return result.data;
+  throw new SpecError(result.error.issues.map((i) => ({ field: fieldPath(i.path), message: i.message })));
+}
+
+/** The field as users write it: `nodeGroups.general.releaseVersion`, `nodeGroupOrder[1]`. */
+export function fieldPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const p of path) out += typeof p === "number" ? `[${p}]` : out ? `.${String(p)}` : String(p);
+  return out || "(spec)";
+}
+
+/** The add-on policy for a name: the spec's entry, or "default" for installed add-ons not named. */
+export function addonPolicy(spec: DesiredSpec, addon: string): AddonPolicy {
+  const entry = spec.addons[addon];
+  if (entry === undefined) return { version: "default" };
+  return typeof entry === "string" ? { version: entry } : entry;
+}
+
+export function nodeGroupPolicy(spec: DesiredSpec, nodegroup: string): NodeGroupPolicy {
+  return spec.nodeGroups[nodegroup] ?? { releaseVersion: "latest", force: false };
+}

@@ -1,0 +1,80 @@
+import semver from "semver";
+
+/** Kubernetes minors ("1.31"), add-on versions ("v1.19.0-eksbuild.1") and AMI releases, compared. */
+
+const MINOR = /^(\d+)\.(\d+)$/;
+
+export function isMinor(v: string): boolean {
+  return MINOR.test(v);
+}
+
+function minorParts(v: string): [number, number] {
+  const m = MINOR.exec(v);
+  if (!m) throw new Error(`not a Kubernetes minor version: ${v}`);
+  return [Number(m[1]), Number(m[2])];
+}
+
+export function compareMinor(a: string, b: string): number {
+  const [am, an] = minorParts(a);
+  const [bm, bn] = minorParts(b);
+  return am - bm || an - bn;
+}
+
+export function addMinor(v: string, n: number): string {
+  const [major, minor] = minorParts(v);
+  return `${major}.${minor + n}`;
+}
+
+/** The minors strictly after `from` up to and including `to`: 1.29 → 1.32 gives 1.30, 1.31, 1.32. */
+export function minorsBetween(from: string, to: string): string[] {
+  const out: string[] = [];
+  for (let m = addMinor(from, 1); compareMinor(m, to) <= 0; m = addMinor(m, 1)) out.push(m);
+  return out;
+}
+
+export function minorDistance(from: string, to: string): number {
+  return minorParts(to)[1] - minorParts(from)[1];
+}
+
+/** A kubelet may be this many minors behind the API server (Kubernetes version skew policy). */
+export function allowedKubeletSkew(kubeletMinor: string): number {
+  return compareMinor(kubeletMinor, "1.25") >= 0 ? 3 : 2;
+}
+
+export function parseAddonVersion(v: string): semver.SemVer | null {
+  return semver.parse(v.replace(/^v/, ""));
+}
+
+export function compareAddonVersions(a: string, b: string): number {
+  const pa = parseAddonVersion(a);
+  const pb = parseAddonVersion(b);
+  if (!pa || !pb) return a.localeCompare(b);
+  return semver.compare(pa, pb);
+}
+
+/** "major.minor" of an add-on version: the unit EKS counts for one-minor-at-a-time add-ons. */
+export function addonMinorSeries(v: string): string | undefined {
+  const p = parseAddonVersion(v);
+  return p ? `${p.major}.${p.minor}` : undefined;
+}
+
+/**
+ * AMI releases: AL2/AL2023 "1.31.0-20241024" and Windows "1.31-2024.11.12" order by their date,
+ * Bottlerocket "1.19.2-29cc92cc" by its OS version.
+ */
+export function compareReleases(a: string, b: string): number {
+  const ka = releaseKey(a);
+  const kb = releaseKey(b);
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+function releaseKey(release: string): string {
+  const pad = (n: string | undefined) => (n ?? "").padStart(6, "0");
+  const al = /^\d+\.\d+\.(\d+)-(\d{8})$/.exec(release);
+  if (al) return `${al[2]}|${pad(al[1])}`;
+  const win = /^\d+\.\d+-(\d{4})\.(\d{2})\.(\d{2})$/.exec(release);
+  if (win) return `${win[1]}${win[2]}${win[3]}`;
+  const br = /^(\d+)\.(\d+)\.(\d+)-[0-9a-f]+$/.exec(release);
+  if (br) return `${pad(br[1])}.${pad(br[2])}.${pad(br[3])}`;
+  return release;
+}
