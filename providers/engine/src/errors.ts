@@ -1,0 +1,78 @@
+import type { Finding } from "./checks";
+import type { Step } from "./model";
+
+/** What to do about a failed update, by EKS error code (or our own code). */
+const REMEDIES: Record<string, (step: Step) => string> = {
+  PodEvictionFailure: (s) =>
+    `A PodDisruptionBudget (or a pod no controller recreates) blocked the drain of node group ${s.target}. ` +
+    `Fix the PodDisruptionBudget, or set nodeGroups.${s.target}.force: true to replace the nodes anyway; then run again.`,
+  NodeCreationFailure: (s) =>
+    `New nodes of node group ${s.target} did not join the cluster: check EC2 capacity and quotas for its instance types, ` +
+    "free IP addresses in its subnets, and its node IAM role; then run again.",
+  InsufficientFreeAddresses: () =>
+    "The subnets have too few free IP addresses: free some or add subnets, then run again.",
+  AccessDenied: () =>
+    "EKS was denied an action on your behalf: check the cluster and node IAM roles, then run again.",
+  ConfigurationConflict: (s) =>
+    `Add-on ${s.target} has fields changed on the cluster: set addons.${s.target}.resolveConflicts to OVERWRITE ` +
+    "(take EKS's values) or PRESERVE (keep yours), then run again.",
+  ResourceInUseException: () =>
+    "Another update is running on this target: wait for it to finish, then run again.",
+  DEADLINE_EXCEEDED: (s) =>
+    `The update goes on in EKS. Run again to resume waiting for it, or raise deadlines.${
+      s.kind === "controlPlane" ? "controlPlane" : s.kind === "addon" ? "addon" : "nodegroup"
+    }Minutes.`,
+};
+
+export function remedyFor(code: string, step: Step): string {
+  return (
+    REMEDIES[code]?.(step) ??
+    "See the update's errors (aws eks describe-update) and the target's health issues, fix the cause, then run again: finished steps are not repeated."
+  );
+}
+
+export interface StepFailure {
+  stepId: string;
+  kind: Step["kind"];
+  target: string;
+  updateId?: string | undefined;
+  /** The EKS error code of the failed update, the API error name, or DEADLINE_EXCEEDED. */
+  code: string;
+  message: string;
+  remedy: string;
+}
+
+/** An upgrade step failed; nothing after it was started, and a re-run resumes from it. */
+export class UpgradeError extends Error {
+  constructor(readonly failures: StepFailure[]) {
+    super(
+      failures
+        .map(
+          (f) =>
+            `step ${f.stepId} failed: ${f.code}: ${f.message}${f.updateId ? ` (update ${f.updateId})` : ""}. ${f.remedy}`,
+        )
+        .join("\n"),
+    );
+    this.name = "UpgradeError";
+  }
+}
+
+/** The plan has violations: nothing was called. */
+export class PlanRefusedError extends Error {
+  constructor(readonly violations: Finding[]) {
+    super(
+      `the upgrade plan is refused:\n${violations.map((v) => `- ${v.code} ${v.field}: ${v.message}. ${v.remedy}`).join("\n")}`,
+    );
+    this.name = "PlanRefusedError";
+  }
+}
+
+/** The run was stopped through its AbortSignal; updates already started go on in EKS and a re-run resumes. */
+export class UpgradeAbortedError extends Error {
+  constructor(readonly inFlight: { stepId: string; updateId: string }[]) {
+    super(
+      `upgrade stopped${inFlight.length ? `; still running in EKS: ${inFlight.map((f) => `${f.stepId} (update ${f.updateId})`).join(", ")}` : ""}. Run again to resume.`,
+    );
+    this.name = "UpgradeAbortedError";
+  }
+}

@@ -1,0 +1,398 @@
+import {
+  DescribeAddonCommand,
+  DescribeClusterCommand,
+  DescribeNodegroupCommand,
+  DescribeUpdateCommand,
+  type EKSClient,
+  UpdateAddonCommand,
+  UpdateClusterVersionCommand,
+  UpdateNodegroupConfigCommand,
+  UpdateNodegroupVersionCommand,
+} from "@aws-sdk/client-eks";
+import type { Clients } from "./clients";
+import { mapLimit } from "./concurrency";
+import { PlanRefusedError, remedyFor, type StepFailure, UpgradeAbortedError, UpgradeError } from "./errors";
+import type { Plan, Step, Target } from "./model";
+import { findInProgressUpdate, targetQuery } from "./observe";
+import type { DesiredSpec } from "./spec";
+import { compareAddonVersions, compareMinor, compareReleases } from "./versions";
+
+export type ProgressEvent =
+  | { type: "stepStarted"; step: Step; updateId: string; resumed: boolean }
+  | { type: "stepSkipped"; step: Step; reason: string }
+  | { type: "stepPolled"; step: Step; updateId: string; status: string; elapsedMs: number }
+  | { type: "stepFinished"; step: Step; updateId: string; durationMs: number }
+  | { type: "stepFailed"; step: Step; failure: StepFailure };
+
+export interface ExecuteOptions {
+  onEvent?: (event: ProgressEvent) => void;
+  /** Stops the run between polls; updates already started go on in EKS. */
+  signal?: AbortSignal;
+  /**
+   * Multiplies every wait (poll intervals, deadlines). 1 against AWS; the emulator runs its clock
+   * faster by the same factor, so tests and the demo pass theirs.
+   */
+  timeScale?: number;
+}
+
+export interface StepOutcome {
+  id: string;
+  outcome: "updated" | "awaited" | "skipped";
+  updateId?: string;
+  durationMs: number;
+}
+
+export interface ExecutionResult {
+  steps: StepOutcome[];
+  durationMs: number;
+}
+
+/** 409 answers retried after awaiting the update that caused them. */
+const IN_USE_RETRIES = 3;
+
+/**
+ * Runs a plan: phases in order; the add-on updates of one wave together; node groups with the
+ * spec's concurrency, in plan order. Every step first looks at its target: reached (or passed)
+ * means skipped, an update in progress is awaited instead of issued again, so a re-run after any
+ * interruption finishes the work without repeating it. A failure stops the run once the steps
+ * already started have ended.
+ */
+export async function execute(
+  clients: Clients,
+  spec: DesiredSpec,
+  plan: Plan,
+  options: ExecuteOptions = {},
+): Promise<ExecutionResult> {
+  if (plan.violations.length) throw new PlanRefusedError(plan.violations);
+  const run = new Run(clients.eks, spec, options);
+  const started = Date.now();
+  const outcomes: StepOutcome[] = [];
+  const phases = [...new Set(plan.steps.map((s) => s.phase))].sort((a, b) => a - b);
+  for (const phase of phases) {
+    run.checkAborted();
+    const steps = plan.steps.filter((s) => s.phase === phase);
+    const nodeSteps = steps.every((s) => s.kind === "nodegroup" || s.kind === "nodegroupConfig");
+    const limit = nodeSteps ? spec.nodeGroupConcurrency : steps.length;
+    const failures: StepFailure[] = [];
+    const results = await mapLimit(steps, limit, async (step) => {
+      if (failures.length) return undefined; // a step of this phase failed: start nothing new
+      try {
+        return await run.step(step);
+      } catch (e) {
+        if (e instanceof UpgradeAbortedError) throw e;
+        const failure = e instanceof StepError ? e.failure : apiFailure(step, e);
+        failures.push(failure);
+        options.onEvent?.({ type: "stepFailed", step, failure });
+        return undefined;
+      }
+    });
+    outcomes.push(...results.filter((r): r is StepOutcome => r !== undefined));
+    if (failures.length) throw new UpgradeError(failures);
+  }
+  return { steps: outcomes, durationMs: Date.now() - started };
+}
+
+class StepError extends Error {
+  constructor(readonly failure: StepFailure) {
+    super(failure.message);
+  }
+}
+
+class Run {
+  private readonly scale: number;
+  private readonly inFlight = new Map<string, string>();
+
+  constructor(
+    private readonly eks: EKSClient,
+    private readonly spec: DesiredSpec,
+    private readonly options: ExecuteOptions,
+  ) {
+    this.scale = options.timeScale ?? 1;
+  }
+
+  async step(step: Step): Promise<StepOutcome> {
+    const t0 = Date.now();
+    const target = targetOf(step);
+    for (let attempt = 0; ; attempt++) {
+      this.checkAborted();
+      const state = await this.targetState(step);
+      if (state.reached) {
+        this.emit({ type: "stepSkipped", step, reason: state.reached });
+        return { id: step.id, outcome: "skipped", durationMs: Date.now() - t0 };
+      }
+      if (state.updating) {
+        // Resume: an update already runs on this target (ours from an interrupted run, or someone's).
+        const running = await findInProgressUpdate(this.eks, this.spec.clusterName, target);
+        if (running) {
+          this.emit({ type: "stepStarted", step, updateId: running.id, resumed: true });
+          await this.await(step, running.id, t0);
+          const after = await this.targetState(step);
+          if (after.reached)
+            return { id: step.id, outcome: "awaited", updateId: running.id, durationMs: Date.now() - t0 };
+          continue;
+        }
+      }
+      let updateId: string;
+      try {
+        updateId = await this.issue(step);
+      } catch (e) {
+        if ((e as Error).name !== "ResourceInUseException" || attempt >= IN_USE_RETRIES) {
+          throw new StepError(apiFailure(step, e));
+        }
+        // Another update holds the target or the control plane (EKS reports ACTIVE a little before
+        // an update ends): wait for it, then look again.
+        const blocker =
+          (await findInProgressUpdate(this.eks, this.spec.clusterName, target)) ??
+          (await findInProgressUpdate(this.eks, this.spec.clusterName, { kind: "controlPlane" }));
+        if (blocker)
+          await this.await(step, blocker.id, Date.now(), { target: blocker.target, announce: false });
+        else await this.sleep(this.spec.polling.minSeconds * 1000 * this.scale);
+        continue;
+      }
+      this.emit({ type: "stepStarted", step, updateId, resumed: false });
+      await this.await(step, updateId, t0);
+      return { id: step.id, outcome: "updated", updateId, durationMs: Date.now() - t0 };
+    }
+  }
+
+  checkAborted(): void {
+    if (this.options.signal?.aborted) {
+      throw new UpgradeAbortedError([...this.inFlight].map(([stepId, updateId]) => ({ stepId, updateId })));
+    }
+  }
+
+  /** Whether the step's target is already where the step takes it (or further: never go back). */
+  private async targetState(step: Step): Promise<{ reached?: string; updating: boolean }> {
+    const req = step.request;
+    const cluster = this.spec.clusterName;
+    switch (req.kind) {
+      case "controlPlane": {
+        const { cluster: c } = await this.eks.send(new DescribeClusterCommand({ name: cluster }));
+        const version = c?.version ?? "";
+        if (version && compareMinor(version, req.version) >= 0 && c?.status !== "UPDATING") {
+          return { reached: `the control plane runs ${version}`, updating: false };
+        }
+        return { updating: c?.status === "UPDATING" };
+      }
+      case "addon": {
+        const { addon } = await this.eks.send(
+          new DescribeAddonCommand({ clusterName: cluster, addonName: step.target }),
+        );
+        const version = addon?.addonVersion ?? "";
+        if (version && compareAddonVersions(version, req.addonVersion) >= 0 && addon?.status !== "UPDATING") {
+          return { reached: `${step.target} runs ${version}`, updating: false };
+        }
+        return { updating: addon?.status === "UPDATING" };
+      }
+      case "nodegroup":
+      case "nodegroupConfig": {
+        const { nodegroup: ng } = await this.eks.send(
+          new DescribeNodegroupCommand({ clusterName: cluster, nodegroupName: step.target }),
+        );
+        const updating = ng?.status === "UPDATING";
+        if (updating) return { updating };
+        if (req.kind === "nodegroupConfig") {
+          const same =
+            (req.maxUnavailable === undefined || ng?.updateConfig?.maxUnavailable === req.maxUnavailable) &&
+            (req.maxUnavailablePercentage === undefined ||
+              ng?.updateConfig?.maxUnavailablePercentage === req.maxUnavailablePercentage);
+          return same ? { reached: `${step.target} already has ${step.to}`, updating } : { updating };
+        }
+        if (req.launchTemplate) {
+          const running = Number(ng?.launchTemplate?.version ?? 0);
+          if (running >= Number(req.launchTemplate.version))
+            return { reached: `${step.target} runs launch template version ${running}`, updating };
+          return { updating };
+        }
+        const version = ng?.version ?? "";
+        const release = ng?.releaseVersion ?? "";
+        const order = version && req.version ? compareMinor(version, req.version) : -1;
+        if (
+          order > 0 ||
+          (order === 0 && req.releaseVersion && compareReleases(release, req.releaseVersion) >= 0)
+        ) {
+          return { reached: `${step.target} runs ${version} ${release}`, updating };
+        }
+        return { updating };
+      }
+    }
+  }
+
+  private async issue(step: Step): Promise<string> {
+    const req = step.request;
+    const clusterName = this.spec.clusterName;
+    let out: { update?: { id?: string } };
+    switch (req.kind) {
+      case "controlPlane":
+        out = await this.eks.send(
+          new UpdateClusterVersionCommand({
+            name: clusterName,
+            version: req.version,
+            ...(req.force ? { force: true } : {}),
+          }),
+        );
+        break;
+      case "addon":
+        out = await this.eks.send(
+          new UpdateAddonCommand({
+            clusterName,
+            addonName: step.target,
+            addonVersion: req.addonVersion,
+            ...(req.resolveConflicts ? { resolveConflicts: req.resolveConflicts } : {}),
+          }),
+        );
+        break;
+      case "nodegroup":
+        out = await this.eks.send(
+          new UpdateNodegroupVersionCommand({
+            clusterName,
+            nodegroupName: step.target,
+            // A custom AMI moves by launch template only: version and releaseVersion would be refused.
+            ...(req.launchTemplate
+              ? {
+                  launchTemplate: req.launchTemplate.id
+                    ? { id: req.launchTemplate.id, version: req.launchTemplate.version }
+                    : { name: req.launchTemplate.name, version: req.launchTemplate.version },
+                }
+              : {}),
+            ...(req.version ? { version: req.version } : {}),
+            ...(req.releaseVersion ? { releaseVersion: req.releaseVersion } : {}),
+            ...(req.force ? { force: true } : {}),
+          }),
+        );
+        break;
+      case "nodegroupConfig":
+        out = await this.eks.send(
+          new UpdateNodegroupConfigCommand({
+            clusterName,
+            nodegroupName: step.target,
+            updateConfig:
+              req.maxUnavailablePercentage !== undefined
+                ? { maxUnavailablePercentage: req.maxUnavailablePercentage }
+                : { maxUnavailable: req.maxUnavailable },
+          }),
+        );
+        break;
+    }
+    const id = out.update?.id;
+    if (!id) throw new Error(`EKS answered ${step.id} without an update id`);
+    return id;
+  }
+
+  /**
+   * Polls DescribeUpdate until the update ends. Polls are paced by the step's expected duration:
+   * one lands when the update should end, then every `polling.minSeconds` (growing if it runs
+   * long); before that, every `polling.maxSeconds` at most, to notice failures early.
+   */
+  private async await(
+    step: Step,
+    updateId: string,
+    startedAt: number,
+    { target = targetOf(step), announce = true }: { target?: Target; announce?: boolean } = {},
+  ): Promise<void> {
+    const { minSeconds, maxSeconds } = this.spec.polling;
+    const deadlineMs = this.deadlineMinutes(step) * 60_000 * this.scale;
+    const expectedEnd = Date.now() + step.estimatedMinutes * 60_000 * this.scale;
+    let lateInterval = minSeconds * 1000;
+    this.inFlight.set(step.id, updateId);
+    try {
+      for (;;) {
+        const now = Date.now();
+        const wait =
+          now < expectedEnd
+            ? Math.min(expectedEnd - now, maxSeconds * 1000 * this.scale)
+            : lateInterval * this.scale;
+        if (now > expectedEnd) lateInterval = Math.min(lateInterval * 1.5, maxSeconds * 1000);
+        await this.sleep(wait);
+        const { update } = await this.eks.send(
+          new DescribeUpdateCommand({ name: this.spec.clusterName, updateId, ...targetQuery(target) }),
+        );
+        const status = update?.status ?? "Unknown";
+        if (announce)
+          this.emit({ type: "stepPolled", step, updateId, status, elapsedMs: Date.now() - startedAt });
+        if (status === "Successful") {
+          if (announce)
+            this.emit({ type: "stepFinished", step, updateId, durationMs: Date.now() - startedAt });
+          return;
+        }
+        if (status === "Failed" || status === "Cancelled") {
+          const error = update?.errors?.[0];
+          const code = error?.errorCode ?? status;
+          throw new StepError({
+            stepId: step.id,
+            kind: step.kind,
+            target: step.target,
+            updateId,
+            code,
+            message: error?.errorMessage ?? `the update ended ${status}`,
+            remedy: remedyFor(code, step),
+          });
+        }
+        if (Date.now() - startedAt > deadlineMs) {
+          throw new StepError({
+            stepId: step.id,
+            kind: step.kind,
+            target: step.target,
+            updateId,
+            code: "DEADLINE_EXCEEDED",
+            message: `still ${status} after ${Math.round((Date.now() - startedAt) / 60_000 / this.scale)} minutes (deadline ${this.deadlineMinutes(step)})`,
+            remedy: remedyFor("DEADLINE_EXCEEDED", step),
+          });
+        }
+      }
+    } finally {
+      this.inFlight.delete(step.id);
+    }
+  }
+
+  private deadlineMinutes(step: Step): number {
+    const d = this.spec.deadlines;
+    return step.kind === "controlPlane"
+      ? d.controlPlaneMinutes
+      : step.kind === "addon"
+        ? d.addonMinutes
+        : d.nodegroupMinutes;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    const signal = this.options.signal;
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(this.abortError());
+      const timer = setTimeout(() => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      }, ms);
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(this.abortError());
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+
+  private abortError(): UpgradeAbortedError {
+    return new UpgradeAbortedError([...this.inFlight].map(([stepId, updateId]) => ({ stepId, updateId })));
+  }
+
+  private emit(event: ProgressEvent): void {
+    this.options.onEvent?.(event);
+  }
+}
+
+function targetOf(step: Step): Target {
+  if (step.kind === "controlPlane") return { kind: "controlPlane" };
+  if (step.kind === "addon") return { kind: "addon", name: step.target };
+  return { kind: "nodegroup", name: step.target };
+}
+
+function apiFailure(step: Step, e: unknown): StepFailure {
+  const err = e as Error;
+  return {
+    stepId: step.id,
+    kind: step.kind,
+    target: step.target,
+    code: err.name,
+    message: err.message,
+    remedy: remedyFor(err.name, step),
+  };
+}

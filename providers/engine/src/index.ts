@@ -1,0 +1,28 @@
+/**
+ * @eks-upgrade/engine: plan and run EKS upgrades — control plane one minor at a time, each
+ * followed by its add-ons, then the node groups — and never a downgrade. The Pulumi provider and
+ * the CLI are thin adapters over these functions.
+ */
+export { CHECKS, type CheckDefinition, type Finding } from "./checks";
+export { type ClientOptions, type Clients, createClients, destroyClients } from "./clients";
+export { PlanRefusedError, type StepFailure, UpgradeAbortedError, UpgradeError } from "./errors";
+export {
+  type ExecuteOptions,
+  type ExecutionResult,
+  execute,
+  type ProgressEvent,
+  type StepOutcome,
+} from "./execute";
+export { type Inspection, inspect } from "./inspect";
+export type { Observed, Plan, ResolvedCatalog, Step, StepKind, StepRequest } from "./model";
+export { observe } from "./observe";
+export { formatStep, plan } from "./plan";
+export { resolve } from "./resolve";
+export {
+  type DesiredSpec,
+  type DesiredSpecInput,
+  DesiredSpecSchema,
+  parseSpec,
+  SpecError,
+  type SpecIssue,
+} from "./spec";

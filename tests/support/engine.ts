@@ -1,0 +1,63 @@
+import type { AuditEntry, Emulator, SeedInput } from "../../emulator/src/index";
+import { startEmulator } from "../../emulator/src/index";
+import { type Clients, createClients, type DesiredSpec, type DesiredSpecInput, destroyClients, parseSpec } from "../../providers/engine/src/index";
+import { DUMMY_CREDENTIALS } from "./emulator";
+
+/** Emulator and engine share one time scale: 10 simulated minutes take 60 real ms. */
+export const TIME_SCALE = 0.0001;
+
+export interface EngineHarness {
+  emulator: Emulator;
+  clients: Clients;
+  spec(overrides?: Partial<DesiredSpecInput>): DesiredSpec;
+  mutating(): AuditEntry[];
+  stop(): Promise<void>;
+}
+
+export async function engineHarness(seed: SeedInput, clientOptions: { maxAttempts?: number } = {}): Promise<EngineHarness> {
+  const emulator = await startEmulator({ seed: { ...seed, timeScale: TIME_SCALE } });
+  const endpoints = { eks: emulator.url, ssm: emulator.url };
+  const clients = createClients({ region: emulator.region, endpoints }, { credentials: DUMMY_CREDENTIALS, ...clientOptions });
+  return {
+    emulator,
+    clients,
+    spec: (overrides = {}) =>
+      parseSpec({ clusterName: "demo", region: emulator.region, endpoints, kubernetesVersion: "1.32", ...overrides }),
+    mutating: () => emulator.audit().filter((e) => e.mutating),
+    stop: async () => {
+      destroyClients(clients);
+      await emulator.stop();
+    },
+  };
+}
+
+/** A 1.29 cluster with three add-ons and three node groups of different AMI families. */
+export function fleetSeed(overrides: Partial<NonNullable<SeedInput["clusters"]>[number]> = {}): SeedInput {
+  return {
+    clusters: [
+      {
+        name: "demo",
+        version: "1.29",
+        addons: { "vpc-cni": "v1.16.0-eksbuild.1", coredns: "v1.11.1-eksbuild.4", "kube-proxy": "v1.29.0-eksbuild.1" },
+        nodegroups: [
+          { name: "general", amiType: "AL2023_x86_64_STANDARD", releaseVersion: "1.29.0-20240213", desiredSize: 3 },
+          { name: "arm", amiType: "AL2023_ARM_64_STANDARD", desiredSize: 2 },
+          { name: "bottlerocket", amiType: "BOTTLEROCKET_x86_64", desiredSize: 2 },
+        ],
+        ...overrides,
+      },
+    ],
+  };
+}
+
+/** "controlPlane 1.30", "addon vpc-cni v1.17.1-eksbuild.1", "nodegroup general 1.32": the mutating calls, readable. */
+export function callSummary(entries: AuditEntry[]): string[] {
+  return entries.map((e) => {
+    const p = (e.params ?? {}) as Record<string, unknown>;
+    if (e.operation === "UpdateClusterVersion") return `controlPlane ${p.version}`;
+    if (e.operation === "UpdateAddon") return `addon ${e.addon} ${p.addonVersion}`;
+    if (e.operation === "UpdateNodegroupConfig") return `nodegroupConfig ${e.nodegroup}`;
+    const lt = p.launchTemplate as { version?: string } | undefined;
+    return `nodegroup ${e.nodegroup} ${lt ? `lt${lt.version}` : (p.version ?? "")}`;
+  });
+}
