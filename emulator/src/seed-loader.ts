@@ -125,6 +125,11 @@ function seedNodegroup(n: NodegroupSeed, cluster: ClusterRecord, at: string, env
     const release = n.releaseVersion ?? catalog.latestRelease(family, version);
     if (!release)
       throw new SeedError(`${at}.amiType: ${n.amiType} has no AMI release for Kubernetes ${version}`);
+    // A release that names its minor (AL2, AL2023, Windows) must name the node group's.
+    const named = /^(\d+\.\d+)[.-]/.exec(release)?.[1];
+    if (family !== "BOTTLEROCKET" && named !== version) {
+      throw new SeedError(`${at}.releaseVersion: ${release} is not a release for Kubernetes ${version}`);
+    }
     catalog.addRelease(family, version, release);
     releaseVersion = release;
   } else {

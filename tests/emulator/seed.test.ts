@@ -125,6 +125,14 @@ describe("seed format", () => {
       [
         {
           clusters: [
+            { name: "demo", version: "1.30", nodegroups: [{ name: "n", releaseVersion: "1.29.0-20240213" }] },
+          ],
+        },
+        /^clusters\[0\]\.nodegroups\[0\]\.releaseVersion: 1\.29\.0-20240213 is not a release for Kubernetes 1\.30/,
+      ],
+      [
+        {
+          clusters: [
             { name: "a", version: "1.29" },
             { name: "a", version: "1.30" },
           ],

@@ -20,14 +20,20 @@ describe("engine: 1.29 -> 1.32 with three add-ons and three node groups", () => 
     assert.equal(h.mutating().length, 0, "planning makes no change");
 
     const events: ProgressEvent[] = [];
-    const result = await execute(h.clients, spec, plan, { timeScale: TIME_SCALE, onEvent: (e) => events.push(e) });
+    const result = await execute(h.clients, spec, plan, {
+      timeScale: TIME_SCALE,
+      onEvent: (e) => events.push(e),
+    });
 
     const calls = callSummary(h.mutating());
     const cp = (v: string) => calls.indexOf(`controlPlane ${v}`);
     assert.ok(cp("1.30") >= 0 && cp("1.30") < cp("1.31") && cp("1.31") < cp("1.32"), calls.join("\n"));
     // kube-proxy builds are per minor: exactly one update after each control-plane step.
     assert.deepEqual(
-      calls.filter((c) => c.startsWith("addon kube-proxy")).map((c) => calls.indexOf(c)).map((i) => [cp("1.30") < i, cp("1.31") < i, cp("1.32") < i]),
+      calls
+        .filter((c) => c.startsWith("addon kube-proxy"))
+        .map((c) => calls.indexOf(c))
+        .map((i) => [cp("1.30") < i, cp("1.31") < i, cp("1.32") < i]),
       [
         [true, false, false],
         [true, true, false],
@@ -38,17 +44,33 @@ describe("engine: 1.29 -> 1.32 with three add-ons and three node groups", () => 
     const firstNode = calls.findIndex((c) => c.startsWith("nodegroup"));
     const lastAddon = calls.map((c, i) => (c.startsWith("addon") ? i : -1)).reduce((a, b) => Math.max(a, b));
     assert.ok(firstNode > cp("1.32") && firstNode > lastAddon, calls.join("\n"));
-    assert.deepEqual(calls.slice(firstNode), ["nodegroup arm 1.32", "nodegroup bottlerocket 1.32", "nodegroup general 1.32"]);
+    assert.deepEqual(calls.slice(firstNode), [
+      "nodegroup arm 1.32",
+      "nodegroup bottlerocket 1.32",
+      "nodegroup general 1.32",
+    ]);
     // Every add-on update moved at most one minor version.
     const addonCalls = h.mutating().filter((e) => e.operation === "UpdateAddon");
-    const seen = new Map(Object.entries({ "vpc-cni": "v1.16.0-eksbuild.1", coredns: "v1.11.1-eksbuild.4", "kube-proxy": "v1.29.0-eksbuild.1" }));
+    const seen = new Map(
+      Object.entries({
+        "vpc-cni": "v1.16.0-eksbuild.1",
+        coredns: "v1.11.1-eksbuild.4",
+        "kube-proxy": "v1.29.0-eksbuild.1",
+      }),
+    );
     for (const e of addonCalls) {
       const to = String((e.params as { addonVersion: string }).addonVersion);
       const from = seen.get(e.addon ?? "") ?? "";
-      assert.ok(Math.abs(Number(series(to).split(".")[1]) - Number(series(from).split(".")[1])) <= 1, `${e.addon} ${from} -> ${to}`);
+      assert.ok(
+        Math.abs(Number(series(to).split(".")[1]) - Number(series(from).split(".")[1])) <= 1,
+        `${e.addon} ${from} -> ${to}`,
+      );
       seen.set(e.addon ?? "", to);
     }
-    assert.ok(h.mutating().every((e) => e.status === 200), "EKS accepted every call");
+    assert.ok(
+      h.mutating().every((e) => e.status === 200),
+      "EKS accepted every call",
+    );
 
     // The versions reached are the plan's.
     const state = h.emulator.state().clusters[0];
@@ -59,13 +81,19 @@ describe("engine: 1.29 -> 1.32 with three add-ons and three node groups", () => 
     for (const ng of state?.nodegroups ?? []) {
       assert.equal(ng.version, "1.32", ng.name);
       const family = ng.amiType.startsWith("BOTTLEROCKET") ? "BOTTLEROCKET" : "AL2023";
-      assert.equal(ng.releaseVersion, catalog.latestRelease(family, "1.32"), `${ng.name} on the newest ${family} release`);
+      assert.equal(
+        ng.releaseVersion,
+        catalog.latestRelease(family, "1.32"),
+        `${ng.name} on the newest ${family} release`,
+      );
     }
     assert.equal(result.steps.length, plan.steps.length);
     assert.ok(result.steps.every((s) => s.outcome === "updated"));
     assert.deepEqual(
       events.filter((e) => e.type === "stepFinished").map((e) => e.step.id),
-      plan.steps.map((s) => s.id).filter((id) => events.some((e) => e.type === "stepFinished" && e.step.id === id)),
+      plan.steps
+        .map((s) => s.id)
+        .filter((id) => events.some((e) => e.type === "stepFinished" && e.step.id === id)),
     );
     assert.equal(events.filter((e) => e.type === "stepFinished").length, plan.steps.length);
   });
@@ -85,7 +113,10 @@ describe("engine: 1.29 -> 1.32 with three add-ons and three node groups", () => 
     assert.equal(plan.lines.length, plan.steps.length);
     const cpLines = plan.lines.filter((l) => /^\d+\. \[phase \d+\] control plane:/.test(l));
     assert.equal(cpLines.length, 1);
-    assert.match(cpLines[0] ?? "", /^\d+\. \[phase \d+\] control plane: 1\.29 -> 1\.30 \(target version; ~10 min\)$/);
+    assert.match(
+      cpLines[0] ?? "",
+      /^\d+\. \[phase \d+\] control plane: 1\.29 -> 1\.30 \(target version; ~10 min\)$/,
+    );
     assert.ok(plan.steps.every((s) => s.kind !== "controlPlane" || compareMinor(s.to, "1.30") === 0));
   });
 });

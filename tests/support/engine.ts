@@ -1,6 +1,13 @@
 import type { AuditEntry, Emulator, SeedInput } from "../../emulator/src/index";
 import { startEmulator } from "../../emulator/src/index";
-import { type Clients, createClients, type DesiredSpec, type DesiredSpecInput, destroyClients, parseSpec } from "../../providers/engine/src/index";
+import {
+  type Clients,
+  createClients,
+  type DesiredSpec,
+  type DesiredSpecInput,
+  destroyClients,
+  parseSpec,
+} from "../../providers/engine/src/index";
 import { DUMMY_CREDENTIALS } from "./emulator";
 
 /** Emulator and engine share one time scale: 10 simulated minutes take 60 real ms. */
@@ -14,15 +21,27 @@ export interface EngineHarness {
   stop(): Promise<void>;
 }
 
-export async function engineHarness(seed: SeedInput, clientOptions: { maxAttempts?: number } = {}): Promise<EngineHarness> {
+export async function engineHarness(
+  seed: SeedInput,
+  clientOptions: { maxAttempts?: number } = {},
+): Promise<EngineHarness> {
   const emulator = await startEmulator({ seed: { ...seed, timeScale: TIME_SCALE } });
   const endpoints = { eks: emulator.url, ssm: emulator.url };
-  const clients = createClients({ region: emulator.region, endpoints }, { credentials: DUMMY_CREDENTIALS, ...clientOptions });
+  const clients = createClients(
+    { region: emulator.region, endpoints },
+    { credentials: DUMMY_CREDENTIALS, ...clientOptions },
+  );
   return {
     emulator,
     clients,
     spec: (overrides = {}) =>
-      parseSpec({ clusterName: "demo", region: emulator.region, endpoints, kubernetesVersion: "1.32", ...overrides }),
+      parseSpec({
+        clusterName: "demo",
+        region: emulator.region,
+        endpoints,
+        kubernetesVersion: "1.32",
+        ...overrides,
+      }),
     mutating: () => emulator.audit().filter((e) => e.mutating),
     stop: async () => {
       destroyClients(clients);
@@ -31,18 +50,28 @@ export async function engineHarness(seed: SeedInput, clientOptions: { maxAttempt
   };
 }
 
-/** A 1.29 cluster with three add-ons and three node groups of different AMI families. */
+/** A 1.29 cluster with three add-ons and three 1.29 node groups of different AMI families. */
 export function fleetSeed(overrides: Partial<NonNullable<SeedInput["clusters"]>[number]> = {}): SeedInput {
   return {
     clusters: [
       {
         name: "demo",
         version: "1.29",
-        addons: { "vpc-cni": "v1.16.0-eksbuild.1", coredns: "v1.11.1-eksbuild.4", "kube-proxy": "v1.29.0-eksbuild.1" },
+        addons: {
+          "vpc-cni": "v1.16.0-eksbuild.1",
+          coredns: "v1.11.1-eksbuild.4",
+          "kube-proxy": "v1.29.0-eksbuild.1",
+        },
         nodegroups: [
-          { name: "general", amiType: "AL2023_x86_64_STANDARD", releaseVersion: "1.29.0-20240213", desiredSize: 3 },
-          { name: "arm", amiType: "AL2023_ARM_64_STANDARD", desiredSize: 2 },
-          { name: "bottlerocket", amiType: "BOTTLEROCKET_x86_64", desiredSize: 2 },
+          {
+            name: "general",
+            amiType: "AL2023_x86_64_STANDARD",
+            version: "1.29",
+            releaseVersion: "1.29.0-20240213",
+            desiredSize: 3,
+          },
+          { name: "arm", amiType: "AL2023_ARM_64_STANDARD", version: "1.29", desiredSize: 2 },
+          { name: "bottlerocket", amiType: "BOTTLEROCKET_x86_64", version: "1.29", desiredSize: 2 },
         ],
         ...overrides,
       },
