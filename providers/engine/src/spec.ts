@@ -123,7 +123,14 @@ export class SpecError extends Error {
 export function parseSpec(input: unknown): DesiredSpec {
   const result = DesiredSpecSchema.safeParse(input);
   if (result.success) return result.data;
-  throw new SpecError(result.error.issues.map((i) => ({ field: fieldPath(i.path), message: i.message })));
+  throw new SpecError(
+    result.error.issues.flatMap((i) =>
+      // An unknown key is named itself, so a typo points at the typo.
+      i.code === "unrecognized_keys"
+        ? i.keys.map((k) => ({ field: fieldPath([...i.path, k]), message: "unknown field" }))
+        : [{ field: fieldPath(i.path), message: i.message }],
+    ),
+  );
 }
 
 /** The field as users write it: `nodeGroups.general.releaseVersion`, `nodeGroupOrder[1]`. */
