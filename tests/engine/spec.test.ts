@@ -12,7 +12,10 @@ const refused = (input: unknown, field: string, message?: RegExp) =>
       const issue = e.issues.find((i) => i.field === field);
       assert.ok(issue, `expected an issue on ${field}, got ${JSON.stringify(e.issues)}`);
       if (message) assert.match(issue.message, message);
-      assert.ok(e.message.startsWith("invalid upgrade spec: ") && e.message.includes(`${field}: `), e.message);
+      assert.ok(
+        e.message.startsWith("invalid upgrade spec: ") && e.message.includes(`${field}: `),
+        e.message,
+      );
       return true;
     },
   );
@@ -59,7 +62,11 @@ describe("desired spec validation", () => {
       "nodeGroups.general.maxUnavailablePercentage",
       /not both/,
     );
-    refused({ ...base, nodeGroups: { general: { colour: "blue" } } }, "nodeGroups.general.colour", /unknown field/);
+    refused(
+      { ...base, nodeGroups: { general: { colour: "blue" } } },
+      "nodeGroups.general.colour",
+      /unknown field/,
+    );
     refused({ ...base, nodeGroupConcurrency: 0 }, "nodeGroupConcurrency");
     refused({ ...base, nodeGroupConcurrency: -2 }, "nodeGroupConcurrency");
     refused({ ...base, nodeGroupConcurrency: 1.5 }, "nodeGroupConcurrency");
