@@ -1,5 +1,9 @@
 import semver from "semver";
 
+/*
+ * The emulator and the engine each keep their own version arithmetic on purpose: the emulator is
+ * the oracle the engine is tested against, and a helper they shared would agree with its own bugs.
+ */
 /** Kubernetes minors as EKS writes them: "1.31". */
 const MINOR = /^(\d+)\.(\d+)$/;
 

@@ -238,4 +238,85 @@ describe("engine scenarios", () => {
       );
     }
   });
+
+  it("a step that outlives its deadline fails with DEADLINE_EXCEEDED and says the update goes on", async () => {
+    h = await engineHarness(cluster({ version: "1.30", addons: {} }));
+    const spec = h.spec({ kubernetesVersion: "1.30", deadlines: { nodegroupMinutes: 2 } });
+    const { plan } = await inspect(h.clients, spec);
+    await assert.rejects(execute(h.clients, spec, plan, { timeScale: TIME_SCALE }), (e: Error) => {
+      assert.ok(e instanceof UpgradeError);
+      assert.equal(e.failures[0]?.code, "DEADLINE_EXCEEDED");
+      assert.equal(e.failures[0]?.stepId, "nodegroup:arm:1.30");
+      assert.match(
+        e.message,
+        /deadline 2\).*The update goes on in EKS\. Run again to resume waiting for it, or raise deadlines\.nodegroupMinutes/,
+      );
+      return true;
+    });
+  });
+
+  it("maxUnavailable from the spec is set before the node group's version update", async () => {
+    h = await engineHarness(cluster({ version: "1.30", addons: {} }));
+    const spec = h.spec({
+      kubernetesVersion: "1.30",
+      nodeGroups: { general: { maxUnavailable: 2 } },
+      nodeGroupOrder: ["general"],
+    });
+    const { plan } = await inspect(h.clients, spec);
+    assert.deepEqual(
+      plan.steps.map((s) => `${s.phase} ${s.id}`),
+      [
+        "1 nodegroupConfig:general",
+        "2 nodegroup:general:1.30",
+        "2 nodegroup:arm:1.30",
+        "2 nodegroup:bottlerocket:1.30",
+      ],
+    );
+    await execute(h.clients, spec, plan, { timeScale: TIME_SCALE });
+    assert.deepEqual(callSummary(h.mutating()).slice(0, 2), [
+      "nodegroupConfig general",
+      "nodegroup general 1.30",
+    ]);
+    assert.deepEqual(
+      h.emulator.state().clusters[0]?.nodegroups.find((n) => n.name === "general")?.updateConfig
+        .maxUnavailable,
+      2,
+    );
+  });
+
+  it("node groups update with the configured concurrency, and one at a time by default", async () => {
+    const overlaps = async (concurrency: number) => {
+      h = await engineHarness(cluster({ version: "1.30", addons: {} }));
+      const spec = h.spec({ kubernetesVersion: "1.30", nodeGroupConcurrency: concurrency });
+      const { plan } = await inspect(h.clients, spec);
+      await execute(h.clients, spec, plan, { timeScale: TIME_SCALE });
+      const updates = h.emulator.state().clusters[0]?.updates ?? [];
+      await h.stop();
+      h = undefined;
+      return updates.filter((u, i) =>
+        updates.some((v, j) => j !== i && v.createdAt < u.completesAt && u.createdAt < v.completesAt),
+      ).length;
+    };
+    assert.equal(await overlaps(1), 0);
+    assert.ok((await overlaps(2)) >= 2, "two node group updates ran at the same time");
+  });
+
+  it("planning reads each thing once: one DescribeAddonVersions per minor, no Update call", async () => {
+    h = await engineHarness(fleetSeed());
+    await inspect(h.clients, h.spec({ kubernetesVersion: "1.32" }));
+    const audit = h.emulator.audit();
+    const count = (op: string) => audit.filter((e) => e.operation === op).length;
+    assert.deepEqual(
+      audit
+        .filter((e) => e.operation === "DescribeAddonVersions")
+        .map((e) => (e.params as { kubernetesVersion: string }).kubernetesVersion),
+      ["1.29", "1.30", "1.31", "1.32"],
+    );
+    assert.equal(count("DescribeCluster"), 1);
+    assert.equal(count("DescribeNodegroup"), 3);
+    assert.equal(count("DescribeAddon"), 3);
+    assert.equal(count("ListInsights"), 1);
+    assert.equal(count("GetParameters"), 1);
+    assert.equal(audit.filter((e) => e.mutating).length, 0);
+  });
 });

@@ -318,26 +318,14 @@ class Run {
         if (status === "Failed" || status === "Cancelled") {
           const error = update?.errors?.[0];
           const code = error?.errorCode ?? status;
-          throw new StepError({
-            stepId: step.id,
-            kind: step.kind,
-            target: step.target,
-            updateId,
-            code,
-            message: error?.errorMessage ?? `the update ended ${status}`,
-            remedy: remedyFor(code, step),
-          });
+          throw new StepError(
+            failureOf(step, updateId, code, error?.errorMessage ?? `the update ended ${status}`),
+          );
         }
         if (Date.now() - startedAt > deadlineMs) {
-          throw new StepError({
-            stepId: step.id,
-            kind: step.kind,
-            target: step.target,
-            updateId,
-            code: "DEADLINE_EXCEEDED",
-            message: `still ${status} after ${Math.round((Date.now() - startedAt) / 60_000 / this.scale)} minutes (deadline ${this.deadlineMinutes(step)})`,
-            remedy: remedyFor("DEADLINE_EXCEEDED", step),
-          });
+          const minutes = Math.round((Date.now() - startedAt) / 60_000 / this.scale);
+          const message = `still ${status} after ${minutes} minutes (deadline ${this.deadlineMinutes(step)})`;
+          throw new StepError(failureOf(step, updateId, "DEADLINE_EXCEEDED", message));
         }
       }
     } finally {
@@ -385,14 +373,19 @@ function targetOf(step: Step): Target {
   return { kind: "nodegroup", name: step.target };
 }
 
-function apiFailure(step: Step, e: unknown): StepFailure {
-  const err = e as Error;
+function failureOf(step: Step, updateId: string | undefined, code: string, message: string): StepFailure {
   return {
     stepId: step.id,
     kind: step.kind,
     target: step.target,
-    code: err.name,
-    message: err.message,
-    remedy: remedyFor(err.name, step),
+    updateId,
+    code,
+    message,
+    remedy: remedyFor(code, step),
   };
+}
+
+function apiFailure(step: Step, e: unknown): StepFailure {
+  const err = e as Error;
+  return failureOf(step, undefined, err.name, err.message);
 }

@@ -48,8 +48,13 @@ export function releaseLookups(spec: DesiredSpec, observed: Observed): { amiType
   const add = (amiType: string, minor: string) => {
     if (amiFamily(amiType)) pairs.set(releaseKey(amiType, minor), { amiType, minor });
   };
-  const { forced } = nodeSchedule(observed.nodegroups, observed.cluster.version, spec.kubernetesVersion);
-  for (const { nodegroup, minor } of forced) add(nodegroup.amiType, minor);
+  for (const { nodegroup, minor } of nodeSchedule(
+    observed.nodegroups,
+    observed.cluster.version,
+    spec.kubernetesVersion,
+  )) {
+    add(nodegroup.amiType, minor);
+  }
   for (const ng of observed.nodegroups) {
     if (compareMinor(spec.kubernetesVersion, ng.version) >= 0) add(ng.amiType, spec.kubernetesVersion);
   }
@@ -74,7 +79,7 @@ export function addonLookups(spec: DesiredSpec, observed: Observed): string[] {
 function nodeSchedule(nodegroups: ObservedNodegroup[], from: string, to: string) {
   const versions = new Map(nodegroups.map((n) => [n.name, n.version]));
   const forced: { nodegroup: ObservedNodegroup; minor: string; before: string }[] = [];
-  if (compareMinor(to, from) <= 0) return { forced, versions };
+  if (compareMinor(to, from) <= 0) return forced;
   let cp = from;
   for (const m of minorsBetween(from, to)) {
     for (const ng of nodegroups) {
@@ -86,7 +91,7 @@ function nodeSchedule(nodegroups: ObservedNodegroup[], from: string, to: string)
     }
     cp = m;
   }
-  return { forced, versions };
+  return forced;
 }
 
 class Planner {
@@ -131,7 +136,7 @@ class Planner {
     const forceAt = this.checkInsights(path);
     const addons = this.addonTargets();
     const nodegroups = this.orderedNodegroups();
-    const { forced } = nodeSchedule(nodegroups, this.from, this.to);
+    const forced = nodeSchedule(nodegroups, this.from, this.to);
 
     let cp = this.from;
     for (const m of path) {
