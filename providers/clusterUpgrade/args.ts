@@ -1,0 +1,73 @@
+import type * as pulumi from "@pulumi/pulumi";
+
+/** The inputs of a ClusterUpgrade. Versions are the desired end state; the plan to reach it is derived. */
+export interface ClusterUpgradeArgs {
+  /** Name of the EKS cluster to upgrade. */
+  clusterName: pulumi.Input<string>;
+  /** AWS region of the cluster. Credentials come from the AWS default chain (environment, profile, role), never from inputs. */
+  region: pulumi.Input<string>;
+  /** Endpoint overrides, for the local emulator only (`{ eks, ssm }` URLs). */
+  endpoints?: pulumi.Input<{ eks?: pulumi.Input<string>; ssm?: pulumi.Input<string> }>;
+  /** The Kubernetes minor to end on, like "1.32". Lower than the running control plane: the preview fails. */
+  kubernetesVersion: pulumi.Input<string>;
+  /**
+   * Add-ons by name: "default" (EKS's default for the minor), "latest" (newest compatible) or a
+   * pinned version, or `{ version, resolveConflicts }`. Installed add-ons not named follow "default".
+   */
+  addons?: pulumi.Input<Record<string, pulumi.Input<string | AddonArgs>>>;
+  /** Node groups by name. Node groups not named follow "latest". */
+  nodeGroups?: pulumi.Input<Record<string, pulumi.Input<NodeGroupArgs>>>;
+  /** How many node groups update at once (default 1). */
+  nodeGroupConcurrency?: pulumi.Input<number>;
+  /** Node groups to update first, in this order (canaries); the others follow by name. */
+  nodeGroupOrder?: pulumi.Input<pulumi.Input<string>[]>;
+  /** ERROR upgrade-readiness insights: "block" (default), "warn", or the insight names to acknowledge. */
+  insights?: pulumi.Input<"block" | "warn" | pulumi.Input<string>[]>;
+  /**
+   * How long one step may take, in minutes (defaults: control plane 60, add-on 30, node group 180).
+   * Pulumi's customTimeouts do not reach dynamic providers; these do.
+   */
+  deadlines?: pulumi.Input<{
+    controlPlaneMinutes?: pulumi.Input<number>;
+    addonMinutes?: pulumi.Input<number>;
+    nodegroupMinutes?: pulumi.Input<number>;
+  }>;
+  /** Bounds of the adaptive polling interval, in seconds (defaults 5 and 60). */
+  polling?: pulumi.Input<{ minSeconds?: pulumi.Input<number>; maxSeconds?: pulumi.Input<number> }>;
+  /** Local emulator only: the emulator's time scale, applied to polling and deadlines. 1 (the default) against AWS. */
+  timeScale?: pulumi.Input<number>;
+}
+
+export interface AddonArgs {
+  /** "default", "latest" or a pinned version like v1.19.0-eksbuild.1. */
+  version?: pulumi.Input<string>;
+  /** OVERWRITE, NONE or PRESERVE: what EKS does with fields changed on the cluster. */
+  resolveConflicts?: pulumi.Input<"OVERWRITE" | "NONE" | "PRESERVE">;
+}
+
+export interface NodeGroupArgs {
+  /** "latest" (newest release of the node group's AMI family for the target minor) or a pinned release. */
+  releaseVersion?: pulumi.Input<string>;
+  /** Replace nodes even when a PodDisruptionBudget blocks their drain. */
+  force?: pulumi.Input<boolean>;
+  /** Custom-AMI node groups: the launch template version whose AMI runs the target minor. */
+  launchTemplateVersion?: pulumi.Input<string>;
+  /** Nodes replaced at once during the update. */
+  maxUnavailable?: pulumi.Input<number>;
+  /** Share of nodes replaced at once (instead of maxUnavailable). */
+  maxUnavailablePercentage?: pulumi.Input<number>;
+}
+
+/** The versions really running, as read after the last run (or by `pulumi refresh`). */
+export interface RunningVersions {
+  controlPlane: string;
+  platformVersion: string;
+  addons: Record<string, string>;
+  nodeGroups: Record<string, { version: string; releaseVersion: string; launchTemplateVersion?: string }>;
+}
+
+export interface StepTiming {
+  step: string;
+  outcome: "updated" | "awaited" | "skipped";
+  seconds: number;
+}

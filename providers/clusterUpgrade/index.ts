@@ -1,0 +1,3 @@
+export type { AddonArgs, ClusterUpgradeArgs, NodeGroupArgs, RunningVersions, StepTiming } from "./args";
+export { clusterUpgradeProvider } from "./provider";
+export { ClusterUpgrade } from "./resource";

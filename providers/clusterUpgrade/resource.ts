@@ -1,0 +1,45 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { ClusterUpgradeArgs, RunningVersions, StepTiming } from "./args";
+import { clusterUpgradeProvider } from "./provider";
+
+/**
+ * Upgrades an EKS cluster to the versions in its args: control plane one minor at a time, each
+ * followed by its add-ons, then the node groups; never a downgrade. `pulumi preview` shows the plan
+ * (the `plan` property) and fails on a violation; `pulumi up` runs it; `pulumi refresh` reads the
+ * versions really running. Deleting it leaves the cluster alone.
+ *
+ * Type token: `pulumi-nodejs:dynamic/eks-upgrade:ClusterUpgrade`.
+ */
+export class ClusterUpgrade extends pulumi.dynamic.Resource {
+  /** The versions really running after the last run: control plane, platform, each add-on and node group. */
+  declare public readonly versions: pulumi.Output<RunningVersions>;
+  /** The plan as of the last check, one readable line per step (empty when there is nothing to do). */
+  declare public readonly plan: pulumi.Output<string[]>;
+  /** The plan the last run executed. */
+  declare public readonly lastPlan: pulumi.Output<string[]>;
+  /** Per step of the last run: outcome (updated, awaited, skipped) and seconds. */
+  declare public readonly timings: pulumi.Output<StepTiming[]>;
+  /** Warnings of the last check (acknowledged insights, add-ons kept newer than their default, ...). */
+  declare public readonly warnings: pulumi.Output<string[]>;
+  /** Echoed inputs, for other resources to follow (e.g. controllers that must match the control plane). */
+  declare public readonly kubernetesVersion: pulumi.Output<string>;
+  declare public readonly clusterName: pulumi.Output<string>;
+
+  constructor(name: string, args: ClusterUpgradeArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      clusterUpgradeProvider,
+      name,
+      {
+        ...args,
+        versions: undefined,
+        plan: undefined,
+        lastPlan: undefined,
+        timings: undefined,
+        warnings: undefined,
+      },
+      opts,
+      "eks-upgrade",
+      "ClusterUpgrade",
+    );
+  }
+}
