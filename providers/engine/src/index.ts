@@ -19,9 +19,11 @@ export { observe } from "./observe";
 export { formatStep, plan } from "./plan";
 export { resolve } from "./resolve";
 export {
+  type ClusterRef,
   type DesiredSpec,
   type DesiredSpecInput,
   DesiredSpecSchema,
+  parseClusterRef,
   parseSpec,
   SpecError,
   type SpecIssue,

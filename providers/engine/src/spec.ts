@@ -121,7 +121,19 @@ export class SpecError extends Error {
 
 /** Validates a desired spec; throws a SpecError naming every bad field. */
 export function parseSpec(input: unknown): DesiredSpec {
-  const result = DesiredSpecSchema.safeParse(input);
+  return validated(DesiredSpecSchema, input);
+}
+
+const ClusterRefSchema = DesiredSpecSchema.pick({ clusterName: true, region: true, endpoints: true });
+export type ClusterRef = z.output<typeof ClusterRefSchema>;
+
+/** Validates just which cluster to talk to, for reads that need no target version (status). */
+export function parseClusterRef(input: unknown): ClusterRef {
+  return validated(ClusterRefSchema, input);
+}
+
+function validated<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
+  const result = schema.safeParse(input);
   if (result.success) return result.data;
   throw new SpecError(
     result.error.issues.flatMap((i) =>

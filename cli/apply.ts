@@ -1,0 +1,111 @@
+import { createInterface } from "node:readline/promises";
+import {
+  type Clients,
+  type DesiredSpec,
+  execute,
+  type ExecutionResult,
+  observe,
+  type Plan,
+  UpgradeAbortedError,
+  UpgradeError,
+} from "@eks-upgrade/engine";
+import Table from "cli-table3";
+import { CliError, EXIT } from "./errors";
+import { duration, progressDisplay } from "./progress";
+
+export interface ApplyOptions {
+  yes: boolean;
+  tty: boolean;
+  timeScale: number;
+  write: (line: string) => void;
+}
+
+/** Runs a plan after confirmation, with live progress; Ctrl-C stops between polls and a re-run resumes. */
+export async function applyPlan(
+  clients: Clients,
+  spec: DesiredSpec,
+  plan: Plan,
+  o: ApplyOptions,
+): Promise<ExecutionResult | undefined> {
+  if (plan.violations.length)
+    throw new CliError("the plan has violations: nothing was changed", EXIT.refused);
+  if (!plan.steps.length) return undefined;
+  if (!o.yes) await confirm(plan);
+  const before = await observe(clients, spec.clusterName);
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(EXIT.interrupted);
+    o.write(
+      "Stopping after the current poll (Ctrl-C again to quit at once); updates already started go on in EKS.",
+    );
+    controller.abort();
+  };
+  process.on("SIGINT", onSigint);
+  const display = progressDisplay(o.tty, o.timeScale, o.write);
+  try {
+    const result = await execute(clients, spec, plan, {
+      timeScale: o.timeScale,
+      signal: controller.signal,
+      onEvent: (e) => display.onEvent(e),
+    });
+    display.stop();
+    const after = await observe(clients, spec.clusterName);
+    o.write(summary(before, after, result, o.timeScale));
+    return result;
+  } catch (e) {
+    display.stop();
+    if (e instanceof UpgradeAbortedError) throw new CliError(`${e.message}`, EXIT.interrupted);
+    if (e instanceof UpgradeError) throw new CliError(e.message, EXIT.failed);
+    throw e;
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
+}
+
+async function confirm(plan: Plan): Promise<void> {
+  if (!process.stdin.isTTY)
+    throw new CliError("--yes is required when stdin is not a terminal (nothing was changed)");
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    const answer = await rl.question(
+      `Apply these ${plan.steps.length} steps to cluster ${plan.cluster}? [y/N] `,
+    );
+    if (!/^y(es)?$/i.test(answer.trim())) throw new CliError("not confirmed: nothing was changed", EXIT.ok);
+  } finally {
+    rl.close();
+  }
+}
+
+function summary(
+  before: Awaited<ReturnType<typeof observe>>,
+  after: Awaited<ReturnType<typeof observe>>,
+  result: ExecutionResult,
+  timeScale: number,
+): string {
+  const versions = new Table({ head: ["", "before", "after"], style: { head: [], border: [] } });
+  versions.push(["control plane", before.cluster.version, after.cluster.version]);
+  for (const a of after.addons)
+    versions.push([
+      `add-on ${a.name}`,
+      before.addons.find((b) => b.name === a.name)?.version ?? "-",
+      a.version,
+    ]);
+  for (const n of after.nodegroups) {
+    const b = before.nodegroups.find((x) => x.name === n.name);
+    versions.push([
+      `node group ${n.name}`,
+      `${b?.version} ${b?.releaseVersion}`,
+      `${n.version} ${n.releaseVersion}`,
+    ]);
+  }
+  const steps = new Table({ head: ["step", "outcome", "duration"], style: { head: [], border: [] } });
+  for (const s of result.steps) steps.push([s.id, s.outcome, duration(s.durationMs / timeScale)]);
+  return [
+    "",
+    "Versions",
+    versions.toString(),
+    "Steps",
+    steps.toString(),
+    `Total: ${duration(result.durationMs / timeScale)}`,
+  ].join("\n");
+}

@@ -1,0 +1,128 @@
+#!/usr/bin/env node
+import { createClients, destroyClients, inspect } from "@eks-upgrade/engine";
+import { Command, CommanderError, Option } from "commander";
+import { applyPlan } from "./apply";
+import { runDemo } from "./demo";
+import { CliError, EXIT } from "./errors";
+import { type ClusterOptions, clusterRef, specFromOptions, type TargetOptions, timeScale } from "./options";
+import { FORMATS, type Format, renderPlan } from "./render";
+import { gatherStatus, renderStatus } from "./status";
+
+const write = (s: string) => process.stdout.write(`${s}\n`);
+
+function clusterOptions(cmd: Command): Command {
+  return cmd
+    .requiredOption("--cluster <name>", "the EKS cluster")
+    .option("--region <region>", "its AWS region (default: AWS_REGION)")
+    .option("--endpoint <url>", "EKS and SSM endpoint, for the local emulator");
+}
+
+function targetOptions(cmd: Command): Command {
+  return clusterOptions(cmd)
+    .requiredOption("--to <minor>", 'the Kubernetes minor to end on, like "1.32"')
+    .option(
+      "--addons <list>",
+      "add-on versions: name=default|latest|<version>, comma-separated (others follow default)",
+    )
+    .option(
+      "--nodegroups <list>",
+      "node group releases: name=latest|<release>|lt:<launch template version>, comma-separated",
+    )
+    .option(
+      "--force <names>",
+      "node groups whose nodes are replaced even when a PodDisruptionBudget blocks the drain",
+    )
+    .option("--concurrency <n>", "node groups updated at once (default 1)")
+    .option("--order <names>", "node groups to update first (canaries), comma-separated")
+    .addOption(
+      new Option("--insights <policy>", "ERROR upgrade-readiness insights").choices(["block", "warn"]),
+    )
+    .option(
+      "--acknowledge <insight>",
+      "an ERROR insight to accept by name (repeatable)",
+      (v: string, all: string[] = []) => [...all, v],
+    )
+    .option("--time-scale <x>", "the emulator's time scale (emulator only)");
+}
+
+const program = new Command()
+  .name("eks-upgrade")
+  .description(
+    "See, plan and run safe EKS upgrades: control plane, then add-ons, then node groups; never a downgrade.",
+  )
+  .showHelpAfterError()
+  .exitOverride();
+
+clusterOptions(
+  program
+    .command("status")
+    .description("how far behind the cluster is: versions, support dates, AMIs, add-ons, insights"),
+).action(async (o: ClusterOptions) => {
+  const clients = createClients(clusterRef(o));
+  try {
+    write(renderStatus(await gatherStatus(clients, o)));
+  } finally {
+    destroyClients(clients);
+  }
+});
+
+targetOptions(program.command("plan").description("the ordered upgrade plan, without changing anything"))
+  .addOption(new Option("--format <format>", "output format").choices(FORMATS).default("table"))
+  .action(async (o: TargetOptions & { format: Format }) => {
+    const spec = specFromOptions(o);
+    const clients = createClients(spec);
+    try {
+      const { plan } = await inspect(clients, spec);
+      write(renderPlan(plan, o.format, spec.nodeGroupConcurrency));
+      if (plan.violations.length) process.exitCode = EXIT.refused;
+    } finally {
+      destroyClients(clients);
+    }
+  });
+
+targetOptions(
+  program.command("apply").description("show the plan, confirm, run it with live progress; a re-run resumes"),
+)
+  .option("--yes", "do not ask for confirmation")
+  .action(async (o: TargetOptions & { yes?: boolean }) => {
+    const spec = specFromOptions(o);
+    const scale = timeScale(o.timeScale);
+    const clients = createClients(spec);
+    try {
+      const { plan } = await inspect(clients, spec);
+      write(renderPlan(plan, "table", spec.nodeGroupConcurrency));
+      await applyPlan(clients, spec, plan, {
+        yes: o.yes === true,
+        tty: process.stdout.isTTY === true,
+        timeScale: scale,
+        write,
+      });
+    } finally {
+      destroyClients(clients);
+    }
+  });
+
+program
+  .command("demo")
+  .description(
+    "the embedded emulator's outdated 1.29 cluster: status, plan to 1.31, apply, status (no AWS account)",
+  )
+  .option("--time-scale <x>", "simulated time scale (default 0.005: about 20 seconds)")
+  .action(async (o: { timeScale?: string }) => {
+    await runDemo(write, process.stdout.isTTY === true, o.timeScale ? timeScale(o.timeScale) : undefined);
+  });
+
+program.parseAsync(process.argv).catch((e: unknown) => {
+  if (e instanceof CommanderError) {
+    // Help and version exit 0; a bad argument (already explained by commander) exits 2.
+    process.exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.refused;
+    return;
+  }
+  if (e instanceof CliError) {
+    process.stderr.write(`eks-upgrade: ${e.message}\n`);
+    process.exitCode = e.exitCode;
+    return;
+  }
+  process.stderr.write(`eks-upgrade: ${(e as Error).message}\n`);
+  process.exitCode = EXIT.failed;
+});

@@ -1,0 +1,90 @@
+import type { ProgressEvent } from "@eks-upgrade/engine";
+import { MultiBar, Presets, type SingleBar } from "cli-progress";
+
+/** Simulated durations read better than real ones against the emulator: 10m, not 60ms. */
+export function duration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
+}
+
+export interface ProgressDisplay {
+  onEvent(e: ProgressEvent): void;
+  stop(): void;
+}
+
+/**
+ * Live progress of an apply: on a terminal one bar per step (elapsed against the step's expected
+ * duration, status, elapsed time); elsewhere plain lines, one per change of state.
+ */
+export function progressDisplay(
+  tty: boolean,
+  timeScale: number,
+  write: (line: string) => void,
+): ProgressDisplay {
+  return tty ? barDisplay(timeScale) : lineDisplay(timeScale, write);
+}
+
+function lineDisplay(timeScale: number, write: (line: string) => void): ProgressDisplay {
+  const last = new Map<string, string>();
+  return {
+    onEvent(e) {
+      const at = (ms: number) => duration(ms / timeScale);
+      let line: string | undefined;
+      if (e.type === "stepStarted")
+        line = `${e.resumed ? "resuming" : "started "} ${e.step.id}: ${e.step.from} -> ${e.step.to}`;
+      if (e.type === "stepPolled" && last.get(e.step.id) !== e.status)
+        line = `  ${e.step.id}: ${e.status} (${at(e.elapsedMs)})`;
+      if (e.type === "stepFinished") line = `done     ${e.step.id} in ${at(e.durationMs)}`;
+      if (e.type === "stepSkipped") line = `skipped  ${e.step.id}: ${e.reason}`;
+      if (e.type === "stepFailed") line = `FAILED   ${e.step.id}: ${e.failure.code}: ${e.failure.message}`;
+      if (e.type === "stepPolled") last.set(e.step.id, e.status);
+      if (line) write(line);
+    },
+    stop() {},
+  };
+}
+
+function barDisplay(timeScale: number): ProgressDisplay {
+  const multi = new MultiBar(
+    {
+      format: " {bar} {id} | {status} | {elapsed}",
+      hideCursor: true,
+      clearOnComplete: false,
+      autopadding: true,
+      barsize: 24,
+    },
+    Presets.shades_classic,
+  );
+  const bars = new Map<string, SingleBar>();
+  const bar = (e: ProgressEvent) => {
+    let b = bars.get(e.step.id);
+    if (!b) {
+      b = multi.create(Math.max(1, e.step.estimatedMinutes * 60), 0, {
+        id: e.step.id,
+        status: "starting",
+        elapsed: "0s",
+      });
+      bars.set(e.step.id, b);
+    }
+    return b;
+  };
+  return {
+    onEvent(e) {
+      const b = bar(e);
+      const total = b.getTotal();
+      if (e.type === "stepStarted") b.update(0, { status: e.resumed ? "resuming" : "started" });
+      if (e.type === "stepPolled")
+        b.update(Math.min(total - 1, e.elapsedMs / timeScale / 1000), {
+          status: e.status,
+          elapsed: duration(e.elapsedMs / timeScale),
+        });
+      if (e.type === "stepFinished")
+        b.update(total, { status: "done", elapsed: duration(e.durationMs / timeScale) });
+      if (e.type === "stepSkipped") b.update(total, { status: `skipped (${e.reason})` });
+      if (e.type === "stepFailed") b.update({ status: `FAILED ${e.failure.code}` });
+    },
+    stop() {
+      multi.stop();
+    },
+  };
+}

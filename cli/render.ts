@@ -1,0 +1,104 @@
+import type { Finding, Plan, Step } from "@eks-upgrade/engine";
+import Table from "cli-table3";
+import pc from "picocolors";
+
+/** How a plan and its findings print: a terminal table, Markdown for a pull request, or the engine's JSON. */
+export type Format = "table" | "markdown" | "json";
+export const FORMATS: Format[] = ["table", "markdown", "json"];
+
+const KIND: Record<Step["kind"], string> = {
+  controlPlane: "control plane",
+  addon: "add-on",
+  nodegroup: "node group",
+  nodegroupConfig: "node group config",
+};
+
+/**
+ * Rough wall time of a plan: phases run one after another; an add-on wave takes as long as its
+ * longest update; node groups run `concurrency` at a time.
+ */
+export function estimateTotalMinutes(plan: Plan, concurrency: number): number {
+  let total = 0;
+  for (const phase of [...new Set(plan.steps.map((s) => s.phase))]) {
+    const steps = plan.steps.filter((s) => s.phase === phase);
+    if (steps.every((s) => s.kind === "nodegroup" || s.kind === "nodegroupConfig")) {
+      const lanes = new Array<number>(Math.max(1, concurrency)).fill(0);
+      for (const s of steps) {
+        const i = lanes.indexOf(Math.min(...lanes));
+        lanes[i] = (lanes[i] ?? 0) + s.estimatedMinutes;
+      }
+      total += Math.max(...lanes);
+    } else {
+      total += Math.max(...steps.map((s) => s.estimatedMinutes));
+    }
+  }
+  return Math.round(total);
+}
+
+export function renderPlan(plan: Plan, format: Format, concurrency: number): string {
+  if (format === "json") return JSON.stringify(plan, null, 2);
+  return format === "markdown" ? planMarkdown(plan, concurrency) : planTable(plan, concurrency);
+}
+
+function planTable(plan: Plan, concurrency: number): string {
+  const out: string[] = [pc.bold(`Upgrade plan for ${plan.cluster}: ${plan.from} -> ${plan.to}`)];
+  if (plan.steps.length) {
+    const table = new Table({
+      head: ["#", "phase", "what", "target", "from", "to", "~min", "why"],
+      style: { head: [], border: [] },
+    });
+    plan.steps.forEach((s, i) => {
+      table.push([
+        i + 1,
+        s.phase,
+        KIND[s.kind],
+        s.kind === "controlPlane" ? "" : s.target,
+        s.from,
+        s.to,
+        s.estimatedMinutes,
+        s.reason,
+      ]);
+    });
+    out.push(table.toString(), `Estimated duration: ~${estimateTotalMinutes(plan, concurrency)} min`);
+  } else if (!plan.violations.length) {
+    out.push("Nothing to do: the cluster already runs the desired versions.");
+  }
+  out.push(...findings(plan.violations, pc.red("Violations (nothing will be changed):")));
+  out.push(...findings(plan.warnings, pc.yellow("Warnings:")));
+  return out.join("\n");
+}
+
+function findings(list: Finding[], title: string): string[] {
+  if (!list.length) return [];
+  return [title, ...list.map((f) => `  ${f.code} ${f.field}: ${f.message}\n    remedy: ${f.remedy}`)];
+}
+
+function planMarkdown(plan: Plan, concurrency: number): string {
+  const esc = (s: string | number) => String(s).replace(/\|/g, "\\|");
+  const out = [`### EKS upgrade plan: \`${plan.cluster}\` ${plan.from} → ${plan.to}`, ""];
+  if (plan.steps.length) {
+    out.push("| # | phase | step | from | to | est. | why |", "|---|---|---|---|---|---|---|");
+    plan.steps.forEach((s, i) => {
+      const what = s.kind === "controlPlane" ? KIND[s.kind] : `${KIND[s.kind]} \`${s.target}\``;
+      out.push(
+        `| ${i + 1} | ${s.phase} | ${what} | \`${esc(s.from)}\` | \`${esc(s.to)}\` | ~${s.estimatedMinutes} min | ${esc(s.reason)} |`,
+      );
+    });
+    out.push(
+      "",
+      `**Estimated duration:** ~${estimateTotalMinutes(plan, concurrency)} min (steps of one phase run together).`,
+    );
+  } else if (!plan.violations.length) {
+    out.push("Nothing to do: the cluster already runs the desired versions.");
+  }
+  if (plan.violations.length) {
+    out.push("", "#### ❌ Violations — nothing will be changed", "");
+    for (const v of plan.violations)
+      out.push(`- **${v.code}** \`${v.field}\`: ${esc(v.message)}. _Remedy:_ ${esc(v.remedy)}`);
+  }
+  if (plan.warnings.length) {
+    out.push("", "#### ⚠️ Warnings", "");
+    for (const w of plan.warnings) out.push(`- **${w.code}** \`${w.field}\`: ${esc(w.message)}`);
+  }
+  return out.join("\n");
+}

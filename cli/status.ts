@@ -1,0 +1,86 @@
+import { type Clients, type Observed, observe, type ResolvedCatalog, resolve } from "@eks-upgrade/engine";
+import Table from "cli-table3";
+import pc from "picocolors";
+import { type ClusterOptions, clusterRef, parse } from "./options";
+import { daysUntil, releaseDate, SUPPORT_CALENDAR, SUPPORT_CALENDAR_AS_OF } from "./support-calendar";
+
+export interface StatusReport {
+  observed: Observed;
+  catalog: ResolvedCatalog;
+}
+
+/** Reads the cluster and what is current for its minor: the defaults and newest versions, the newest AMIs. */
+export async function gatherStatus(clients: Clients, o: ClusterOptions): Promise<StatusReport> {
+  const observed = await observe(clients, o.cluster);
+  const spec = parse({ ...clusterRef(o), kubernetesVersion: observed.cluster.version });
+  return { observed, catalog: await resolve(clients, spec, observed) };
+}
+
+export function renderStatus({ observed, catalog }: StatusReport, now = new Date()): string {
+  const c = observed.cluster;
+  const minor = c.version;
+  const out: string[] = [
+    pc.bold(`Cluster ${c.name}`),
+    `  Kubernetes ${minor} (platform ${c.platformVersion}), status ${c.status}`,
+  ];
+  const cal = SUPPORT_CALENDAR[minor];
+  if (cal) {
+    const when = (date: string) => {
+      const d = daysUntil(date, now);
+      return d >= 0 ? `${date} (in ${d} days)` : pc.red(`${date} (${-d} days ago)`);
+    };
+    out.push(
+      `  End of standard support: ${when(cal.endOfStandard)}`,
+      `  End of extended support: ${when(cal.endOfExtended)}`,
+    );
+  } else {
+    out.push(`  Support dates for ${minor} are not in the calendar (as of ${SUPPORT_CALENDAR_AS_OF})`);
+  }
+
+  const addons = new Table({
+    head: ["add-on", "running", `default for ${minor}`, `newest for ${minor}`],
+    style: { head: [], border: [] },
+  });
+  for (const a of observed.addons) {
+    const offered = catalog.addonVersions[minor]?.[a.name] ?? [];
+    const def = offered.find((v) => v.isDefault)?.version ?? "-";
+    const newest = offered[0]?.version ?? "-";
+    const mark = offered.some((v) => v.version === a.version) ? "" : pc.red(" (not offered for this minor)");
+    addons.push([a.name, `${a.version}${mark}`, def, newest]);
+  }
+  out.push("", pc.bold("Add-ons"), observed.addons.length ? addons.toString() : "  none");
+
+  const ngs = new Table({
+    head: ["node group", "AMI type", "Kubernetes", "release", "age", `newest for ${minor}`],
+    style: { head: [], border: [] },
+  });
+  for (const n of observed.nodegroups) {
+    const built = releaseDate(n.releaseVersion);
+    const age = built ? `${-daysUntil(built, now)} days` : "-";
+    const newest = catalog.latestReleases[`${n.amiType}@${minor}`];
+    const behind = n.version !== minor ? pc.yellow(`${n.version} (control plane ${minor})`) : n.version;
+    const current =
+      newest && newest === n.releaseVersion
+        ? `${newest} (running)`
+        : (newest ?? (n.amiType === "CUSTOM" ? "custom AMI" : "none"));
+    ngs.push([n.name, n.amiType, behind, n.releaseVersion, age, current]);
+  }
+  out.push("", pc.bold("Node groups"), observed.nodegroups.length ? ngs.toString() : "  none");
+
+  out.push("", pc.bold("Upgrade insights"));
+  if (!observed.insights.length) out.push("  none");
+  for (const i of observed.insights) {
+    const status =
+      i.status === "ERROR" ? pc.red(i.status) : i.status === "WARNING" ? pc.yellow(i.status) : i.status;
+    out.push(`  ${status} ${i.name} (Kubernetes ${i.kubernetesVersion})${i.reason ? `: ${i.reason}` : ""}`);
+  }
+  const health = [
+    ...c.healthIssues.map((h) => `cluster: ${h.code}: ${h.message}`),
+    ...observed.nodegroups.flatMap((n) =>
+      n.healthIssues.map((h) => `node group ${n.name}: ${h.code}: ${h.message}`),
+    ),
+    ...observed.addons.flatMap((a) => a.healthIssues.map((h) => `add-on ${a.name}: ${h.code}: ${h.message}`)),
+  ];
+  out.push("", pc.bold("Health issues"), ...(health.length ? health.map((h) => `  ${h}`) : ["  none"]));
+  return out.join("\n");
+}

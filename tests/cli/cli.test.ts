@@ -1,0 +1,260 @@
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { after, before, beforeEach, describe, it } from "node:test";
+import { promisify } from "node:util";
+import { type Emulator, startEmulator } from "../../emulator/src/index";
+import { createClients, destroyClients, inspect, parseSpec } from "../../providers/engine/src/index";
+import { callSummary, fleetSeed, TIME_SCALE } from "../support/engine";
+import { PROVIDER_ENV, ROOT } from "../support/provider";
+
+const exec = promisify(execFile);
+const BIN = join(ROOT, "dist", "cli", "index.js");
+
+/** Runs the built `eks-upgrade` binary, as users do; never throws, returns the exit code. */
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...PROVIDER_ENV, NO_COLOR: "1" },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+describe("eks-upgrade CLI against the emulator", () => {
+  let emulator: Emulator;
+  const target = () => ["--cluster", "demo", "--region", "us-east-1", "--endpoint", emulator.url];
+  const mutating = () => emulator.audit().filter((e) => e.mutating);
+
+  before(async () => {
+    emulator = await startEmulator({
+      seed: {
+        ...fleetSeed({
+          insights: [
+            {
+              name: "Deprecated APIs removed in Kubernetes v1.30",
+              kubernetesVersion: "1.30",
+              status: "WARNING",
+            },
+          ],
+        }),
+        timeScale: TIME_SCALE,
+      },
+    });
+  });
+  after(() => emulator.stop());
+  beforeEach(() => emulator.reset());
+
+  it("status: versions, support dates, add-ons against default and newest, node groups against the newest AMI, insights", async () => {
+    const { code, stdout } = await cli("status", ...target());
+    assert.equal(code, 0);
+    assert.match(stdout, /Kubernetes 1\.29 \(platform eks\.\d+\), status ACTIVE/);
+    assert.match(stdout, /End of standard support: 2025-03-23/);
+    assert.match(stdout, /End of extended support: 2026-03-23/);
+    const catalog = emulator.world.catalog;
+    assert.match(
+      stdout,
+      new RegExp(
+        `coredns\\s+│ v1\\.11\\.1-eksbuild\\.4\\s+│ ${catalog.defaultAddonVersion("coredns", "1.29")}`,
+      ),
+    );
+    assert.match(
+      stdout,
+      new RegExp(
+        `general\\s+│ AL2023_x86_64_STANDARD\\s+│ 1\\.29\\s+│ 1\\.29\\.0-20240213\\s+│ \\d+ days\\s+│ ${catalog.latestRelease("AL2023", "1.29")}`,
+      ),
+    );
+    assert.match(stdout, /WARNING Deprecated APIs removed in Kubernetes v1\.30 \(Kubernetes 1\.30\)/);
+    assert.match(stdout, /Health issues\n {2}none/);
+    assert.deepEqual(mutating(), []);
+  });
+
+  it("plan --format json is the engine's plan for the same input", async () => {
+    const { code, stdout } = await cli(
+      "plan",
+      ...target(),
+      "--to",
+      "1.31",
+      "--addons",
+      "coredns=latest",
+      "--format",
+      "json",
+    );
+    assert.equal(code, 0);
+    const spec = parseSpec({
+      clusterName: "demo",
+      region: "us-east-1",
+      endpoints: { eks: emulator.url, ssm: emulator.url },
+      kubernetesVersion: "1.31",
+      addons: { coredns: "latest" },
+    });
+    const clients = createClients(spec, { credentials: { accessKeyId: "a", secretAccessKey: "b" } });
+    const { plan } = await inspect(clients, spec);
+    destroyClients(clients);
+    assert.deepEqual(JSON.parse(stdout), JSON.parse(JSON.stringify(plan)));
+    assert.ok(plan.steps.length > 5);
+  });
+
+  it("plan --format markdown lists every step, ready for a pull request", async () => {
+    const { stdout } = await cli("plan", ...target(), "--to", "1.31", "--format", "json");
+    const plan = JSON.parse(stdout) as { steps: { kind: string; target: string; to: string }[] };
+    const md = (await cli("plan", ...target(), "--to", "1.31", "--format", "markdown")).stdout;
+    assert.match(md, /^### EKS upgrade plan: `demo` 1\.29 → 1\.31/);
+    assert.match(md, /\*\*Estimated duration:\*\* ~\d+ min/);
+    for (const s of plan.steps)
+      assert.ok(
+        md.includes(`\`${s.to}\``) && (s.kind === "controlPlane" || md.includes(`\`${s.target}\``)),
+        `${s.target} -> ${s.to}`,
+      );
+    assert.equal(md.split("\n").filter((l) => /^\| \d+ \|/.test(l)).length, plan.steps.length);
+  });
+
+  it("a downgrade exits 2 with the violation, and nothing changes", async () => {
+    for (const args of [["plan"], ["apply", "--yes"]]) {
+      const command = args.join(" ");
+      const { code, stdout, stderr } = await cli(...args, ...target(), "--to", "1.28");
+      assert.equal(code, 2, `${command}: ${stderr}`);
+      assert.match(
+        stdout,
+        /EKSUP001 kubernetesVersion: kubernetesVersion 1\.28 is lower than the control plane's 1\.29/,
+      );
+      assert.match(stdout, /remedy: Set kubernetesVersion to the running version or higher/);
+    }
+    assert.deepEqual(mutating(), []);
+  });
+
+  it("apply --yes reaches the target: control plane, then add-ons, then node groups", async () => {
+    const { code, stdout, stderr } = await cli(
+      "apply",
+      ...target(),
+      "--to",
+      "1.30",
+      "--yes",
+      "--time-scale",
+      String(TIME_SCALE),
+    );
+    assert.equal(code, 0, stderr);
+    const calls = callSummary(mutating());
+    const cp = calls.indexOf("controlPlane 1.30");
+    const firstNode = calls.findIndex((c) => c.startsWith("nodegroup"));
+    assert.ok(cp >= 0 && firstNode > cp, calls.join("\n"));
+    assert.ok(
+      calls.slice(cp + 1, firstNode).every((c) => c.startsWith("addon")) &&
+        calls.slice(firstNode).every((c) => c.startsWith("nodegroup")),
+    );
+    const state = emulator.state().clusters[0];
+    assert.equal(state?.version, "1.30");
+    assert.ok(state?.nodegroups.every((n) => n.version === "1.30"));
+    // Not a terminal: plain progress lines, then the summary.
+    assert.match(stdout, /^started {2}controlPlane:1\.30: 1\.29 -> 1\.30$/m);
+    assert.match(stdout, /^done {5}controlPlane:1\.30 in \d+m\d+s$/m);
+    assert.match(stdout, /control plane\s+│ 1\.29\s+│ 1\.30/);
+    const again = await cli(
+      "apply",
+      ...target(),
+      "--to",
+      "1.30",
+      "--yes",
+      "--time-scale",
+      String(TIME_SCALE),
+    );
+    assert.equal(again.code, 0);
+    assert.match(again.stdout, /Nothing to do/);
+  });
+
+  it("apply without --yes and without a terminal refuses, changing nothing", async () => {
+    const { code, stderr } = await cli("apply", ...target(), "--to", "1.30");
+    assert.equal(code, 2);
+    assert.match(stderr, /--yes is required when stdin is not a terminal/);
+    assert.deepEqual(mutating(), []);
+  });
+
+  it("a failure during apply exits 1 with the step, the code and the remedy", async () => {
+    emulator.injectFault({
+      kind: "updateFailure",
+      cluster: "demo",
+      nodegroup: "general",
+      errorCode: "PodEvictionFailure",
+      unlessForce: true,
+    });
+    const { code, stderr } = await cli(
+      "apply",
+      ...target(),
+      "--to",
+      "1.29",
+      "--yes",
+      "--time-scale",
+      String(TIME_SCALE),
+    );
+    assert.equal(code, 1);
+    assert.match(
+      stderr,
+      /step nodegroup:general:1\.29 failed: PodEvictionFailure: .*set nodeGroups\.general\.force: true/,
+    );
+    const forced = await cli(
+      "apply",
+      ...target(),
+      "--to",
+      "1.29",
+      "--yes",
+      "--force",
+      "general",
+      "--time-scale",
+      String(TIME_SCALE),
+    );
+    assert.equal(forced.code, 0, forced.stderr);
+  });
+
+  it("bad arguments name the argument and what it accepts", async () => {
+    const cases: [string[], RegExp][] = [
+      [
+        ["plan", ...target(), "--to", "1.31", "--format", "xml"],
+        /argument 'xml' is invalid\. Allowed choices are table, markdown, json/,
+      ],
+      [
+        ["plan", ...target(), "--to", "v1.31"],
+        /--to \(kubernetesVersion\): must be a Kubernetes minor like "1\.31"/,
+      ],
+      [
+        ["plan", ...target(), "--to", "1.31", "--concurrency", "0"],
+        /--concurrency \(nodeGroupConcurrency\): /,
+      ],
+      [
+        ["plan", ...target(), "--to", "1.31", "--addons", "coredns"],
+        /--addons: expected name=value pairs separated by commas/,
+      ],
+      [
+        ["plan", ...target(), "--to", "1.31", "--insights", "ignore"],
+        /argument 'ignore' is invalid\. Allowed choices are block, warn/,
+      ],
+      [["plan", "--cluster", "demo"], /required option '--to <minor>' not specified/],
+      [
+        ["status", "--cluster", "demo", "--region", "us-east-1", "--endpoint", "not a url"],
+        /--endpoint \(endpoints\.eks\)/,
+      ],
+      [["frobnicate"], /unknown command 'frobnicate'/],
+    ];
+    for (const [args, message] of cases) {
+      const { code, stderr } = await cli(...args);
+      assert.equal(code, 2, `${args.join(" ")}: ${stderr}`);
+      assert.match(stderr, message);
+    }
+    assert.deepEqual(mutating(), []);
+  });
+
+  it("the demo ends with the cluster on 1.31 everywhere", async () => {
+    const { code, stdout, stderr } = await cli("demo", "--time-scale", "0.0005");
+    assert.equal(code, 0, stderr);
+    const finalStatus = stdout.slice(stdout.lastIndexOf("$ eks-upgrade status"));
+    assert.match(finalStatus, /Kubernetes 1\.31 \(platform eks\.\d+\), status ACTIVE/);
+    for (const ng of ["general", "arm", "legacy"])
+      assert.match(finalStatus, new RegExp(`${ng}\\s+│ \\S+\\s+│ 1\\.31 `));
+    for (const addon of ["vpc-cni", "coredns", "kube-proxy"])
+      assert.doesNotMatch(finalStatus, new RegExp(`${addon}.*not offered`));
+    assert.match(stdout, /Total: \d+m\d+s/);
+  });
+});
