@@ -128,15 +128,9 @@ describe("eks-upgrade CLI against the emulator", () => {
   });
 
   it("apply --yes reaches the target: control plane, then add-ons, then node groups", async () => {
-    const { code, stdout, stderr } = await cli(
-      "apply",
-      ...target(),
-      "--to",
-      "1.30",
-      "--yes",
-      "--time-scale",
-      String(TIME_SCALE),
-    );
+    const applyTo130 = () =>
+      cli("apply", ...target(), "--to", "1.30", "--yes", "--time-scale", String(TIME_SCALE));
+    const { code, stdout, stderr } = await applyTo130();
     assert.equal(code, 0, stderr);
     const calls = callSummary(mutating());
     const cp = calls.indexOf("controlPlane 1.30");
@@ -153,15 +147,7 @@ describe("eks-upgrade CLI against the emulator", () => {
     assert.match(stdout, /^started {2}controlPlane:1\.30: 1\.29 -> 1\.30$/m);
     assert.match(stdout, /^done {5}controlPlane:1\.30 in \d+m\d+s$/m);
     assert.match(stdout, /control plane\s+│ 1\.29\s+│ 1\.30/);
-    const again = await cli(
-      "apply",
-      ...target(),
-      "--to",
-      "1.30",
-      "--yes",
-      "--time-scale",
-      String(TIME_SCALE),
-    );
+    const again = await applyTo130();
     assert.equal(again.code, 0);
     assert.match(again.stdout, /Nothing to do/);
   });
