@@ -4,7 +4,14 @@ import { Command, CommanderError, Option } from "commander";
 import { applyPlan } from "./apply";
 import { runDemo } from "./demo";
 import { CliError, EXIT } from "./errors";
-import { type ClusterOptions, clusterRef, specFromOptions, type TargetOptions, timeScale } from "./options";
+import {
+  type ClusterOptions,
+  clusterRef,
+  specAndScale,
+  specFromOptions,
+  type TargetOptions,
+  timeScale,
+} from "./options";
 import { FORMATS, type Format, renderPlan } from "./render";
 import { gatherStatus, renderStatus } from "./status";
 
@@ -18,8 +25,15 @@ function clusterOptions(cmd: Command): Command {
 }
 
 function targetOptions(cmd: Command): Command {
-  return clusterOptions(cmd)
-    .requiredOption("--to <minor>", 'the Kubernetes minor to end on, like "1.32"')
+  return cmd
+    .option(
+      "--stack <name>",
+      "take the cluster and desired versions from Pulumi.<name>.yaml (options below override)",
+    )
+    .option("--cluster <name>", "the EKS cluster (required without --stack)")
+    .option("--region <region>", "its AWS region (default: the stack's aws:region, or AWS_REGION)")
+    .option("--endpoint <url>", "EKS and SSM endpoint, for the local emulator")
+    .option("--to <minor>", 'the Kubernetes minor to end on, like "1.32" (required without --stack)')
     .option(
       "--addons <list>",
       "add-on versions: name=default|latest|<version>, comma-separated (others follow default)",
@@ -85,8 +99,8 @@ targetOptions(
 )
   .option("--yes", "do not ask for confirmation")
   .action(async (o: TargetOptions & { yes?: boolean }) => {
-    const spec = specFromOptions(o);
-    const scale = timeScale(o.timeScale);
+    const { spec, timeScale: stackScale } = specAndScale(o);
+    const scale = o.timeScale !== undefined ? timeScale(o.timeScale) : (stackScale ?? 1);
     const clients = createClients(spec);
     try {
       const { plan } = await inspect(clients, spec);

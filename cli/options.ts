@@ -6,6 +6,11 @@ import {
   parseSpec,
   SpecError,
 } from "@eks-upgrade/engine";
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { loadStackConfig, type StackConfig, StackConfigError } from "../infra/config";
+import { readStackFile } from "../infra/stack-file";
+import { upgradeArgs } from "../infra/upgrade-args";
 import { CliError } from "./errors";
 
 /** Options shared by status, plan and apply. */
@@ -15,9 +20,10 @@ export interface ClusterOptions {
   endpoint?: string;
 }
 
-/** Options of plan and apply: the desired versions. */
-export interface TargetOptions extends ClusterOptions {
-  to: string;
+/** Options of plan and apply: the desired versions, from the options or from a stack's config. */
+export interface TargetOptions extends Partial<ClusterOptions> {
+  stack?: string;
+  to?: string;
   addons?: string;
   nodegroups?: string;
   force?: string;
@@ -46,13 +52,13 @@ export function argumentOf(field: string): string {
   return ARGUMENT_OF.find(([re]) => re.test(field))?.[1] ?? field;
 }
 
-export function region(o: ClusterOptions): string {
+export function region(o: { region?: string | undefined }): string {
   const r = o.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   if (!r) throw new CliError("--region is required (or set AWS_REGION), e.g. --region us-east-1");
   return r;
 }
 
-export function endpoints(o: ClusterOptions): DesiredSpecInput["endpoints"] {
+export function endpoints(o: { endpoint?: string | undefined }): DesiredSpecInput["endpoints"] {
   return o.endpoint ? { eks: o.endpoint, ssm: o.endpoint } : undefined;
 }
 
@@ -69,8 +75,50 @@ function pairs(option: string, value: string | undefined, example: string): [str
   });
 }
 
-/** Builds and validates the engine's desired spec; a bad value is reported with its argument. */
+/**
+ * What `--stack <name>` brings: the program's own config for that stack (Pulumi.<name>.yaml in the
+ * working directory), validated by the program's schema, as the engine's spec input.
+ */
+function fromStack(stack: string): { input: Record<string, unknown>; timeScale?: number } {
+  const file = join(process.cwd(), `Pulumi.${stack}.yaml`);
+  if (!existsSync(file)) {
+    const stacks = readdirSync(process.cwd())
+      .map((f) => /^Pulumi\.([\w-]+)\.yaml$/.exec(f)?.[1])
+      .filter(Boolean);
+    throw new CliError(`--stack: no Pulumi.${stack}.yaml here (stacks: ${stacks.join(", ") || "none"})`);
+  }
+  const all = readStackFile(file);
+  let config: StackConfig;
+  try {
+    config = loadStackConfig(all);
+  } catch (e) {
+    if (e instanceof StackConfigError) throw new CliError(`--stack ${stack}: ${e.message}`);
+    throw e;
+  }
+  const { timeScale: scale, ...args } = upgradeArgs(config);
+  return {
+    input: {
+      ...args,
+      clusterName: config.clusterName,
+      ...(all["aws:region"] ? { region: all["aws:region"] } : {}),
+    },
+    ...(scale !== undefined ? { timeScale: scale } : {}),
+  };
+}
+
+/**
+ * Builds and validates the engine's desired spec; a bad value is reported with its argument.
+ * With --stack the stack's config is the base and explicit options override it.
+ */
 export function specFromOptions(o: TargetOptions): DesiredSpec {
+  return specAndScale(o).spec;
+}
+
+export function specAndScale(o: TargetOptions): { spec: DesiredSpec; timeScale?: number } {
+  const base = o.stack ? fromStack(o.stack) : { input: {} as Record<string, unknown> };
+  if (!o.stack && !o.cluster)
+    throw new CliError("--cluster is required (or --stack <name> to read Pulumi.<name>.yaml)");
+  if (!o.stack && !o.to) throw new CliError("--to is required, e.g. --to 1.32 (or --stack <name>)");
   const addons = Object.fromEntries(pairs("--addons", o.addons, "coredns=latest,vpc-cni=v1.19.0-eksbuild.1"));
   const nodeGroups: Record<string, Record<string, unknown>> = {};
   for (const [name, v] of pairs(
@@ -81,19 +129,18 @@ export function specFromOptions(o: TargetOptions): DesiredSpec {
     nodeGroups[name] = v.startsWith("lt:") ? { launchTemplateVersion: v.slice(3) } : { releaseVersion: v };
   }
   for (const name of list(o.force)) nodeGroups[name] = { ...nodeGroups[name], force: true };
-  const input: Record<string, unknown> = {
-    clusterName: o.cluster,
-    region: region(o),
-    endpoints: endpoints(o),
-    kubernetesVersion: o.to,
-    addons,
-    nodeGroups,
-    nodeGroupOrder: list(o.order),
-  };
+  const input: Record<string, unknown> = { ...base.input };
+  if (o.cluster) input.clusterName = o.cluster;
+  if (o.to) input.kubernetesVersion = o.to;
+  if (o.region || !input.region) input.region = region(o);
+  if (o.endpoint) input.endpoints = endpoints(o);
+  if (o.addons) input.addons = addons;
+  if (o.nodegroups || o.force) input.nodeGroups = { ...(input.nodeGroups as object), ...nodeGroups };
+  if (o.order) input.nodeGroupOrder = list(o.order);
   if (o.concurrency !== undefined) input.nodeGroupConcurrency = number("--concurrency", o.concurrency);
   if (o.acknowledge?.length) input.insights = o.acknowledge;
   else if (o.insights) input.insights = o.insights;
-  return parse(input);
+  return { spec: parse(input), ...(base.timeScale !== undefined ? { timeScale: base.timeScale } : {}) };
 }
 
 export function parse(input: Record<string, unknown>): DesiredSpec {

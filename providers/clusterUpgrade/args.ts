@@ -36,6 +36,18 @@ export interface ClusterUpgradeArgs {
   polling?: pulumi.Input<{ minSeconds?: pulumi.Input<number>; maxSeconds?: pulumi.Input<number> }>;
   /** Local emulator only: the emulator's time scale, applied to polling and deadlines. 1 (the default) against AWS. */
   timeScale?: pulumi.Input<number>;
+  /**
+   * Promotion gate, from the upstream stack's outputs: the target must be a version the upstream
+   * runs, for at least `soakHours`. The program fills it from a StackReference.
+   */
+  promotion?: pulumi.Input<PromotionArgs>;
+}
+
+export interface PromotionArgs {
+  upstreamStack: pulumi.Input<string>;
+  upstreamVersion: pulumi.Input<string>;
+  upstreamUpgradedAt?: pulumi.Input<string | undefined>;
+  soakHours: pulumi.Input<number>;
 }
 
 export interface AddonArgs {

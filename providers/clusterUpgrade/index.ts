@@ -1,3 +1,10 @@
-export type { AddonArgs, ClusterUpgradeArgs, NodeGroupArgs, RunningVersions, StepTiming } from "./args";
+export type {
+  AddonArgs,
+  ClusterUpgradeArgs,
+  NodeGroupArgs,
+  RunningVersions,
+  StepTiming,
+  PromotionArgs,
+} from "./args";
 export { clusterUpgradeProvider } from "./provider";
 export { ClusterUpgrade } from "./resource";

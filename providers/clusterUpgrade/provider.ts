@@ -106,8 +106,22 @@ function progressLine(cluster: string, e: engineApi.ProgressEvent): string {
   }
 }
 
-/** Runs the upgrade and returns the new state; on failure throws the true partial state. */
-async function upgrade(id: string, inputs: Props): Promise<Props> {
+/** The promotion gate's findings, when the program set one and its values are known. */
+function promotionFindings(
+  engine: typeof engineApi,
+  spec: engineApi.DesiredSpec,
+  inputs: Props,
+): engineApi.Finding[] {
+  const gate = inputs.promotion as engineApi.PromotionGate | undefined;
+  if (!gate || containsUnknown(gate)) return [];
+  return engine.checkPromotion(spec.kubernetesVersion, gate);
+}
+
+/**
+ * Runs the upgrade and returns the new state; on failure throws the true partial state.
+ * `upgradedAt` moves only when a step really ran: downstream promotion gates read it.
+ */
+async function upgrade(id: string, inputs: Props, previousUpgradedAt: unknown): Promise<Props> {
   const engine = loadEngine();
   const spec = engine.parseSpec(specInput(inputs));
   const clients = engine.createClients(spec);
@@ -116,7 +130,8 @@ async function upgrade(id: string, inputs: Props): Promise<Props> {
   try {
     const { plan } = await engine.inspect(clients, spec);
     lastPlan = plan.lines;
-    if (plan.violations.length) throw new engine.PlanRefusedError(plan.violations);
+    const violations = [...plan.violations, ...promotionFindings(engine, spec, inputs)];
+    if (violations.length) throw new engine.PlanRefusedError(violations);
     console.log(`[eks-upgrade ${spec.clusterName}] ${plan.steps.length} steps: ${plan.from} -> ${plan.to}`);
     const result = await engine.execute(clients, spec, plan, {
       timeScale: typeof inputs.timeScale === "number" ? inputs.timeScale : 1,
@@ -132,8 +147,10 @@ async function upgrade(id: string, inputs: Props): Promise<Props> {
       },
     });
     const after = await engine.observe(clients, spec.clusterName);
+    const ran = result.steps.some((s) => s.outcome !== "skipped");
     return {
       ...inputs,
+      upgradedAt: ran ? new Date().toISOString() : previousUpgradedAt,
       versions: versionsOf(after),
       lastPlan,
       timings: result.steps.map((s) => ({
@@ -153,7 +170,14 @@ async function upgrade(id: string, inputs: Props): Promise<Props> {
     }
     const partial = Object.assign(new Error((e as Error).message), {
       id,
-      properties: { ...inputs, versions, lastPlan, timings, __provider: inputs.__provider },
+      properties: {
+        ...inputs,
+        upgradedAt: previousUpgradedAt,
+        versions,
+        lastPlan,
+        timings,
+        __provider: inputs.__provider,
+      },
       reasons: [(e as Error).message],
     });
     throw partial;
@@ -183,7 +207,10 @@ export const clusterUpgradeProvider: pulumi.dynamic.ResourceProvider = {
       const { plan } = await engine.inspect(clients, spec);
       return {
         inputs: { ...news, plan: plan.lines, warnings: plan.warnings.map(findingText) },
-        failures: plan.violations.map((v) => ({ property: v.field, reason: findingText(v) })),
+        failures: [...plan.violations, ...promotionFindings(engine, spec, news)].map((v) => ({
+          property: v.field,
+          reason: findingText(v),
+        })),
       };
     } catch (e) {
       if ((e as Error).name === "ResourceNotFoundException") {
@@ -223,11 +250,11 @@ export const clusterUpgradeProvider: pulumi.dynamic.ResourceProvider = {
 
   async create(inputs: Props) {
     const id = `${inputs.region}/${inputs.clusterName}`;
-    return { id, outs: await upgrade(id, inputs) };
+    return { id, outs: await upgrade(id, inputs, undefined) };
   },
 
-  async update(id: string, _olds: Props, news: Props) {
-    return { outs: await upgrade(id, news) };
+  async update(id: string, olds: Props, news: Props) {
+    return { outs: await upgrade(id, news, olds.upgradedAt) };
   },
 
   /** `pulumi refresh`: the versions really running, so changes made elsewhere show as drift. */

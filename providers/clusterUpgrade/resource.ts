@@ -19,6 +19,8 @@ export class ClusterUpgrade extends pulumi.dynamic.Resource {
   declare public readonly lastPlan: pulumi.Output<string[]>;
   /** Per step of the last run: outcome (updated, awaited, skipped) and seconds. */
   declare public readonly timings: pulumi.Output<StepTiming[]>;
+  /** When the last run that changed something finished (ISO 8601): what downstream promotion gates read. */
+  declare public readonly upgradedAt: pulumi.Output<string | undefined>;
   /** Warnings of the last check (acknowledged insights, add-ons kept newer than their default, ...). */
   declare public readonly warnings: pulumi.Output<string[]>;
   /** Echoed inputs, for other resources to follow (e.g. controllers that must match the control plane). */
@@ -35,6 +37,7 @@ export class ClusterUpgrade extends pulumi.dynamic.Resource {
         plan: undefined,
         lastPlan: undefined,
         timings: undefined,
+        upgradedAt: undefined,
         warnings: undefined,
       },
       opts,

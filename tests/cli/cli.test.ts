@@ -217,7 +217,7 @@ describe("eks-upgrade CLI against the emulator", () => {
         ["plan", ...target(), "--to", "1.31", "--insights", "ignore"],
         /argument 'ignore' is invalid\. Allowed choices are block, warn/,
       ],
-      [["plan", "--cluster", "demo"], /required option '--to <minor>' not specified/],
+      [["plan", "--cluster", "demo"], /--to is required, e.g. --to 1.32 \(or --stack <name>\)/],
       [
         ["status", "--cluster", "demo", "--region", "us-east-1", "--endpoint", "not a url"],
         /--endpoint \(endpoints\.eks\)/,
@@ -242,5 +242,56 @@ describe("eks-upgrade CLI against the emulator", () => {
     for (const addon of ["vpc-cni", "coredns", "kube-proxy"])
       assert.doesNotMatch(finalStatus, new RegExp(`${addon}.*not offered`));
     assert.match(stdout, /Total: \d+m\d+s/);
+  });
+
+  it("--stack takes the cluster and the desired versions from Pulumi.<stack>.yaml", async () => {
+    const local = await startEmulator({
+      seed: join(ROOT, "emulator", "seeds", "demo.json"),
+      timeScale: TIME_SCALE,
+    });
+    try {
+      const { code, stdout, stderr } = await cli(
+        "plan",
+        "--stack",
+        "local",
+        "--endpoint",
+        local.url,
+        "--format",
+        "json",
+      );
+      assert.equal(code, 0, stderr);
+      const plan = JSON.parse(stdout) as {
+        cluster: string;
+        to: string;
+        steps: { kind: string; target: string }[];
+      };
+      assert.equal(plan.cluster, "demo");
+      assert.equal(plan.to, "1.31", "Pulumi.local.yaml's clusterVersion");
+      assert.deepEqual(
+        plan.steps.filter((s) => s.kind === "nodegroup").map((s) => s.target),
+        ["general", "arm", "legacy"],
+        "the stack's canary (general) first",
+      );
+      const overridden = await cli(
+        "plan",
+        "--stack",
+        "local",
+        "--endpoint",
+        local.url,
+        "--to",
+        "1.30",
+        "--format",
+        "json",
+      );
+      assert.equal((JSON.parse(overridden.stdout) as { to: string }).to, "1.30", "--to overrides the stack");
+    } finally {
+      await local.stop();
+    }
+    const missing = await cli("plan", "--stack", "nope");
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /--stack: no Pulumi\.nope\.yaml here \(stacks: dev, local, prod, staging\)/);
+    const neither = await cli("plan", "--to", "1.31");
+    assert.equal(neither.code, 2);
+    assert.match(neither.stderr, /--cluster is required \(or --stack <name>/);
   });
 });

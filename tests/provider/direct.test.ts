@@ -83,6 +83,32 @@ describe("ClusterUpgrade provider, methods called directly", () => {
     assert.deepEqual(mutating(), []);
   });
 
+  it("check refuses a target the upstream stack has not run long enough (promotion gate)", async () => {
+    const promotion = {
+      upstreamStack: "acme/eks-upgrade/staging",
+      upstreamVersion: "1.30",
+      upstreamUpgradedAt: "2026-01-01T00:00:00Z",
+      soakHours: 72,
+    };
+    const ahead = await provider.check?.({}, inputs({ kubernetesVersion: "1.31", promotion }));
+    assert.deepEqual(
+      ahead?.failures?.map((f) => [f.property, f.reason.slice(0, 8)]),
+      [["kubernetesVersion", "EKSUP017"]],
+    );
+    assert.match(
+      ahead?.failures?.[0]?.reason ?? "",
+      /ahead of the upstream stack acme\/eks-upgrade\/staging, which runs 1\.30/,
+    );
+    const soaked = await provider.check?.({}, inputs({ kubernetesVersion: "1.30", promotion }));
+    assert.deepEqual(soaked?.failures, []);
+    const unknown = await provider.check?.(
+      {},
+      inputs({ kubernetesVersion: "1.31", promotion: { ...promotion, upstreamVersion: UNKNOWN } }),
+    );
+    assert.deepEqual(unknown?.failures, [], "an unknown upstream is not refused during preview");
+    assert.deepEqual(mutating(), []);
+  });
+
   it("diff always answers true or false", async () => {
     const same = inputs({ plan: [] });
     assert.deepEqual(await provider.diff?.("id", { ...same, versions: {} }, same), {

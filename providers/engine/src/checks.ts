@@ -114,6 +114,13 @@ export const CHECKS = {
     title: "launchTemplateVersion is set for a node group that has no launch template",
     remedy: "Remove launchTemplateVersion for this node group.",
   },
+  PROMOTION_GATE: {
+    code: "EKSUP017",
+    severity: "violation",
+    title: "The upstream stack has not run this version long enough (or at all)",
+    remedy:
+      "Upgrade the upstream stack to this version first and let it soak for the configured hours, or lower the target here.",
+  },
   INSIGHT_ACCEPTED: {
     code: "EKSUP101",
     severity: "warning",

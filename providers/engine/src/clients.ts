@@ -23,16 +23,30 @@ export function createClients(
   spec: Pick<DesiredSpec, "region" | "endpoints">,
   options: ClientOptions = {},
 ): Clients {
+  // A local emulator accepts any signature: never send it real credentials, and need none.
+  const credentials = options.credentials ?? (loopbackOnly(spec.endpoints) ? LOCAL_CREDENTIALS : undefined);
   const common = {
     region: spec.region,
     maxAttempts: options.maxAttempts ?? 8,
     retryMode: "standard",
-    ...(options.credentials ? { credentials: options.credentials } : {}),
+    ...(credentials ? { credentials } : {}),
   };
   return {
     eks: new EKSClient({ ...common, ...(spec.endpoints?.eks ? { endpoint: spec.endpoints.eks } : {}) }),
     ssm: new SSMClient({ ...common, ...(spec.endpoints?.ssm ? { endpoint: spec.endpoints.ssm } : {}) }),
   };
+}
+
+const LOCAL_CREDENTIALS = { accessKeyId: "local-emulator", secretAccessKey: "local-emulator" };
+
+/** True when both endpoints are set and point at this machine (127.0.0.0/8, ::1, localhost). */
+export function loopbackOnly(endpoints: DesiredSpec["endpoints"]): boolean {
+  const urls = [endpoints?.eks, endpoints?.ssm];
+  return urls.every((u) => {
+    if (!u) return false;
+    const host = new URL(u).hostname.replace(/^\[|\]$/g, "");
+    return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
+  });
 }
 
 export function destroyClients(clients: Clients): void {

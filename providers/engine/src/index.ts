@@ -17,6 +17,7 @@ export { type Inspection, inspect } from "./inspect";
 export type { Observed, Plan, ResolvedCatalog, Step, StepKind, StepRequest } from "./model";
 export { observe } from "./observe";
 export { formatStep, plan } from "./plan";
+export { checkPromotion, type PromotionGate } from "./promotion";
 export { resolve } from "./resolve";
 export {
   type ClusterRef,

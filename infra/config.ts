@@ -1,0 +1,220 @@
+import { z } from "zod";
+
+/**
+ * The stack configuration of the eks-upgrade program (`Pulumi.<stack>.yaml`, namespace
+ * `eks-upgrade`). Validated at run time: an error names the config key as `pulumi config` writes
+ * it, e.g. `eks-upgrade:nodeGroups[1].amiReleaseVersion`. README.md has the reference table.
+ */
+
+export const NAMESPACE = "eks-upgrade";
+
+const minor = z.string().regex(/^\d+\.\d+$/, 'must be a Kubernetes minor like "1.31" (quote it in YAML)');
+const name = z
+  .string()
+  .regex(
+    /^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/,
+    "must be 1-100 letters, digits, '-' or '_', starting with a letter or digit",
+  );
+const addonVersion = z.union([
+  z.literal("default"),
+  z.literal("latest"),
+  z
+    .string()
+    .regex(
+      /^v\d+\.\d+\.\d+-eksbuild\.\d+$/,
+      'must be "default", "latest" or a version like v1.19.0-eksbuild.1',
+    ),
+]);
+const minutes = z
+  .number()
+  .positive()
+  .max(24 * 60);
+
+const NodeGroupConfig = z
+  .strictObject({
+    /** The node group's name in EKS. */
+    name,
+    /** EKS AMI type (AL2023_x86_64_STANDARD, BOTTLEROCKET_ARM_64, ...). */
+    amiType: z
+      .string()
+      .regex(/^[A-Z0-9_a-z]+$/)
+      .default("AL2023_x86_64_STANDARD"),
+    /** "latest" or a pinned AMI release (the Terraform module's ami_release_version). */
+    amiReleaseVersion: z
+      .string()
+      .regex(/^(latest|[0-9][0-9A-Za-z.-]*)$/, 'must be "latest" or a release like 1.31.0-20241024')
+      .default("latest"),
+    instanceTypes: z.array(z.string().min(1)).min(1).default(["m6i.large"]),
+    capacityType: z.enum(["ON_DEMAND", "SPOT"]).default("ON_DEMAND"),
+    scaling: z
+      .strictObject({
+        min: z.number().int().min(0),
+        max: z.number().int().min(1),
+        desired: z.number().int().min(0),
+      })
+      .refine((s) => s.min <= s.desired && s.desired <= s.max, { message: "needs min <= desired <= max" })
+      .default({ min: 1, max: 3, desired: 2 }),
+    /** Nodes replaced at once during an update (EKS updateConfig). */
+    maxUnavailable: z.number().int().min(1).max(100).optional(),
+    maxUnavailablePercentage: z.number().int().min(1).max(100).optional(),
+    labels: z.record(z.string(), z.string()).default({}),
+    taints: z
+      .array(
+        z.strictObject({
+          key: z.string().min(1),
+          value: z.string().optional(),
+          effect: z.enum(["NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE"]),
+        }),
+      )
+      .default([]),
+    /** Canary groups are upgraded first, in the order listed. */
+    canary: z.boolean().default(false),
+    /** Replace nodes even when a PodDisruptionBudget blocks the drain. */
+    force: z.boolean().default(false),
+    /** Existing clusters only: custom-AMI node groups move by launch template version. */
+    launchTemplateVersion: z.string().regex(/^\d+$/).optional(),
+  })
+  .refine((n) => n.maxUnavailable === undefined || n.maxUnavailablePercentage === undefined, {
+    message: "give maxUnavailable or maxUnavailablePercentage, not both",
+    path: ["maxUnavailablePercentage"],
+  });
+
+export const StackConfigSchema = z
+  .strictObject({
+    /** managed: this program declares the cluster; existing: the cluster was made elsewhere, only its upgrades are managed. */
+    mode: z.enum(["managed", "existing"]),
+    /** The EKS cluster's name. */
+    clusterName: name,
+    /** The Kubernetes minor of the control plane, add-ons and node groups (the Terraform module's cluster_version). */
+    clusterVersion: minor,
+    /** Managed mode: the VPC and subnets; the account's default VPC when absent. */
+    vpc: z
+      .strictObject({ vpcId: z.string().min(1), subnetIds: z.array(z.string().min(1)).min(2) })
+      .optional(),
+    /** Add-ons by name: "default", "latest" or a pinned version, or {version, resolveConflicts}. */
+    addons: z
+      .record(
+        name,
+        z.union([
+          addonVersion,
+          z.strictObject({
+            version: addonVersion.default("default"),
+            resolveConflicts: z.enum(["OVERWRITE", "NONE", "PRESERVE"]).optional(),
+          }),
+        ]),
+      )
+      .default({ "vpc-cni": "default", coredns: "default", "kube-proxy": "default" }),
+    nodeGroups: z.array(NodeGroupConfig).default([]),
+    /** How upgrades run. */
+    upgrade: z
+      .strictObject({
+        concurrency: z.number().int().min(1).max(50).default(1),
+        insights: z.union([z.enum(["block", "warn"]), z.array(z.string().min(1))]).default("block"),
+        deadlines: z
+          .strictObject({
+            controlPlaneMinutes: minutes.optional(),
+            addonMinutes: minutes.optional(),
+            nodegroupMinutes: minutes.optional(),
+          })
+          .optional(),
+      })
+      .prefault({}),
+    /** Only versions the upstream stack runs, for at least soakHours, may go here. */
+    promotion: z
+      .strictObject({
+        upstreamStack: z.string().regex(/^[\w.-]+\/[\w.-]+\/[\w.-]+$/, "must be org/project/stack"),
+        soakHours: z.number().min(0).default(0),
+      })
+      .optional(),
+    /** Controllers that follow the control-plane minor (managed mode). */
+    controllers: z
+      .strictObject({
+        clusterAutoscaler: z
+          .strictObject({
+            enabled: z.boolean().default(true),
+            /** IAM role for its service account (IRSA); without it the node role's permissions apply. */
+            roleArn: z.string().startsWith("arn:").optional(),
+            chartVersion: z.string().default("9.43.2"),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
+    /** The local emulator: EKS and SSM endpoint URLs (loopback only; dummy credentials are used for them). */
+    endpoints: z.strictObject({ eks: z.url(), ssm: z.url() }).optional(),
+    /** The local emulator's time scale. */
+    timeScale: z.number().positive().max(1).optional(),
+    tags: z.record(z.string(), z.string()).default({}),
+  })
+  .refine((c) => new Set(c.nodeGroups.map((n) => n.name)).size === c.nodeGroups.length, {
+    message: "node group names must be unique",
+    path: ["nodeGroups"],
+  });
+
+export type StackConfig = z.output<typeof StackConfigSchema>;
+export type NodeGroupConfig = StackConfig["nodeGroups"][number];
+
+/** Config keys whose values are structured (YAML maps and lists; Pulumi holds them as JSON strings). */
+const STRUCTURED = new Set([
+  "vpc",
+  "addons",
+  "nodeGroups",
+  "upgrade",
+  "promotion",
+  "controllers",
+  "endpoints",
+  "tags",
+]);
+const NUMERIC = new Set(["timeScale"]);
+export const CONFIG_KEYS = Object.keys(StackConfigSchema.shape);
+
+export class StackConfigError extends Error {
+  constructor(readonly issues: { key: string; message: string }[]) {
+    super(`invalid stack config:\n${issues.map((i) => `  ${i.key}: ${i.message}`).join("\n")}`);
+    this.name = "StackConfigError";
+  }
+}
+
+/**
+ * Reads and validates the stack config from the whole config map as Pulumi holds it
+ * (`pulumi.runtime.allConfig()`: "namespace:key" -> string, JSON for structured values).
+ * Keys of other namespaces (aws:region, ...) are left alone; unknown keys of ours are errors.
+ */
+export function loadStackConfig(all: Record<string, string>): StackConfig {
+  const raw: Record<string, unknown> = {};
+  const issues: { key: string; message: string }[] = [];
+  for (const [full, value] of Object.entries(all)) {
+    if (!full.startsWith(`${NAMESPACE}:`)) continue;
+    const key = full.slice(NAMESPACE.length + 1);
+    if (!CONFIG_KEYS.includes(key)) {
+      issues.push({ key: full, message: `unknown key (known: ${CONFIG_KEYS.join(", ")})` });
+    } else if (STRUCTURED.has(key)) {
+      try {
+        raw[key] = JSON.parse(value);
+      } catch {
+        issues.push({ key: full, message: "must be a structured value (a YAML map or list)" });
+      }
+    } else {
+      raw[key] = NUMERIC.has(key) ? Number(value) : value;
+    }
+  }
+  const result = StackConfigSchema.safeParse(raw);
+  if (!result.success) {
+    for (const i of result.error.issues) {
+      const path = i.code === "unrecognized_keys" ? [...i.path, i.keys[0] ?? ""] : i.path;
+      issues.push({
+        key: configKey(path),
+        message: i.code === "unrecognized_keys" ? "unknown key" : i.message,
+      });
+    }
+  }
+  if (issues.length || !result.success) throw new StackConfigError(issues);
+  return result.data;
+}
+
+/** `eks-upgrade:nodeGroups[1].amiReleaseVersion`, as `pulumi config set --path` names it. */
+export function configKey(path: readonly PropertyKey[]): string {
+  const [head, ...rest] = path;
+  let out = `${NAMESPACE}:${String(head ?? "")}`;
+  for (const p of rest) out += typeof p === "number" ? `[${p}]` : `.${String(p)}`;
+  return out;
+}

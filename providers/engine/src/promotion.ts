@@ -1,0 +1,47 @@
+import { type Finding, finding } from "./checks";
+import { compareMinor } from "./versions";
+
+/** What a downstream stack knows of its upstream (read from the upstream stack's outputs). */
+export interface PromotionGate {
+  /** The upstream stack, as named in config (org/project/stack). */
+  upstreamStack: string;
+  /** The control-plane minor the upstream runs. */
+  upstreamVersion: string;
+  /** When the upstream last finished an upgrade (ISO 8601); absent if it never ran one. */
+  upstreamUpgradedAt?: string | undefined;
+  /** How long the upstream must have run a version before it may go here. */
+  soakHours: number;
+}
+
+/**
+ * Promotion: a stack may only go to a version its upstream already runs, and has run for at least
+ * `soakHours`. A target below the upstream's version was passed through by the upstream earlier
+ * and is allowed.
+ */
+export function checkPromotion(target: string, gate: PromotionGate, now: Date = new Date()): Finding[] {
+  const field = "kubernetesVersion";
+  const order = compareMinor(target, gate.upstreamVersion);
+  if (order > 0) {
+    return [
+      finding(
+        "PROMOTION_GATE",
+        field,
+        `kubernetesVersion ${target} is ahead of the upstream stack ${gate.upstreamStack}, which runs ${gate.upstreamVersion}`,
+      ),
+    ];
+  }
+  if (order < 0 || gate.soakHours <= 0) return [];
+  const since = gate.upstreamUpgradedAt ? Date.parse(gate.upstreamUpgradedAt) : Number.NaN;
+  const hours = (now.getTime() - since) / 3_600_000;
+  if (Number.isNaN(hours) || hours < gate.soakHours) {
+    const ran = Number.isNaN(hours) ? "for an unknown time" : `for ${Math.floor(hours)} hours`;
+    return [
+      finding(
+        "PROMOTION_GATE",
+        field,
+        `the upstream stack ${gate.upstreamStack} has run ${gate.upstreamVersion} ${ran}; ${gate.soakHours} hours of soak are required before ${target} goes here`,
+      ),
+    ];
+  }
+  return [];
+}

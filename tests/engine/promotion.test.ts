@@ -1,0 +1,45 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { checkPromotion } from "../../providers/engine/src/index";
+
+const now = new Date("2026-11-21T12:00:00Z");
+const gate = (upstreamVersion: string, upstreamUpgradedAt?: string) => ({
+  upstreamStack: "acme/eks-upgrade/staging",
+  upstreamVersion,
+  upstreamUpgradedAt,
+  soakHours: 72,
+});
+
+describe("promotion gate", () => {
+  it("refuses a target ahead of the upstream, naming both stacks' versions", () => {
+    const [f] = checkPromotion("1.32", gate("1.31", "2026-11-01T00:00:00Z"), now);
+    assert.equal(f?.code, "EKSUP017");
+    assert.equal(f?.field, "kubernetesVersion");
+    assert.equal(
+      f?.message,
+      "kubernetesVersion 1.32 is ahead of the upstream stack acme/eks-upgrade/staging, which runs 1.31",
+    );
+  });
+
+  it("refuses the upstream's version before it has soaked", () => {
+    const [f] = checkPromotion("1.31", gate("1.31", "2026-11-20T12:00:00Z"), now);
+    assert.match(
+      f?.message ?? "",
+      /has run 1\.31 for 24 hours; 72 hours of soak are required before 1\.31 goes here/,
+    );
+    assert.equal(
+      checkPromotion("1.31", gate("1.31"), now)[0]?.code,
+      "EKSUP017",
+      "never upgraded: unknown soak",
+    );
+  });
+
+  it("passes a soaked version, and a version the upstream has moved past", () => {
+    assert.deepEqual(checkPromotion("1.31", gate("1.31", "2026-11-10T00:00:00Z"), now), []);
+    assert.deepEqual(checkPromotion("1.30", gate("1.31", "2026-11-21T11:00:00Z"), now), []);
+    assert.deepEqual(
+      checkPromotion("1.31", { ...gate("1.31", "2026-11-21T11:00:00Z"), soakHours: 0 }, now),
+      [],
+    );
+  });
+});

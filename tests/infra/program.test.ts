@@ -1,0 +1,225 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
+import { loadStackConfig } from "../../infra/config";
+import { buildStack, stackOutputs } from "../../infra/program";
+import { ignoreVersionChanges } from "../../infra/transforms";
+import { stackConfig } from "../support/stacks";
+
+interface Registered {
+  type: string;
+  name: string;
+  inputs: Record<string, unknown>;
+  transforms: unknown[];
+}
+
+const CLUSTER_UPGRADE = "pulumi-nodejs:dynamic/eks-upgrade:ClusterUpgrade";
+
+/** Runs the program under Pulumi mocks and returns every resource it registered, in order. */
+async function run(
+  file: string,
+  upstream = { controlPlaneVersion: "1.31", upgradedAt: "2026-11-01T00:00:00Z" },
+) {
+  const registered: Registered[] = [];
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => {
+        registered.push({
+          type: args.type,
+          name: args.name,
+          inputs: args.inputs,
+          transforms: args.transforms ?? [],
+        });
+        const state: Record<string, unknown> = { ...args.inputs };
+        if (args.type === "eks:index:Cluster") {
+          Object.assign(state, {
+            eksCluster: { name: args.inputs.name, version: args.inputs.version },
+            core: { subnetIds: ["subnet-1", "subnet-2"] },
+            kubeconfigJson: "{}",
+          });
+        }
+        if (args.type === "aws:iam/role:Role") state.arn = `arn:aws:iam::123456789012:role/${args.name}`;
+        if (args.type === "pulumi:pulumi:StackReference") state.outputs = upstream;
+        if (args.type === CLUSTER_UPGRADE) {
+          state.versions = {
+            controlPlane: args.inputs.kubernetesVersion,
+            platformVersion: "eks.9",
+            addons: {},
+            nodeGroups: {},
+          };
+        }
+        return { id: `${args.name}-id`, state };
+      },
+      call: (args) =>
+        args.token === "aws:eks/getAddonVersion:getAddonVersion"
+          ? { version: "v1.99.0-eksbuild.1", ...args.inputs }
+          : {},
+    },
+    "eks-upgrade",
+    file.replace(/^Pulumi\.|\.yaml$/g, ""),
+    false,
+  );
+  const config = loadStackConfig(stackConfig(file));
+  const stack = buildStack(config, "eu-west-1");
+  const outputs = stackOutputs(stack);
+  // Wait for every registration the outputs depend on.
+  await new Promise((resolve) =>
+    pulumi.all([outputs.controlPlaneVersion, outputs.clusterName, stack.upgrade.urn]).apply(resolve),
+  );
+  await new Promise((r) => setTimeout(r, 50));
+  return { config, stack, registered, outputs };
+}
+
+const of = (registered: Registered[], type: string) => registered.filter((r) => r.type === type);
+
+describe("the Pulumi program under mocks", () => {
+  it("managed mode: cluster, node groups with updateConfig, add-ons and ClusterUpgrade, with the config's versions", async () => {
+    const { config, stack, registered } = await run("Pulumi.prod.yaml");
+    const [cluster] = of(registered, "eks:index:Cluster");
+    assert.equal(cluster?.inputs.version, "1.30");
+    assert.equal(cluster?.inputs.skipDefaultNodeGroup, true);
+    // @pulumi/eks's own coredns and kube-proxy management is off: aws.eks.Addon below owns them.
+    assert.equal((cluster?.inputs.corednsAddonOptions as { enabled: boolean }).enabled, false);
+    assert.equal((cluster?.inputs.kubeProxyAddonOptions as { enabled: boolean }).enabled, false);
+    assert.equal(cluster?.inputs.useDefaultVpcCni, true);
+    assert.equal(cluster?.inputs.vpcId, "vpc-0a1b2c3d4e5f60789");
+
+    const nodeGroups = of(registered, "aws:eks/nodeGroup:NodeGroup");
+    assert.deepEqual(nodeGroups.map((n) => n.inputs.nodeGroupName).sort(), ["canary", "general", "system"]);
+    const general = nodeGroups.find((n) => n.inputs.nodeGroupName === "general")?.inputs;
+    assert.equal(general?.version, "1.30");
+    assert.equal(general?.releaseVersion, "1.30.14-20260714");
+    assert.deepEqual(general?.updateConfig, { maxUnavailablePercentage: 10 });
+    assert.deepEqual(general?.scalingConfig, { minSize: 6, maxSize: 30, desiredSize: 12 });
+    assert.equal((general?.tags as Record<string, string>)["k8s.io/cluster-autoscaler/eks-prod"], "owned");
+    assert.deepEqual(nodeGroups.find((n) => n.inputs.nodeGroupName === "canary")?.inputs.updateConfig, {
+      maxUnavailable: 1,
+    });
+
+    const addons = of(registered, "aws:eks/addon:Addon");
+    assert.deepEqual(Object.fromEntries(addons.map((a) => [a.inputs.addonName, a.inputs.addonVersion])), {
+      "vpc-cni": "v1.19.0-eksbuild.1",
+      coredns: "v1.11.1-eksbuild.8",
+      "kube-proxy": "v1.30.0-eksbuild.3",
+      "aws-ebs-csi-driver": "v1.36.0-eksbuild.1",
+    });
+    assert.equal(
+      addons.find((a) => a.inputs.addonName === "aws-ebs-csi-driver")?.inputs.resolveConflictsOnUpdate,
+      "PRESERVE",
+    );
+
+    // Every resource that holds a version carries the transform that hands the version to ClusterUpgrade.
+    for (const r of [cluster, ...nodeGroups, ...addons])
+      assert.deepEqual(r?.transforms, [ignoreVersionChanges], r?.name);
+
+    const [upgrade] = of(registered, CLUSTER_UPGRADE);
+    assert.equal(upgrade?.inputs.kubernetesVersion, "1.30");
+    assert.equal(upgrade?.inputs.clusterName, "eks-prod");
+    assert.equal(upgrade?.inputs.region, "eu-west-1");
+    assert.deepEqual(upgrade?.inputs.nodeGroupOrder, ["canary"]);
+    assert.deepEqual((upgrade?.inputs.nodeGroups as Record<string, unknown>).general, {
+      releaseVersion: "1.30.14-20260714",
+      force: false,
+      maxUnavailablePercentage: 10,
+    });
+    assert.deepEqual(upgrade?.inputs.deadlines, { nodegroupMinutes: 240 });
+    assert.equal(typeof upgrade?.inputs.__provider, "string");
+    // ClusterUpgrade waits for the cluster, every node group and every add-on.
+    assert.deepEqual(stack.upgradeDependsOn, [
+      stack.managed?.cluster,
+      ...(stack.managed?.nodeGroups ?? []),
+      ...(stack.managed?.addons ?? []),
+    ]);
+    assert.equal(
+      stack.upgradeDependsOn.length,
+      1 + config.nodeGroups.length + Object.keys(config.addons).length,
+    );
+
+    // cluster-autoscaler follows the control plane ClusterUpgrade reached, with the configured IRSA role.
+    const [chart] = of(registered, "kubernetes:helm.sh/v4:Chart");
+    const values = chart?.inputs.values as {
+      image: { tag: string };
+      rbac: { serviceAccount: { annotations: Record<string, string> } };
+    };
+    assert.equal(values.image.tag, "v1.30.0");
+    assert.equal(
+      values.rbac.serviceAccount.annotations["eks.amazonaws.com/role-arn"],
+      "arn:aws:iam::123456789012:role/eks-prod-cluster-autoscaler",
+    );
+  });
+
+  it("the promotion gate reads the upstream stack's outputs into ClusterUpgrade", async () => {
+    const { registered } = await run("Pulumi.prod.yaml", {
+      controlPlaneVersion: "1.30",
+      upgradedAt: "2026-11-10T08:00:00Z",
+    });
+    const [ref] = of(registered, "pulumi:pulumi:StackReference");
+    assert.equal(ref?.name, "acme/eks-upgrade/staging");
+    assert.deepEqual(of(registered, CLUSTER_UPGRADE)[0]?.inputs.promotion, {
+      upstreamStack: "acme/eks-upgrade/staging",
+      upstreamVersion: "1.30",
+      upstreamUpgradedAt: "2026-11-10T08:00:00Z",
+      soakHours: 72,
+    });
+  });
+
+  it("dev: latest releases and add-ons, no promotion gate", async () => {
+    const { registered } = await run("Pulumi.dev.yaml");
+    assert.ok(
+      of(registered, "aws:eks/nodeGroup:NodeGroup").every((n) => n.inputs.releaseVersion === undefined),
+      "EKS picks the newest at creation",
+    );
+    assert.ok(
+      of(registered, "aws:eks/addon:Addon").every((a) => a.inputs.addonVersion === "v1.99.0-eksbuild.1"),
+      "latest resolved through getAddonVersion",
+    );
+    assert.deepEqual(of(registered, "pulumi:pulumi:StackReference"), []);
+    assert.equal(of(registered, CLUSTER_UPGRADE)[0]?.inputs.promotion, undefined);
+  });
+
+  it("existing mode registers only ClusterUpgrade, against the emulator for the local stack", async () => {
+    const { registered, outputs } = await run("Pulumi.local.yaml");
+    assert.deepEqual(
+      registered.map((r) => r.type),
+      [CLUSTER_UPGRADE],
+    );
+    const inputs = registered[0]?.inputs;
+    assert.equal(inputs?.clusterName, "demo");
+    assert.deepEqual(inputs?.endpoints, { eks: "http://127.0.0.1:4599", ssm: "http://127.0.0.1:4599" });
+    assert.equal(inputs?.timeScale, 0.01);
+    assert.deepEqual(inputs?.nodeGroupOrder, ["general"]);
+    const version = await new Promise((resolve) => outputs.controlPlaneVersion.apply(resolve));
+    assert.equal(version, "1.31");
+  });
+});
+
+describe("infra/index.ts, the program's entry", () => {
+  it("reads the stack config Pulumi holds and exports the outputs a downstream gate reads", async () => {
+    await pulumi.runtime.setMocks(
+      {
+        newResource: (args) => ({
+          id: `${args.name}-id`,
+          state: {
+            ...args.inputs,
+            versions: {
+              controlPlane: "1.31",
+              platformVersion: "eks.9",
+              addons: { coredns: "v1" },
+              nodeGroups: { general: { version: "1.31", releaseVersion: "r1" } },
+            },
+          },
+        }),
+        call: () => ({}),
+      },
+      "eks-upgrade",
+      "local",
+      false,
+    );
+    pulumi.runtime.setAllConfig(stackConfig("Pulumi.local.yaml"));
+    const program = await import("../../infra/index");
+    const value = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply(resolve));
+    assert.equal(await value(program.controlPlaneVersion), "1.31");
+    assert.deepEqual(await value(program.nodeGroupReleases), { general: "r1" });
+    assert.equal(await value(program.clusterName), "demo");
+  });
+});
