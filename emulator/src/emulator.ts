@@ -16,14 +16,23 @@ export class World {
   readonly audit = new AuditLog();
   readonly eks: EksBackend;
   readonly ssm: SsmBackend;
+  /** How long updates take here (benchmarks compute the critical path from it). */
+  readonly timing: Timing;
 
   constructor(readonly seed: Seed) {
     this.clock = new SimClock(seed.timeScale, seed.startTime ? Date.parse(seed.startTime) : Date.now());
     this.catalog = Catalog.default();
     if (seed.catalog) this.catalog.merge(seed.catalog);
     this.faults = new FaultSet(seed.randomSeed);
-    const timing = new Timing({ ...DEFAULT_TIMING, ...seed.timing });
-    this.eks = new EksBackend(this.catalog, this.clock, timing, this.faults, seed.region, seed.accountId);
+    this.timing = new Timing({ ...DEFAULT_TIMING, ...seed.timing });
+    this.eks = new EksBackend(
+      this.catalog,
+      this.clock,
+      this.timing,
+      this.faults,
+      seed.region,
+      seed.accountId,
+    );
     this.eks.load(seed);
     // The seed may have added releases to the catalog; the SSM parameters follow it.
     this.ssm = new SsmBackend(this.catalog, seed.region);

@@ -1,0 +1,42 @@
+import type { Plan, Step } from "@eks-upgrade/engine";
+import type { Emulator } from "../emulator/src/index";
+
+/**
+ * The shortest time the emulator's timing model allows for a plan with a given node group
+ * concurrency: phases one after another; an add-on wave as long as its longest update; node groups
+ * in `concurrency` lanes. What we take beyond it is our overhead (idle gaps, late completion
+ * detection). In simulated milliseconds.
+ */
+export function criticalPathMs(plan: Plan, emulator: Emulator, concurrency: number): number {
+  const timing = emulator.world.timing;
+  const nodegroups = new Map(emulator.state().clusters[0]?.nodegroups.map((n) => [n.name, n]));
+  const duration = (s: Step): number => {
+    switch (s.kind) {
+      case "controlPlane":
+        return timing.controlPlaneMs();
+      case "addon":
+        return timing.addonMs(s.target);
+      case "nodegroupConfig":
+        return timing.nodegroupConfigMs();
+      case "nodegroup": {
+        const n = nodegroups.get(s.target);
+        return timing.nodegroupPhases({ desiredSize: n?.desiredSize ?? 2, ...n?.updateConfig }).totalMs;
+      }
+    }
+  };
+  let total = 0;
+  for (const phase of [...new Set(plan.steps.map((s) => s.phase))]) {
+    const steps = plan.steps.filter((s) => s.phase === phase);
+    if (steps.every((s) => s.kind === "nodegroup" || s.kind === "nodegroupConfig")) {
+      const lanes = new Array<number>(concurrency).fill(0);
+      for (const s of steps) {
+        const i = lanes.indexOf(Math.min(...lanes));
+        lanes[i] = (lanes[i] ?? 0) + duration(s);
+      }
+      total += Math.max(...lanes);
+    } else {
+      total += Math.max(...steps.map(duration));
+    }
+  }
+  return total;
+}
