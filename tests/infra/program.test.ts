@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
+import { getCallbacks } from "@pulumi/pulumi/runtime/settings";
+import * as runtimeState from "@pulumi/pulumi/runtime/state";
 import { loadStackConfig } from "../../infra/config";
 import { buildStack, stackOutputs } from "../../infra/program";
 import { ignoreVersionChanges } from "../../infra/transforms";
@@ -10,7 +12,6 @@ interface Registered {
   type: string;
   name: string;
   inputs: Record<string, unknown>;
-  transforms: unknown[];
 }
 
 const CLUSTER_UPGRADE = "pulumi-nodejs:dynamic/eks-upgrade:ClusterUpgrade";
@@ -28,7 +29,6 @@ async function run(
           type: args.type,
           name: args.name,
           inputs: args.inputs,
-          transforms: args.transforms ?? [],
         });
         const state: Record<string, unknown> = { ...args.inputs };
         if (args.type === "eks:index:Cluster") {
@@ -59,6 +59,7 @@ async function run(
     file.replace(/^Pulumi\.|\.yaml$/g, ""),
     false,
   );
+  const transforms = allowTransformsUnderMocks();
   const config = loadStackConfig(stackConfig(file));
   const stack = buildStack(config, "eu-west-1");
   const outputs = stackOutputs(stack);
@@ -67,14 +68,34 @@ async function run(
     pulumi.all([outputs.controlPlaneVersion, outputs.clusterName, stack.upgrade.urn]).apply(resolve),
   );
   await new Promise((r) => setTimeout(r, 50));
-  return { config, stack, registered, outputs };
+  return { config, stack, registered, outputs, transforms };
+}
+
+/**
+ * @pulumi/pulumi 3.248 (the last release for Node 20) has its mock monitor refuse resources with
+ * `transforms`, although the engine supports them: let the SDK register them through its local
+ * callback server, as it does with a real engine. The mocks do not run them (their own tests do).
+ */
+function allowTransformsUnderMocks(): unknown[] {
+  // Internal in 3.248 (not in its typings): the flag the mock monitor sets to false.
+  (runtimeState as unknown as { getStore(): { supportsTransforms: boolean } }).getStore().supportsTransforms =
+    true;
+  // Record each transform as the SDK registers it (3.248's mock arguments do not carry them).
+  const server = getCallbacks() as unknown as { registerTransform(t: unknown): Promise<unknown> };
+  const register = server.registerTransform.bind(server);
+  const seen: unknown[] = [];
+  server.registerTransform = (t) => {
+    seen.push(t);
+    return register(t);
+  };
+  return seen;
 }
 
 const of = (registered: Registered[], type: string) => registered.filter((r) => r.type === type);
 
 describe("the Pulumi program under mocks", () => {
   it("managed mode: cluster, node groups with updateConfig, add-ons and ClusterUpgrade, with the config's versions", async () => {
-    const { config, stack, registered } = await run("Pulumi.prod.yaml");
+    const { config, stack, registered, transforms } = await run("Pulumi.prod.yaml");
     const [cluster] = of(registered, "eks:index:Cluster");
     assert.equal(cluster?.inputs.version, "1.30");
     assert.equal(cluster?.inputs.skipDefaultNodeGroup, true);
@@ -109,8 +130,8 @@ describe("the Pulumi program under mocks", () => {
     );
 
     // Every resource that holds a version carries the transform that hands the version to ClusterUpgrade.
-    for (const r of [cluster, ...nodeGroups, ...addons])
-      assert.deepEqual(r?.transforms, [ignoreVersionChanges], r?.name);
+    assert.equal(transforms.length, 1 + nodeGroups.length + addons.length);
+    assert.ok(transforms.every((t) => t === ignoreVersionChanges));
 
     const [upgrade] = of(registered, CLUSTER_UPGRADE);
     assert.equal(upgrade?.inputs.kubernetesVersion, "1.30");
