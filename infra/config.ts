@@ -1,3 +1,4 @@
+import { isLoopbackHost } from "@eks-upgrade/engine";
 import { z } from "zod";
 
 /**
@@ -79,6 +80,15 @@ const NodeGroupConfig = z
     path: ["maxUnavailablePercentage"],
   });
 
+const emulatorEndpoint = z.url().refine(
+  (u) => {
+    if (!URL.canParse(u)) return true; // reported by z.url() already
+    const url = new URL(u);
+    return url.protocol === "https:" || (url.protocol === "http:" && isLoopbackHost(url.hostname));
+  },
+  { message: "must be an https URL, or http on a loopback address (127.0.0.1, ::1, localhost)" },
+);
+
 export const StackConfigSchema = z
   .strictObject({
     /** managed: this program declares the cluster; existing: the cluster was made elsewhere, only its upgrades are managed. */
@@ -140,7 +150,7 @@ export const StackConfigSchema = z
       })
       .prefault({}),
     /** The local emulator: EKS and SSM endpoint URLs (loopback only; dummy credentials are used for them). */
-    endpoints: z.strictObject({ eks: z.url(), ssm: z.url() }).optional(),
+    endpoints: z.strictObject({ eks: emulatorEndpoint, ssm: emulatorEndpoint }).optional(),
     /** The local emulator's time scale. */
     timeScale: z.number().positive().max(1).optional(),
     tags: z.record(z.string(), z.string()).default({}),

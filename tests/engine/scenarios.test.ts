@@ -319,4 +319,25 @@ describe("engine scenarios", () => {
     assert.equal(count("GetParameters"), 1);
     assert.equal(audit.filter((e) => e.mutating).length, 0);
   });
+
+  it("an update that ends between reading UPDATING and listing updates is not issued again (race)", async () => {
+    // A slower clock, so the running update is still UPDATING when execution starts.
+    const timeScale = 0.001; // 10 simulated minutes = 600 real ms
+    h = await engineHarness({ ...cluster({ addons: {} }), timeScale });
+    h.emulator.reset({ ...cluster({ addons: {} }), timeScale });
+    h.emulator.injectFault({ kind: "externalUpdate", cluster: "demo", version: "1.30" });
+    const spec = h.spec({ kubernetesVersion: "1.30", nodeGroupOrder: [] });
+    const { plan } = await inspect(h.clients, spec);
+    assert.equal(plan.steps[0]?.id, "controlPlane:1.30");
+    // ListUpdates answers after the update has ended: the engine sees UPDATING, then no running update.
+    h.emulator.injectFault({ kind: "latency", ms: 800, count: 1, operations: ["ListUpdates"] });
+    const result = await execute(h.clients, spec, plan, { timeScale });
+    assert.equal(result.steps[0]?.outcome, "skipped");
+    assert.deepEqual(
+      callSummary(h.mutating()).filter((c) => c.startsWith("controlPlane")),
+      [],
+      "no second UpdateClusterVersion",
+    );
+    assert.equal(h.emulator.state().clusters[0]?.version, "1.30");
+  });
 });

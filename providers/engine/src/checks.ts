@@ -121,6 +121,13 @@ export const CHECKS = {
     remedy:
       "Upgrade the upstream stack to this version first and let it soak for the configured hours, or lower the target here.",
   },
+  RELEASE_NOT_PUBLISHED: {
+    code: "EKSUP018",
+    severity: "violation",
+    title: "The pinned AMI release is newer than the newest one EKS publishes for the minor and AMI type",
+    remedy:
+      'Pin a published release (the message names the newest), or use "latest". If it was published minutes ago, retry shortly: SSM can lag behind.',
+  },
   INSIGHT_ACCEPTED: {
     code: "EKSUP101",
     severity: "warning",

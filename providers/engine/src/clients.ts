@@ -1,6 +1,6 @@
 import { EKSClient } from "@aws-sdk/client-eks";
 import { SSMClient } from "@aws-sdk/client-ssm";
-import type { DesiredSpec } from "./spec";
+import { type DesiredSpec, isLoopbackHost } from "./spec";
 
 export interface Clients {
   eks: EKSClient;
@@ -42,11 +42,7 @@ const LOCAL_CREDENTIALS = { accessKeyId: "local-emulator", secretAccessKey: "loc
 /** True when both endpoints are set and point at this machine (127.0.0.0/8, ::1, localhost). */
 export function loopbackOnly(endpoints: DesiredSpec["endpoints"]): boolean {
   const urls = [endpoints?.eks, endpoints?.ssm];
-  return urls.every((u) => {
-    if (!u) return false;
-    const host = new URL(u).hostname.replace(/^\[|\]$/g, "");
-    return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
-  });
+  return urls.every((u) => u !== undefined && isLoopbackHost(new URL(u).hostname));
 }
 
 export function destroyClients(clients: Clients): void {

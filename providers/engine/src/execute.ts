@@ -47,8 +47,8 @@ export interface ExecutionResult {
   durationMs: number;
 }
 
-/** 409 answers retried after awaiting the update that caused them. */
-const IN_USE_RETRIES = 3;
+/** How often a step looks at its target again after a race (409, an update that just ended). */
+const RETRIES = 3;
 
 /**
  * Runs a plan: phases in order; the add-on updates of one wave together; node groups with the
@@ -131,23 +131,29 @@ class Run {
             return { id: step.id, outcome: "awaited", updateId: running.id, durationMs: Date.now() - t0 };
           continue;
         }
+        // The update ended between the two reads: look at the target again rather than issue one.
+        if (attempt < RETRIES) continue;
       }
       let updateId: string;
       try {
         updateId = await this.issue(step);
       } catch (e) {
-        if ((e as Error).name !== "ResourceInUseException" || attempt >= IN_USE_RETRIES) {
-          throw new StepError(apiFailure(step, e));
+        if (attempt >= RETRIES) throw new StepError(apiFailure(step, e));
+        if ((e as Error).name === "ResourceInUseException") {
+          // Another update holds the target or the control plane (EKS reports ACTIVE a little before
+          // an update ends): wait for it, then look again.
+          const blocker =
+            (await findInProgressUpdate(this.eks, this.spec.clusterName, target)) ??
+            (await findInProgressUpdate(this.eks, this.spec.clusterName, { kind: "controlPlane" }));
+          if (blocker)
+            await this.await(step, blocker.id, Date.now(), { target: blocker.target, announce: false });
+          else await this.sleep(this.spec.polling.minSeconds * 1000 * this.scale);
+          continue;
         }
-        // Another update holds the target or the control plane (EKS reports ACTIVE a little before
-        // an update ends): wait for it, then look again.
-        const blocker =
-          (await findInProgressUpdate(this.eks, this.spec.clusterName, target)) ??
-          (await findInProgressUpdate(this.eks, this.spec.clusterName, { kind: "controlPlane" }));
-        if (blocker)
-          await this.await(step, blocker.id, Date.now(), { target: blocker.target, announce: false });
-        else await this.sleep(this.spec.polling.minSeconds * 1000 * this.scale);
-        continue;
+        // A refusal may mean the target moved meanwhile (reached by an update that just ended):
+        // that is a success; anything else is the step's failure.
+        if ((await this.targetState(step)).reached) continue;
+        throw new StepError(apiFailure(step, e));
       }
       this.emit({ type: "stepStarted", step, updateId, resumed: false });
       await this.await(step, updateId, t0);

@@ -24,6 +24,7 @@ export {
   type DesiredSpec,
   type DesiredSpecInput,
   DesiredSpecSchema,
+  isLoopbackHost,
   parseClusterRef,
   parseSpec,
   SpecError,

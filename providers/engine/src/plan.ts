@@ -585,6 +585,14 @@ class Planner {
         );
         return undefined;
       }
+      if (compareReleases(pinned, latest) > 0) {
+        this.violation(
+          "RELEASE_NOT_PUBLISHED",
+          `${field}.releaseVersion`,
+          `${pinned} does not exist for ${ng.amiType} on Kubernetes ${this.to}: the newest published release is ${latest}`,
+        );
+        return undefined;
+      }
       if (version === this.to && compareReleases(pinned, release) < 0) {
         this.violation(
           "NODEGROUP_DOWNGRADE",

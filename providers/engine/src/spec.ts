@@ -54,6 +54,24 @@ const NodeGroupSpec = z
     path: ["maxUnavailablePercentage"],
   });
 
+/** Plain http only to this machine (127.0.0.0/8, ::1, localhost): credentials and plans never cross a network unencrypted. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, "");
+  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+const endpoint = z.url().refine(
+  (u) => {
+    if (!URL.canParse(u)) return true; // reported by z.url() already
+    const url = new URL(u);
+    return url.protocol === "https:" || (url.protocol === "http:" && isLoopbackHost(url.hostname));
+  },
+  {
+    message:
+      "must be an https URL, or http on a loopback address (127.0.0.1, ::1, localhost) for the local emulator",
+  },
+);
+
 const minutes = (def: number) =>
   z
     .number()
@@ -64,8 +82,8 @@ const minutes = (def: number) =>
 export const DesiredSpecSchema = z.strictObject({
   clusterName: name,
   region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS region like us-east-1"),
-  /** Endpoint overrides (the local emulator); the AWS defaults otherwise. */
-  endpoints: z.strictObject({ eks: z.url().optional(), ssm: z.url().optional() }).optional(),
+  /** Endpoint overrides (the local emulator); the AWS defaults otherwise. https unless on this machine. */
+  endpoints: z.strictObject({ eks: endpoint.optional(), ssm: endpoint.optional() }).optional(),
   /** The Kubernetes minor the control plane, add-ons and node groups end on. */
   kubernetesVersion: minor,
   /** Add-ons by name; installed add-ons not named here follow "default". */
