@@ -1,3 +1,5 @@
+import { appendFileSync } from "node:fs";
+
 /** The audit log: one entry per AWS API call the emulator answered (admin calls are not logged). */
 
 export interface AuditEntry {
@@ -18,6 +20,8 @@ export interface AuditEntry {
   errorType?: string;
   /** Set when an injected fault answered instead of the service. */
   fault?: string;
+  /** The caller's user agent (the SDK's, with any custom suffix). */
+  userAgent?: string;
 }
 
 const MUTATING = new Set([
@@ -31,6 +35,26 @@ export function isMutating(operation: string): boolean {
   return MUTATING.has(operation);
 }
 
+/**
+ * With EKS_UPGRADE_API_USAGE set to a file, every operation answered by any emulator of this
+ * process is appended to it at exit (one "service operation user-agent" line each, deduplicated):
+ * the IAM policy check reads the whole test suite's usage from there.
+ */
+const usage = new Set<string>();
+let flushing = false;
+
+function recordUsage(e: AuditEntry): void {
+  const file = process.env.EKS_UPGRADE_API_USAGE;
+  if (!file) return;
+  usage.add(`${e.service} ${e.operation} ${e.userAgent ?? "-"}`);
+  if (!flushing) {
+    flushing = true;
+    process.once("exit", () => {
+      if (usage.size) appendFileSync(file, `${[...usage].join("\n")}\n`);
+    });
+  }
+}
+
 export class AuditLog {
   private entries: AuditEntry[] = [];
   private seq = 0;
@@ -38,6 +62,7 @@ export class AuditLog {
   append(entry: Omit<AuditEntry, "seq" | "mutating">): AuditEntry {
     const full = { seq: ++this.seq, mutating: isMutating(entry.operation), ...entry };
     this.entries.push(full);
+    recordUsage(full);
     return full;
   }
 

@@ -100,13 +100,20 @@ export class Emulator {
       return send(res, status, { "content-type": "application/json" }, body);
     }
     const target = req.headers["x-amz-target"];
+    const userAgent = [req.headers["user-agent"], req.headers["x-amz-user-agent"]].filter(Boolean).join(" ");
     if (method === "POST" && url.pathname === "/" && typeof target === "string") {
-      return this.handleSsm(res, ssmOperation(target), bodyText);
+      return this.handleSsm(res, ssmOperation(target), bodyText, userAgent);
     }
-    return this.handleEks(res, method, url, bodyText);
+    return this.handleEks(res, method, url, bodyText, userAgent);
   }
 
-  private async handleEks(res: ServerResponse, method: string, url: URL, bodyText: string): Promise<void> {
+  private async handleEks(
+    res: ServerResponse,
+    method: string,
+    url: URL,
+    bodyText: string,
+    userAgent: string,
+  ): Promise<void> {
     const world = this.world;
     const match = findRoute(EKS_ROUTES, method, url.pathname);
     const operation = match?.route.operation ?? "Unknown";
@@ -115,6 +122,7 @@ export class Emulator {
       time: world.clock.now(),
       service: "eks",
       operation,
+      ...(userAgent ? { userAgent } : {}),
       ...definedOnly({
         cluster: req.path.name,
         // DescribeUpdate and ListUpdates name their target in the query; DescribeAddonVersions has none.
@@ -168,7 +176,12 @@ export class Emulator {
     send(res, status, headers, payload);
   }
 
-  private async handleSsm(res: ServerResponse, operation: string, bodyText: string): Promise<void> {
+  private async handleSsm(
+    res: ServerResponse,
+    operation: string,
+    bodyText: string,
+    userAgent: string,
+  ): Promise<void> {
     const world = this.world;
     const time = world.clock.now();
     const faulted = await this.applyRequestFaults(operation);
@@ -194,6 +207,7 @@ export class Emulator {
       time,
       service: "ssm",
       operation,
+      ...(userAgent ? { userAgent } : {}),
       ...(params ? { params } : {}),
       status,
       ...(error ? { errorType: error.type } : {}),

@@ -266,7 +266,12 @@ describe("read operations and the wire format", () => {
     await client.send(new DescribeAddonCommand({ clusterName: "demo", addonName: "coredns" }));
     await client.send(new DescribeAddonVersionsCommand({ kubernetesVersion: "1.30", addonName: "coredns" }));
     client.destroy();
-    const entries = h.emulator.audit(since).map(({ seq: _s, time: _t, ...e }) => e);
+    const audit = h.emulator.audit(since);
+    assert.ok(
+      audit.every((e) => /aws-sdk-js/.test(e.userAgent ?? "")),
+      "the caller's user agent is recorded",
+    );
+    const entries = audit.map(({ seq: _s, time: _t, userAgent: _u, ...e }) => e);
     assert.deepEqual(entries, [
       {
         service: "eks",

@@ -87,7 +87,10 @@ describe("engine scenarios", () => {
   });
 
   it("resume: stopped in the middle, a second run finishes without issuing any update twice", async () => {
-    h = await engineHarness(fleetSeed());
+    // A clock slow enough that the interrupted control-plane update (600 ms) still runs when the
+    // second run reaches it, so it is awaited (a finished one would be skipped, as another test shows).
+    const timeScale = 0.001;
+    h = await engineHarness(fleetSeed(), {}, timeScale);
     const spec = h.spec({ kubernetesVersion: "1.31" });
     const first = await inspect(h.clients, spec);
     const controller = new AbortController();
@@ -95,7 +98,7 @@ describe("engine scenarios", () => {
       if (e.type === "stepStarted" && e.step.id === "controlPlane:1.31") controller.abort();
     };
     await assert.rejects(
-      execute(h.clients, spec, first.plan, { timeScale: TIME_SCALE, signal: controller.signal, onEvent }),
+      execute(h.clients, spec, first.plan, { timeScale, signal: controller.signal, onEvent }),
       (e: Error) => {
         assert.ok(e instanceof UpgradeAbortedError);
         assert.match(e.message, /still running in EKS: controlPlane:1\.31 \(update [0-9a-f-]+\)/);
@@ -110,7 +113,7 @@ describe("engine scenarios", () => {
       second.plan.warnings.some((w) => w.code === "EKSUP104"),
       "the running update is reported and awaited",
     );
-    const result = await execute(h.clients, spec, second.plan, { timeScale: TIME_SCALE });
+    const result = await execute(h.clients, spec, second.plan, { timeScale });
     assert.equal(result.steps.find((s) => s.id === "controlPlane:1.31")?.outcome, "awaited");
     const all = callSummary(h.mutating());
     assert.equal(new Set(all).size, all.length, `an update was issued twice:\n${all.join("\n")}`);
@@ -120,12 +123,14 @@ describe("engine scenarios", () => {
   });
 
   it("an update started elsewhere is awaited, not issued again", async () => {
-    h = await engineHarness(cluster({ version: "1.30", addons: {} }));
+    // A clock slow enough that the external update (750 ms) still runs when the run reaches it.
+    const timeScale = 0.001;
+    h = await engineHarness(cluster({ version: "1.30", addons: {} }), {}, timeScale);
     h.emulator.injectFault({ kind: "externalUpdate", cluster: "demo", nodegroup: "general" });
     // general first, so its update is still running when the run reaches it.
     const spec = h.spec({ kubernetesVersion: "1.30", nodeGroupOrder: ["general"] });
     const { plan } = await inspect(h.clients, spec);
-    const result = await execute(h.clients, spec, plan, { timeScale: TIME_SCALE });
+    const result = await execute(h.clients, spec, plan, { timeScale });
     assert.equal(result.steps.find((s) => s.id === "nodegroup:general:1.30")?.outcome, "awaited");
     assert.deepEqual(callSummary(h.mutating()), ["nodegroup arm 1.30", "nodegroup bottlerocket 1.30"]);
     assert.equal(

@@ -24,8 +24,9 @@ export interface EngineHarness {
 export async function engineHarness(
   seed: SeedInput,
   clientOptions: { maxAttempts?: number } = {},
+  timeScale = TIME_SCALE,
 ): Promise<EngineHarness> {
-  const emulator = await startEmulator({ seed: { ...seed, timeScale: TIME_SCALE } });
+  const emulator = await startEmulator({ seed: { ...seed, timeScale } });
   const endpoints = { eks: emulator.url, ssm: emulator.url };
   const clients = createClients(
     { region: emulator.region, endpoints },

@@ -28,6 +28,8 @@ export function createClients(
   const common = {
     region: spec.region,
     maxAttempts: options.maxAttempts ?? 8,
+    // Tells our calls apart in CloudTrail (and in the emulator's audit, for the IAM policy check).
+    customUserAgent: USER_AGENT,
     retryMode: "standard",
     ...(credentials ? { credentials } : {}),
   };
@@ -36,6 +38,9 @@ export function createClients(
     ssm: new SSMClient({ ...common, ...(spec.endpoints?.ssm ? { endpoint: spec.endpoints.ssm } : {}) }),
   };
 }
+
+/** The user agent suffix of every call the engine makes. */
+export const USER_AGENT = "eks-upgrade/0.1.0";
 
 const LOCAL_CREDENTIALS = { accessKeyId: "local-emulator", secretAccessKey: "local-emulator" };
 
