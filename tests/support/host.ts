@@ -24,7 +24,7 @@ export class ProviderHost {
     readonly client: ResourceProviderClient,
   ) {}
 
-  static async start(): Promise<ProviderHost> {
+  static async start(env: Record<string, string> = {}): Promise<ProviderHost> {
     const entry = require.resolve("@pulumi/pulumi/cmd/dynamic-provider");
     // The second argument is the engine's address; the host only needs one to start.
     const child = spawn(process.execPath, [entry, "127.0.0.1:1"], {
@@ -32,6 +32,7 @@ export class ProviderHost {
       env: {
         ...process.env,
         ...PROVIDER_ENV,
+        ...env,
         PULUMI_NODEJS_PROJECT: "eks-upgrade",
         PULUMI_NODEJS_STACK: "test",
       },
@@ -44,6 +45,15 @@ export class ProviderHost {
     lines.on("line", (l) => host.stdout.push(l));
     child.stderr.on("data", (d: Buffer) => host.stderr.push(d.toString()));
     return host;
+  }
+
+  /** Kills the host at once, as a crash or a killed `pulumi up` would. */
+  async kill(): Promise<void> {
+    this.client.close();
+    if (this.child.exitCode === null) {
+      this.child.kill("SIGKILL");
+      await once(this.child, "exit");
+    }
   }
 
   async stop(): Promise<void> {

@@ -1,0 +1,67 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { type Emulator, startEmulator } from "../../emulator/src/index";
+import { callSummary, fleetSeed } from "../support/engine";
+import { ProviderHost } from "../support/host";
+import { serializedProvider } from "../support/provider";
+
+describe("the provider host killed in the middle of an upgrade", () => {
+  let emulator: Emulator;
+  let providerText: string;
+  const timeScale = 0.001;
+  before(async () => {
+    providerText = await serializedProvider();
+    // A slow control plane (30 simulated minutes, 1.8 s real): still running when the second host starts.
+    emulator = await startEmulator({
+      seed: { ...fleetSeed({ addons: {} }), timeScale, timing: { controlPlaneMinutes: 30 } },
+    });
+  });
+  after(() => emulator.stop());
+
+  it("a new host resumes: the running update is awaited, nothing is issued twice, the cluster converges", async () => {
+    const inputs = {
+      clusterName: "demo",
+      region: "us-east-1",
+      endpoints: { eks: emulator.url, ssm: emulator.url },
+      kubernetesVersion: "1.30",
+      timeScale,
+      __provider: providerText,
+    };
+    const first = await ProviderHost.start();
+    await first.configure();
+    const checked = await first.check({}, inputs);
+    const creating = first.create(checked.inputs).catch((e: Error) => e);
+    for (let i = 0; i < 200 && !first.stdout.some((l) => /controlPlane:1\.30: started/.test(l)); i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.ok(
+      first.stdout.some((l) => /controlPlane:1\.30: started/.test(l)),
+      "the control-plane step started",
+    );
+    await first.kill();
+    assert.ok((await creating) instanceof Error, "the interrupted create never answered");
+    assert.equal(
+      emulator.state().clusters[0]?.updates.at(-1)?.status,
+      "InProgress",
+      "the update goes on in EKS",
+    );
+
+    const second = await ProviderHost.start();
+    try {
+      await second.configure();
+      const again = await second.check({}, inputs);
+      const created = await second.create(again.inputs);
+      assert.equal((created.properties.versions as { controlPlane: string }).controlPlane, "1.30");
+      assert.ok(
+        second.stdout.some((l) => /controlPlane:1\.30: (resuming, awaiting|skipped)/.test(l)),
+        second.stdout.join("\n"),
+      );
+      const calls = callSummary(emulator.audit().filter((e) => e.mutating && e.status === 200));
+      assert.equal(calls.filter((c) => c === "controlPlane 1.30").length, 1, calls.join("\n"));
+      assert.equal(new Set(calls).size, calls.length, "no update issued twice");
+      assert.ok(emulator.state().clusters[0]?.nodegroups.every((n) => n.version === "1.30"));
+    } finally {
+      await second.stop();
+    }
+  });
+});
