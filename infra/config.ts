@@ -1,4 +1,4 @@
-import { isLoopbackHost } from "@eks-upgrade/engine";
+import { SpecFields } from "@eks-upgrade/engine";
 import { z } from "zod";
 
 /**
@@ -9,23 +9,7 @@ import { z } from "zod";
 
 export const NAMESPACE = "eks-upgrade";
 
-const minor = z.string().regex(/^\d+\.\d+$/, 'must be a Kubernetes minor like "1.31" (quote it in YAML)');
-const name = z
-  .string()
-  .regex(
-    /^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/,
-    "must be 1-100 letters, digits, '-' or '_', starting with a letter or digit",
-  );
-const addonVersion = z.union([
-  z.literal("default"),
-  z.literal("latest"),
-  z
-    .string()
-    .regex(
-      /^v\d+\.\d+\.\d+-eksbuild\.\d+$/,
-      'must be "default", "latest" or a version like v1.19.0-eksbuild.1',
-    ),
-]);
+const { minor, name, addonVersion, endpoint: emulatorEndpoint, resolveConflicts } = SpecFields;
 const minutes = z
   .number()
   .positive()
@@ -80,15 +64,6 @@ const NodeGroupConfig = z
     path: ["maxUnavailablePercentage"],
   });
 
-const emulatorEndpoint = z.url().refine(
-  (u) => {
-    if (!URL.canParse(u)) return true; // reported by z.url() already
-    const url = new URL(u);
-    return url.protocol === "https:" || (url.protocol === "http:" && isLoopbackHost(url.hostname));
-  },
-  { message: "must be an https URL, or http on a loopback address (127.0.0.1, ::1, localhost)" },
-);
-
 export const StackConfigSchema = z
   .strictObject({
     /** managed: this program declares the cluster; existing: the cluster was made elsewhere, only its upgrades are managed. */
@@ -109,7 +84,7 @@ export const StackConfigSchema = z
           addonVersion,
           z.strictObject({
             version: addonVersion.default("default"),
-            resolveConflicts: z.enum(["OVERWRITE", "NONE", "PRESERVE"]).optional(),
+            resolveConflicts: resolveConflicts.optional(),
           }),
         ]),
       )

@@ -28,5 +28,6 @@ export {
   parseClusterRef,
   parseSpec,
   SpecError,
+  SpecFields,
   type SpecIssue,
 } from "./spec";

@@ -79,6 +79,9 @@ const minutes = (def: number) =>
     .max(24 * 60)
     .default(def);
 
+/** Field schemas the program's stack config shares, so both refuse the same values the same way. */
+export const SpecFields = { minor, name, addonVersion, endpoint, resolveConflicts };
+
 export const DesiredSpecSchema = z.strictObject({
   clusterName: name,
   region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS region like us-east-1"),
