@@ -138,6 +138,10 @@ class Planner {
     const nodegroups = this.orderedNodegroups();
     const forced = nodeSchedule(nodegroups, this.from, this.to);
 
+    // Resuming while the control plane already moves to its next minor: its add-ons can no longer go first.
+    const running = this.inProgress({ kind: "controlPlane" })?.params.find(
+      (p) => p.type === "Version",
+    )?.value;
     let cp = this.from;
     for (const m of path) {
       const due = forced.filter((f) => f.before === m);
@@ -145,12 +149,14 @@ class Planner {
         this.phase++;
         for (const f of due) this.skewStep(f.nodegroup, f.minor, m);
       }
-      this.addonWaves(
-        addons,
-        cp,
-        (t) => this.goalBefore(t, cp, m),
-        `compatible with both ${cp} and ${m}, before the control plane moves`,
-      );
+      if (running !== m) {
+        this.addonWaves(
+          addons,
+          cp,
+          (t) => this.goalBefore(t, cp, m),
+          `compatible with both ${cp} and ${m}, before the control plane moves`,
+        );
+      }
       this.phase++;
       this.push({
         id: `controlPlane:${m}`,

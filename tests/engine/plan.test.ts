@@ -1,0 +1,65 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { type Observed, parseSpec, plan, type ResolvedCatalog } from "../../providers/engine/src/index";
+
+/** The planner alone, on hand-made data: no emulator, no AWS. */
+const spec = parseSpec({ clusterName: "c", region: "us-east-1", kubernetesVersion: "1.30" });
+const catalog: ResolvedCatalog = {
+  offeredMinors: ["1.29", "1.30"],
+  addonVersions: {
+    "1.29": {
+      "vpc-cni": [
+        { version: "v1.18.6-eksbuild.1", isDefault: false },
+        { version: "v1.17.1-eksbuild.1", isDefault: true },
+        { version: "v1.16.0-eksbuild.1", isDefault: false },
+      ],
+    },
+    "1.30": {
+      "vpc-cni": [
+        { version: "v1.19.0-eksbuild.1", isDefault: true },
+        { version: "v1.18.6-eksbuild.1", isDefault: false },
+      ],
+    },
+  },
+  latestReleases: {},
+};
+const observed = (status: string, updating: boolean): Observed => ({
+  cluster: { name: "c", version: "1.29", platformVersion: "eks.1", status, healthIssues: [] },
+  nodegroups: [],
+  addons: [{ name: "vpc-cni", version: "v1.17.1-eksbuild.1", status: "ACTIVE", healthIssues: [] }],
+  insights: [],
+  updatesInProgress: updating
+    ? [
+        {
+          id: "u1",
+          target: { kind: "controlPlane" },
+          type: "VersionUpdate",
+          status: "InProgress",
+          params: [{ type: "Version", value: "1.30" }],
+        },
+      ]
+    : [],
+});
+
+describe("planner (pure)", () => {
+  it("moves an add-on the next minor does not offer before the control plane", () => {
+    const p = plan(spec, observed("ACTIVE", false), catalog);
+    assert.deepEqual(
+      p.steps.map((s) => `${s.phase} ${s.id}`),
+      ["1 addon:vpc-cni:v1.18.6-eksbuild.1", "2 controlPlane:1.30", "3 addon:vpc-cni:v1.19.0-eksbuild.1"],
+    );
+  });
+
+  it("when the control plane already moves to that minor, the add-on follows it instead", () => {
+    const p = plan(spec, observed("UPDATING", true), catalog);
+    assert.deepEqual(p.violations, []);
+    assert.deepEqual(
+      p.steps.map((s) => s.id),
+      ["controlPlane:1.30", "addon:vpc-cni:v1.18.6-eksbuild.1", "addon:vpc-cni:v1.19.0-eksbuild.1"],
+    );
+    assert.deepEqual(
+      p.warnings.map((w) => w.code),
+      ["EKSUP104"],
+    );
+  });
+});
