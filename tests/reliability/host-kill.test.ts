@@ -11,9 +11,9 @@ describe("the provider host killed in the middle of an upgrade", () => {
   const timeScale = 0.001;
   before(async () => {
     providerText = await serializedProvider();
-    // A slow control plane (30 simulated minutes, 1.8 s real): still running when the second host starts.
+    // A slow control plane (60 simulated minutes, 3.6 s real): still running when the second host starts.
     emulator = await startEmulator({
-      seed: { ...fleetSeed({ addons: {} }), timeScale, timing: { controlPlaneMinutes: 30 } },
+      seed: { ...fleetSeed({ addons: {} }), timeScale, timing: { controlPlaneMinutes: 60 } },
     });
   });
   after(() => emulator.stop());
@@ -25,13 +25,14 @@ describe("the provider host killed in the middle of an upgrade", () => {
       endpoints: { eks: emulator.url, ssm: emulator.url },
       kubernetesVersion: "1.30",
       timeScale,
+      deadlines: { controlPlaneMinutes: 240 },
       __provider: providerText,
     };
     const first = await ProviderHost.start();
     await first.configure();
     const checked = await first.check({}, inputs);
     const creating = first.create(checked.inputs).catch((e: Error) => e);
-    for (let i = 0; i < 200 && !first.stdout.some((l) => /controlPlane:1\.30: started/.test(l)); i++) {
+    for (let i = 0; i < 1000 && !first.stdout.some((l) => /controlPlane:1\.30: started/.test(l)); i++) {
       await new Promise((r) => setTimeout(r, 10));
     }
     assert.ok(
