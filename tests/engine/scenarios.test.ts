@@ -345,4 +345,16 @@ describe("engine scenarios", () => {
     );
     assert.equal(h.emulator.state().clusters[0]?.version, "1.30");
   });
+
+  it("observing: an update that ends between reading UPDATING and listing updates is not reported as running (race)", async () => {
+    const timeScale = 0.001; // 10 simulated minutes = 600 real ms
+    h = await engineHarness({ ...cluster({ addons: {} }), timeScale }, {}, timeScale);
+    h.emulator.injectFault({ kind: "externalUpdate", cluster: "demo", version: "1.30" });
+    h.emulator.injectFault({ kind: "latency", ms: 800, count: 1, operations: ["ListUpdates"] });
+    const { observed, plan } = await inspect(h.clients, h.spec({ kubernetesVersion: "1.30" }));
+    assert.deepEqual(plan.violations, [], "no spurious 'cluster is UPDATING'");
+    assert.deepEqual([observed.cluster.version, observed.cluster.status], ["1.30", "ACTIVE"]);
+    assert.deepEqual(observed.updatesInProgress, []);
+    assert.ok(!plan.steps.some((s) => s.kind === "controlPlane"));
+  });
 });

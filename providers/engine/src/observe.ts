@@ -29,8 +29,8 @@ const READ_CONCURRENCY = 8;
  */
 export async function observe(clients: Clients, clusterName: string): Promise<Observed> {
   const { eks } = clients;
-  const [clusterOut, nodegroups, addons, insights] = await Promise.all([
-    eks.send(new DescribeClusterCommand({ name: clusterName })),
+  const [first, nodegroups, addons, insights] = await Promise.all([
+    describeCluster(eks, clusterName),
     listAll(paginateListNodegroups({ client: eks }, { clusterName }), (p) => p.nodegroups).then((names) =>
       mapLimit(names, READ_CONCURRENCY, (n) => describeNodegroup(eks, clusterName, n)),
     ),
@@ -42,14 +42,7 @@ export async function observe(clients: Clients, clusterName: string): Promise<Ob
       (p) => p.insights,
     ),
   ]);
-  const c = clusterOut.cluster;
-  const cluster = {
-    name: clusterName,
-    version: c?.version ?? "",
-    platformVersion: c?.platformVersion ?? "",
-    status: c?.status ?? "UNKNOWN",
-    healthIssues: issues(c?.health?.issues),
-  };
+  let cluster = first;
   const busy: Target[] = [
     ...(cluster.status === "UPDATING" ? [{ kind: "controlPlane" } as const] : []),
     ...nodegroups
@@ -57,9 +50,19 @@ export async function observe(clients: Clients, clusterName: string): Promise<Ob
       .map((n) => ({ kind: "nodegroup", name: n.name }) as const),
     ...addons.filter((a) => a.status === "UPDATING").map((a) => ({ kind: "addon", name: a.name }) as const),
   ];
-  const updatesInProgress = (
-    await mapLimit(busy, READ_CONCURRENCY, (t) => findInProgressUpdate(eks, clusterName, t))
-  ).filter((u): u is ObservedUpdate => u !== undefined);
+  const found = await mapLimit(busy, READ_CONCURRENCY, (t) => findInProgressUpdate(eks, clusterName, t));
+  // A target that said UPDATING but has no running update: it ended between the two reads. Read
+  // the target again rather than report a state that is already gone.
+  await mapLimit(
+    busy.filter((_, i) => !found[i]),
+    READ_CONCURRENCY,
+    async (t) => {
+      if (t.kind === "controlPlane") cluster = await describeCluster(eks, clusterName);
+      else if (t.kind === "nodegroup") replace(nodegroups, await describeNodegroup(eks, clusterName, t.name));
+      else replace(addons, await describeAddon(eks, clusterName, t.name));
+    },
+  );
+  const updatesInProgress = found.filter((u): u is ObservedUpdate => u !== undefined);
   return {
     cluster,
     nodegroups,
@@ -111,6 +114,22 @@ export function targetQuery(target: Target): { nodegroupName?: string; addonName
   if (target.kind === "nodegroup") return { nodegroupName: target.name };
   if (target.kind === "addon") return { addonName: target.name };
   return {};
+}
+
+async function describeCluster(eks: EKSClient, clusterName: string): Promise<Observed["cluster"]> {
+  const { cluster: c } = await eks.send(new DescribeClusterCommand({ name: clusterName }));
+  return {
+    name: clusterName,
+    version: c?.version ?? "",
+    platformVersion: c?.platformVersion ?? "",
+    status: c?.status ?? "UNKNOWN",
+    healthIssues: issues(c?.health?.issues),
+  };
+}
+
+function replace<T extends { name: string }>(list: T[], fresh: T): void {
+  const i = list.findIndex((x) => x.name === fresh.name);
+  if (i >= 0) list[i] = fresh;
 }
 
 async function describeNodegroup(
