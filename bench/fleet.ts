@@ -1,4 +1,20 @@
-import type { SeedInput } from "../emulator/src/index";
+import { type DesiredSpec, type DesiredSpecInput, parseSpec } from "@eks-upgrade/engine";
+import type { Emulator, SeedInput } from "../emulator/src/index";
+
+/** The spec that takes a cluster of the emulator to 1.32 (the target of every benchmark). */
+export function emulatorSpec(
+  emulator: Emulator,
+  clusterName: string,
+  extra: Partial<DesiredSpecInput> = {},
+): DesiredSpec {
+  return parseSpec({
+    clusterName,
+    region: "us-east-1",
+    endpoints: { eks: emulator.url, ssm: emulator.url },
+    kubernetesVersion: "1.32",
+    ...extra,
+  });
+}
 
 /**
  * The reference fleet of the benchmarks: a 1.29 cluster with five add-ons and eight node groups

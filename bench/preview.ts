@@ -1,8 +1,8 @@
-import { createClients, destroyClients, inspect, parseSpec } from "@eks-upgrade/engine";
+import { createClients, destroyClients, inspect } from "@eks-upgrade/engine";
 import Table from "cli-table3";
 import { startEmulator } from "../emulator/src/index";
 import { releaseParameter } from "../providers/engine/src/ami";
-import { previewFleet } from "./fleet";
+import { emulatorSpec, previewFleet } from "./fleet";
 
 /**
  * bench/preview: what `pulumi preview` costs on a cluster with 50 node groups and 10 add-ons,
@@ -14,12 +14,7 @@ const RUNS = 5;
 async function main() {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
   const emulator = await startEmulator({ seed: previewFleet() });
-  const spec = parseSpec({
-    clusterName: "big",
-    region: "us-east-1",
-    endpoints: { eks: emulator.url, ssm: emulator.url },
-    kubernetesVersion: "1.32",
-  });
+  const spec = emulatorSpec(emulator, "big");
   const clients = createClients(spec);
   try {
     const times: number[] = [];

@@ -1,17 +1,10 @@
 import { EKSClient } from "@aws-sdk/client-eks";
-import {
-  createClients,
-  destroyClients,
-  execute,
-  inspect,
-  parseSpec,
-  type ProgressEvent,
-} from "@eks-upgrade/engine";
+import { createClients, destroyClients, execute, inspect, type ProgressEvent } from "@eks-upgrade/engine";
 import Table from "cli-table3";
 import { type AuditEntry, type Emulator, startEmulator } from "../emulator/src/index";
 import { sequentialBaseline } from "./baseline";
 import { criticalPathMs } from "./critical-path";
-import { referenceFleet } from "./fleet";
+import { emulatorSpec, referenceFleet } from "./fleet";
 
 /**
  * bench/upgrade: the reference fleet from 1.29 to 1.32, in one process against the emulator at a
@@ -31,14 +24,7 @@ interface Run {
 
 async function ours(emulator: Emulator, concurrency: number): Promise<Run> {
   emulator.reset();
-  const endpoints = { eks: emulator.url, ssm: emulator.url };
-  const spec = parseSpec({
-    clusterName: "fleet",
-    region: "us-east-1",
-    endpoints,
-    kubernetesVersion: "1.32",
-    nodeGroupConcurrency: concurrency,
-  });
+  const spec = emulatorSpec(emulator, "fleet", { nodeGroupConcurrency: concurrency });
   const clients = createClients(spec);
   try {
     const { plan } = await inspect(clients, spec);
@@ -75,12 +61,7 @@ async function ours(emulator: Emulator, concurrency: number): Promise<Run> {
 
 async function baseline(emulator: Emulator): Promise<Run> {
   emulator.reset();
-  const spec = parseSpec({
-    clusterName: "fleet",
-    region: "us-east-1",
-    endpoints: { eks: emulator.url, ssm: emulator.url },
-    kubernetesVersion: "1.32",
-  });
+  const spec = emulatorSpec(emulator, "fleet");
   const clients = createClients(spec);
   const { plan } = await inspect(clients, spec);
   destroyClients(clients);

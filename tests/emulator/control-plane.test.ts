@@ -7,7 +7,7 @@ import {
   UpdateClusterVersionCommand,
 } from "@aws-sdk/client-eks";
 import { Catalog } from "../../emulator/src/index";
-import { demoSeed, type Harness, MINUTES, rejectsWith, startHarness, stopHarness } from "../support/emulator";
+import { type Harness, MINUTES, rejectsWith, resetTo, startHarness, stopHarness } from "../support/emulator";
 
 const catalog = Catalog.default();
 
@@ -106,34 +106,27 @@ describe("control plane: UpdateClusterVersion", () => {
 
   it("a seed's lastUpgradedAt opens the rollback window", async () => {
     const start = "2026-11-20T12:00:00Z";
-    h.emulator.reset(
-      demoSeed({
-        startTime: start,
-        clusters: [{ name: "demo", version: "1.31", lastUpgradedAt: "2026-11-18T12:00:00Z" }],
-      }),
+    resetTo(
+      h,
+      { name: "demo", version: "1.31", lastUpgradedAt: "2026-11-18T12:00:00Z" },
+      { startTime: start },
     );
     const { update } = await upgrade("1.30");
     assert.equal(update?.type, "VersionRollback");
   });
 
   it("refuses an upgrade while an upgrade-readiness insight for the target shows ERROR, unless forced", async () => {
-    h.emulator.reset(
-      demoSeed({
-        clusters: [
-          {
-            name: "demo",
-            version: "1.29",
-            insights: [
-              {
-                name: "Deprecated APIs removed in Kubernetes v1.30",
-                kubernetesVersion: "1.30",
-                status: "ERROR",
-              },
-            ],
-          },
-        ],
-      }),
-    );
+    resetTo(h, {
+      name: "demo",
+      version: "1.29",
+      insights: [
+        {
+          name: "Deprecated APIs removed in Kubernetes v1.30",
+          kubernetesVersion: "1.30",
+          status: "ERROR",
+        },
+      ],
+    });
     await rejectsWith(
       upgrade("1.30"),
       "InvalidStateException",
@@ -144,17 +137,11 @@ describe("control plane: UpdateClusterVersion", () => {
   });
 
   it("refuses an upgrade that would put a node group beyond the kubelet skew (3 minors), unless forced", async () => {
-    h.emulator.reset(
-      demoSeed({
-        clusters: [
-          {
-            name: "demo",
-            version: "1.32",
-            nodegroups: [{ name: "old", amiType: "AL2023_x86_64_STANDARD", version: "1.29" }],
-          },
-        ],
-      }),
-    );
+    resetTo(h, {
+      name: "demo",
+      version: "1.32",
+      nodegroups: [{ name: "old", amiType: "AL2023_x86_64_STANDARD", version: "1.29" }],
+    });
     await rejectsWith(
       upgrade("1.33"),
       "InvalidStateException",
@@ -164,7 +151,7 @@ describe("control plane: UpdateClusterVersion", () => {
   });
 
   it("refuses a cluster that is not ACTIVE and an unknown cluster", async () => {
-    h.emulator.reset(demoSeed({ clusters: [{ name: "demo", version: "1.29", status: "CREATING" }] }));
+    resetTo(h, { name: "demo", version: "1.29", status: "CREATING" });
     await rejectsWith(
       upgrade("1.30"),
       "ResourceInUseException",

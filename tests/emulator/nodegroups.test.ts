@@ -9,7 +9,7 @@ import {
   type UpdateNodegroupVersionCommandInput,
 } from "@aws-sdk/client-eks";
 import { Catalog } from "../../emulator/src/index";
-import { demoSeed, type Harness, MINUTES, rejectsWith, startHarness, stopHarness } from "../support/emulator";
+import { type Harness, MINUTES, rejectsWith, resetTo, startHarness, stopHarness } from "../support/emulator";
 
 const catalog = Catalog.default();
 const latest = (family: "AL2" | "AL2023" | "BOTTLEROCKET", minor: string) =>
@@ -52,17 +52,11 @@ describe("node groups: UpdateNodegroupVersion and UpdateNodegroupConfig", () => 
   });
 
   it("accepts the cluster's minor or the node group's own, several minors at once, never newer than the control plane", async () => {
-    h.emulator.reset(
-      demoSeed({
-        clusters: [
-          {
-            name: "demo",
-            version: "1.31",
-            nodegroups: [{ name: "ng", amiType: "AL2023_x86_64_STANDARD", version: "1.28" }],
-          },
-        ],
-      }),
-    );
+    resetTo(h, {
+      name: "demo",
+      version: "1.31",
+      nodegroups: [{ name: "ng", amiType: "AL2023_x86_64_STANDARD", version: "1.28" }],
+    });
     await rejectsWith(
       update("ng", { version: "1.32" }),
       "InvalidParameterException",
@@ -98,17 +92,11 @@ describe("node groups: UpdateNodegroupVersion and UpdateNodegroupConfig", () => 
   });
 
   it("refuses an older release than the running one (managed node groups cannot roll back)", async () => {
-    h.emulator.reset(
-      demoSeed({
-        clusters: [
-          {
-            name: "demo",
-            version: "1.30",
-            nodegroups: [{ name: "ng", version: "1.30", releaseVersion: latest("AL2023", "1.30") }],
-          },
-        ],
-      }),
-    );
+    resetTo(h, {
+      name: "demo",
+      version: "1.30",
+      nodegroups: [{ name: "ng", version: "1.30", releaseVersion: latest("AL2023", "1.30") }],
+    });
     const older = catalog.releasesFor("AL2023", "1.30")[0] ?? "";
     await rejectsWith(
       update("ng", { releaseVersion: older }),
@@ -118,17 +106,11 @@ describe("node groups: UpdateNodegroupVersion and UpdateNodegroupConfig", () => 
   });
 
   it("has no AL2 AMI after Kubernetes 1.32", async () => {
-    h.emulator.reset(
-      demoSeed({
-        clusters: [
-          {
-            name: "demo",
-            version: "1.33",
-            nodegroups: [{ name: "legacy", amiType: "AL2_x86_64", version: "1.32" }],
-          },
-        ],
-      }),
-    );
+    resetTo(h, {
+      name: "demo",
+      version: "1.33",
+      nodegroups: [{ name: "legacy", amiType: "AL2_x86_64", version: "1.32" }],
+    });
     await rejectsWith(
       update("legacy"),
       "InvalidParameterException",
@@ -169,31 +151,25 @@ describe("node groups: UpdateNodegroupVersion and UpdateNodegroupConfig", () => 
   });
 
   it("follows the Kubernetes minor of known launch template versions", async () => {
-    h.emulator.reset(
-      demoSeed({
-        clusters: [
-          {
-            name: "demo",
-            version: "1.30",
-            nodegroups: [
-              {
-                name: "custom",
-                amiType: "CUSTOM",
-                launchTemplate: {
-                  name: "lt",
-                  version: "1",
-                  versions: {
-                    "1": { kubernetesVersion: "1.29", imageId: "ami-0aaaaaaaaaaaaaaa1" },
-                    "2": { kubernetesVersion: "1.30", imageId: "ami-0aaaaaaaaaaaaaaa2" },
-                    "3": { kubernetesVersion: "1.31", imageId: "ami-0aaaaaaaaaaaaaaa3" },
-                  },
-                },
-              },
-            ],
+    resetTo(h, {
+      name: "demo",
+      version: "1.30",
+      nodegroups: [
+        {
+          name: "custom",
+          amiType: "CUSTOM",
+          launchTemplate: {
+            name: "lt",
+            version: "1",
+            versions: {
+              "1": { kubernetesVersion: "1.29", imageId: "ami-0aaaaaaaaaaaaaaa1" },
+              "2": { kubernetesVersion: "1.30", imageId: "ami-0aaaaaaaaaaaaaaa2" },
+              "3": { kubernetesVersion: "1.31", imageId: "ami-0aaaaaaaaaaaaaaa3" },
+            },
           },
-        ],
-      }),
-    );
+        },
+      ],
+    });
     assert.equal((await describeNg("custom"))?.version, "1.29");
     await rejectsWith(
       update("custom", { launchTemplate: { name: "lt", version: "3" } }),

@@ -14,35 +14,27 @@ import {
   UpgradeError,
 } from "../../providers/engine/src/index";
 import { clusterUpgradeProvider as provider } from "../../providers/clusterUpgrade/index";
-import { type EngineHarness, engineHarness, TIME_SCALE } from "../support/engine";
+import { ADDONS_1_29, type ClusterInput } from "../support/emulator";
+import { type EngineHarness, engineHarness, fleetSeed, TIME_SCALE } from "../support/engine";
 import { withEnv } from "../support/env";
 import { PROVIDER_ENV } from "../support/provider";
 
 /** The matrix's cluster: 1.29, three add-ons, two node groups; the target is 1.30. */
-const seed = (over: Partial<NonNullable<SeedInput["clusters"]>[number]> = {}): SeedInput => ({
-  clusters: [
-    {
-      name: "demo",
-      version: "1.29",
-      addons: {
-        "vpc-cni": "v1.18.6-eksbuild.1",
-        coredns: "v1.11.1-eksbuild.4",
-        "kube-proxy": "v1.29.0-eksbuild.1",
+const seed = (over: Partial<ClusterInput> = {}): SeedInput =>
+  fleetSeed({
+    addons: { ...ADDONS_1_29, "vpc-cni": "v1.18.6-eksbuild.1" },
+    nodegroups: [
+      {
+        name: "general",
+        amiType: "AL2023_x86_64_STANDARD",
+        version: "1.29",
+        releaseVersion: "1.29.0-20240213",
+        desiredSize: 3,
       },
-      nodegroups: [
-        {
-          name: "general",
-          amiType: "AL2023_x86_64_STANDARD",
-          version: "1.29",
-          releaseVersion: "1.29.0-20240213",
-          desiredSize: 3,
-        },
-        { name: "batch", amiType: "BOTTLEROCKET_x86_64", version: "1.29", desiredSize: 2 },
-      ],
-      ...over,
-    },
-  ],
-});
+      { name: "batch", amiType: "BOTTLEROCKET_x86_64", version: "1.29", desiredSize: 2 },
+    ],
+    ...over,
+  });
 
 /** What the tool reports (observe) is what the emulator holds: nothing lost, nothing claimed. */
 async function assertTruthful(h: EngineHarness) {

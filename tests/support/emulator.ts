@@ -6,18 +6,21 @@ import { type Emulator, type SeedInput, startEmulator } from "../../emulator/src
 /** Credentials that look real to the SDK's signer; the emulator accepts any signature. */
 export const DUMMY_CREDENTIALS = { accessKeyId: "AKIAEMULATOR00000000", secretAccessKey: "emulator-secret" };
 
-type ClusterInput = NonNullable<SeedInput["clusters"]>[number];
+export type ClusterInput = NonNullable<SeedInput["clusters"]>[number];
+
+/** The three default add-ons at versions a 1.29 cluster typically runs before an upgrade. */
+export const ADDONS_1_29 = {
+  "vpc-cni": "v1.16.0-eksbuild.1",
+  coredns: "v1.11.1-eksbuild.4",
+  "kube-proxy": "v1.29.0-eksbuild.1",
+};
 
 /** The cluster of the emulator issue's example seed: an outdated 1.29 with three kinds of node group. */
 const DEMO_CLUSTER = {
   name: "demo",
   version: "1.29",
   status: "ACTIVE",
-  addons: {
-    "vpc-cni": "v1.16.0-eksbuild.1",
-    coredns: "v1.11.1-eksbuild.4",
-    "kube-proxy": "v1.29.0-eksbuild.1",
-  },
+  addons: ADDONS_1_29,
   nodegroups: [
     {
       name: "general",
@@ -69,6 +72,11 @@ export function demoCluster(overrides: Partial<ClusterInput> = {}): ClusterInput
  */
 export function demoSeed(overrides: Partial<SeedInput> = {}): SeedInput {
   return { ...ISSUE_EXAMPLE_SEED, timeScale: 1, ...overrides };
+}
+
+/** Resets the harness's emulator to this one cluster (at timeScale 1, like `demoSeed`). */
+export function resetTo(h: Harness, cluster: ClusterInput, seed: Partial<SeedInput> = {}): void {
+  h.emulator.reset(demoSeed({ ...seed, clusters: [cluster] }));
 }
 
 export interface Harness {

@@ -8,7 +8,7 @@ import {
   destroyClients,
   parseSpec,
 } from "../../providers/engine/src/index";
-import { DUMMY_CREDENTIALS } from "./emulator";
+import { ADDONS_1_29, type ClusterInput, DUMMY_CREDENTIALS } from "./emulator";
 
 /** Emulator and engine share one time scale: 10 simulated minutes take 60 real ms. */
 export const TIME_SCALE = 0.0001;
@@ -52,17 +52,13 @@ export async function engineHarness(
 }
 
 /** A 1.29 cluster with three add-ons and three 1.29 node groups of different AMI families. */
-export function fleetSeed(overrides: Partial<NonNullable<SeedInput["clusters"]>[number]> = {}): SeedInput {
+export function fleetSeed(overrides: Partial<ClusterInput> = {}): SeedInput {
   return {
     clusters: [
       {
         name: "demo",
         version: "1.29",
-        addons: {
-          "vpc-cni": "v1.16.0-eksbuild.1",
-          coredns: "v1.11.1-eksbuild.4",
-          "kube-proxy": "v1.29.0-eksbuild.1",
-        },
+        addons: ADDONS_1_29,
         nodegroups: [
           {
             name: "general",

@@ -10,6 +10,8 @@ import { PROVIDER_ENV, ROOT } from "./provider";
 
 export const URN = "urn:pulumi:test::eks-upgrade::pulumi-nodejs:dynamic/eks-upgrade:ClusterUpgrade::upgrade";
 type Props = Record<string, unknown>;
+const toStruct = (props: Props) => Struct.fromJavaScript(props as never);
+const fromStruct = (struct: Struct | undefined) => struct?.toJavaScript() as Props;
 
 /**
  * The real dynamic-provider host of @pulumi/pulumi, spawned as `pulumi up` spawns it, driven over
@@ -74,7 +76,7 @@ export class ProviderHost {
 
   configure(config: Props = {}) {
     const req = new proto.ConfigureRequest();
-    req.setArgs(Struct.fromJavaScript(config as never));
+    req.setArgs(toStruct(config));
     req.setAcceptsecrets(false);
     return this.call<proto.ConfigureResponse>((done) => this.client.configure(req, done));
   }
@@ -82,11 +84,11 @@ export class ProviderHost {
   async check(olds: Props, news: Props) {
     const req = new proto.CheckRequest();
     req.setUrn(URN);
-    req.setOlds(Struct.fromJavaScript(olds as never));
-    req.setNews(Struct.fromJavaScript(news as never));
+    req.setOlds(toStruct(olds));
+    req.setNews(toStruct(news));
     const res = await this.call<proto.CheckResponse>((done) => this.client.check(req, done));
     return {
-      inputs: res.getInputs()?.toJavaScript() as Props,
+      inputs: fromStruct(res.getInputs()),
       failures: res.getFailuresList().map((f) => ({ property: f.getProperty(), reason: f.getReason() })),
     };
   }
@@ -95,8 +97,8 @@ export class ProviderHost {
     const req = new proto.DiffRequest();
     req.setId(id);
     req.setUrn(URN);
-    req.setOlds(Struct.fromJavaScript(olds as never));
-    req.setNews(Struct.fromJavaScript(news as never));
+    req.setOlds(toStruct(olds));
+    req.setNews(toStruct(news));
     const res = await this.call<proto.DiffResponse>((done) => this.client.diff(req, done));
     return { changes: res.getChanges(), replaces: res.getReplacesList() };
   }
@@ -104,35 +106,35 @@ export class ProviderHost {
   async create(props: Props) {
     const req = new proto.CreateRequest();
     req.setUrn(URN);
-    req.setProperties(Struct.fromJavaScript(props as never));
+    req.setProperties(toStruct(props));
     const res = await this.call<proto.CreateResponse>((done) => this.client.create(req, done));
-    return { id: res.getId(), properties: res.getProperties()?.toJavaScript() as Props };
+    return { id: res.getId(), properties: fromStruct(res.getProperties()) };
   }
 
   async update(id: string, olds: Props, news: Props) {
     const req = new proto.UpdateRequest();
     req.setId(id);
     req.setUrn(URN);
-    req.setOlds(Struct.fromJavaScript(olds as never));
-    req.setNews(Struct.fromJavaScript(news as never));
+    req.setOlds(toStruct(olds));
+    req.setNews(toStruct(news));
     const res = await this.call<proto.UpdateResponse>((done) => this.client.update(req, done));
-    return { properties: res.getProperties()?.toJavaScript() as Props };
+    return { properties: fromStruct(res.getProperties()) };
   }
 
   async read(id: string, props: Props) {
     const req = new proto.ReadRequest();
     req.setId(id);
     req.setUrn(URN);
-    req.setProperties(Struct.fromJavaScript(props as never));
+    req.setProperties(toStruct(props));
     const res = await this.call<proto.ReadResponse>((done) => this.client.read(req, done));
-    return { id: res.getId(), properties: res.getProperties()?.toJavaScript() as Props };
+    return { id: res.getId(), properties: fromStruct(res.getProperties()) };
   }
 
   async delete(id: string, props: Props) {
     const req = new proto.DeleteRequest();
     req.setId(id);
     req.setUrn(URN);
-    req.setProperties(Struct.fromJavaScript(props as never));
+    req.setProperties(toStruct(props));
     await this.call<unknown>((done) => this.client.delete(req, done));
   }
 }
@@ -149,7 +151,7 @@ export function partialState(
   const failed = proto.ErrorResourceInitFailed.deserializeBinary(detail.getValue_asU8());
   return {
     id: failed.getId(),
-    properties: failed.getProperties()?.toJavaScript() as Props,
+    properties: fromStruct(failed.getProperties()),
     reasons: failed.getReasonsList(),
   };
 }
