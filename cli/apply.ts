@@ -4,6 +4,8 @@ import {
   type DesiredSpec,
   execute,
   type ExecutionResult,
+  type Inspection,
+  type Observed,
   observe,
   type Plan,
   UpgradeAbortedError,
@@ -20,18 +22,20 @@ export interface ApplyOptions {
   write: (line: string) => void;
 }
 
-/** Runs a plan after confirmation, with live progress; Ctrl-C stops between polls and a re-run resumes. */
+/**
+ * Runs an inspection's plan after confirmation, with live progress; Ctrl-C stops between polls and
+ * a re-run resumes. The summary's "before" is the state the plan was made from.
+ */
 export async function applyPlan(
   clients: Clients,
   spec: DesiredSpec,
-  plan: Plan,
+  { plan, observed: before }: Inspection,
   o: ApplyOptions,
 ): Promise<ExecutionResult | undefined> {
   if (plan.violations.length)
     throw new CliError("the plan has violations: nothing was changed", EXIT.refused);
   if (!plan.steps.length) return undefined;
   if (!o.yes) await confirm(plan);
-  const before = await observe(clients, spec.clusterName);
   const controller = new AbortController();
   const onSigint = () => {
     if (controller.signal.aborted) process.exit(EXIT.interrupted);
@@ -76,12 +80,7 @@ async function confirm(plan: Plan): Promise<void> {
   }
 }
 
-function summary(
-  before: Awaited<ReturnType<typeof observe>>,
-  after: Awaited<ReturnType<typeof observe>>,
-  result: ExecutionResult,
-  timeScale: number,
-): string {
+function summary(before: Observed, after: Observed, result: ExecutionResult, timeScale: number): string {
   const versions = new Table({ head: ["", "before", "after"], style: { head: [], border: [] } });
   versions.push(["control plane", before.cluster.version, after.cluster.version]);
   for (const a of after.addons)

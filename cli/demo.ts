@@ -41,10 +41,10 @@ export async function runDemo(
     );
     write(renderStatus(await gatherStatus(clients, cluster)));
     write(pc.bold("\n$ eks-upgrade plan --cluster demo --to 1.31\n"));
-    const { plan } = await inspect(clients, spec);
-    write(renderPlan(plan, "table", spec.nodeGroupConcurrency));
+    const inspection = await inspect(clients, spec);
+    write(renderPlan(inspection.plan, "table", spec.nodeGroupConcurrency));
     write(pc.bold("\n$ eks-upgrade apply --cluster demo --to 1.31 --yes\n"));
-    await applyPlan(clients, spec, plan, { yes: true, tty, timeScale, write });
+    await applyPlan(clients, spec, inspection, { yes: true, tty, timeScale, write });
     write(pc.bold("\n$ eks-upgrade status --cluster demo\n"));
     write(renderStatus(await gatherStatus(clients, cluster)));
   } finally {

@@ -103,9 +103,9 @@ targetOptions(
     const scale = o.timeScale !== undefined ? timeScale(o.timeScale) : (stackScale ?? 1);
     const clients = createClients(spec);
     try {
-      const { plan } = await inspect(clients, spec);
-      write(renderPlan(plan, "table", spec.nodeGroupConcurrency));
-      await applyPlan(clients, spec, plan, {
+      const inspection = await inspect(clients, spec);
+      write(renderPlan(inspection.plan, "table", spec.nodeGroupConcurrency));
+      await applyPlan(clients, spec, inspection, {
         yes: o.yes === true,
         tty: process.stdout.isTTY === true,
         timeScale: scale,

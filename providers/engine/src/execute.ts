@@ -1,7 +1,4 @@
 import {
-  DescribeAddonCommand,
-  DescribeClusterCommand,
-  DescribeNodegroupCommand,
   DescribeUpdateCommand,
   type EKSClient,
   UpdateAddonCommand,
@@ -13,7 +10,13 @@ import type { Clients } from "./clients";
 import { mapLimit } from "./concurrency";
 import { PlanRefusedError, remedyFor, type StepFailure, UpgradeAbortedError, UpgradeError } from "./errors";
 import type { Plan, Step, Target } from "./model";
-import { findInProgressUpdate, targetQuery } from "./observe";
+import {
+  describeAddon,
+  describeCluster,
+  describeNodegroup,
+  findInProgressUpdate,
+  targetQuery,
+} from "./observe";
 import type { DesiredSpec } from "./spec";
 import { compareAddonVersions, compareMinor, compareReleases } from "./versions";
 
@@ -173,45 +176,38 @@ class Run {
     const cluster = this.spec.clusterName;
     switch (req.kind) {
       case "controlPlane": {
-        const { cluster: c } = await this.eks.send(new DescribeClusterCommand({ name: cluster }));
-        const version = c?.version ?? "";
-        if (version && compareMinor(version, req.version) >= 0 && c?.status !== "UPDATING") {
+        const { version, status } = await describeCluster(this.eks, cluster);
+        if (version && compareMinor(version, req.version) >= 0 && status !== "UPDATING") {
           return { reached: `the control plane runs ${version}`, updating: false };
         }
-        return { updating: c?.status === "UPDATING" };
+        return { updating: status === "UPDATING" };
       }
       case "addon": {
-        const { addon } = await this.eks.send(
-          new DescribeAddonCommand({ clusterName: cluster, addonName: step.target }),
-        );
-        const version = addon?.addonVersion ?? "";
-        if (version && compareAddonVersions(version, req.addonVersion) >= 0 && addon?.status !== "UPDATING") {
+        const { version, status } = await describeAddon(this.eks, cluster, step.target);
+        if (version && compareAddonVersions(version, req.addonVersion) >= 0 && status !== "UPDATING") {
           return { reached: `${step.target} runs ${version}`, updating: false };
         }
-        return { updating: addon?.status === "UPDATING" };
+        return { updating: status === "UPDATING" };
       }
       case "nodegroup":
       case "nodegroupConfig": {
-        const { nodegroup: ng } = await this.eks.send(
-          new DescribeNodegroupCommand({ clusterName: cluster, nodegroupName: step.target }),
-        );
-        const updating = ng?.status === "UPDATING";
+        const ng = await describeNodegroup(this.eks, cluster, step.target);
+        const updating = ng.status === "UPDATING";
         if (updating) return { updating };
         if (req.kind === "nodegroupConfig") {
           const same =
-            (req.maxUnavailable === undefined || ng?.updateConfig?.maxUnavailable === req.maxUnavailable) &&
+            (req.maxUnavailable === undefined || ng.maxUnavailable === req.maxUnavailable) &&
             (req.maxUnavailablePercentage === undefined ||
-              ng?.updateConfig?.maxUnavailablePercentage === req.maxUnavailablePercentage);
+              ng.maxUnavailablePercentage === req.maxUnavailablePercentage);
           return same ? { reached: `${step.target} already has ${step.to}`, updating } : { updating };
         }
         if (req.launchTemplate) {
-          const running = Number(ng?.launchTemplate?.version ?? 0);
+          const running = Number(ng.launchTemplate?.version ?? 0);
           if (running >= Number(req.launchTemplate.version))
             return { reached: `${step.target} runs launch template version ${running}`, updating };
           return { updating };
         }
-        const version = ng?.version ?? "";
-        const release = ng?.releaseVersion ?? "";
+        const { version, releaseVersion: release } = ng;
         const order = version && req.version ? compareMinor(version, req.version) : -1;
         if (
           order > 0 ||

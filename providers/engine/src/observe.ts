@@ -4,10 +4,10 @@ import {
   DescribeNodegroupCommand,
   DescribeUpdateCommand,
   type EKSClient,
-  ListUpdatesCommand,
   paginateListAddons,
   paginateListInsights,
   paginateListNodegroups,
+  paginateListUpdates,
 } from "@aws-sdk/client-eks";
 import type { Clients } from "./clients";
 import { mapLimit } from "./concurrency";
@@ -86,13 +86,10 @@ export async function findInProgressUpdate(
   target: Target,
 ): Promise<ObservedUpdate | undefined> {
   const query = targetQuery(target);
-  const ids: string[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await eks.send(new ListUpdatesCommand({ name: clusterName, ...query, nextToken }));
-    ids.push(...(page.updateIds ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken);
+  const ids = await listAll(
+    paginateListUpdates({ client: eks }, { name: clusterName, ...query }),
+    (p) => p.updateIds,
+  );
   for (const id of ids.reverse()) {
     const { update } = await eks.send(
       new DescribeUpdateCommand({ name: clusterName, updateId: id, ...query }),
@@ -116,7 +113,7 @@ export function targetQuery(target: Target): { nodegroupName?: string; addonName
   return {};
 }
 
-async function describeCluster(eks: EKSClient, clusterName: string): Promise<Observed["cluster"]> {
+export async function describeCluster(eks: EKSClient, clusterName: string): Promise<Observed["cluster"]> {
   const { cluster: c } = await eks.send(new DescribeClusterCommand({ name: clusterName }));
   return {
     name: clusterName,
@@ -132,7 +129,7 @@ function replace<T extends { name: string }>(list: T[], fresh: T): void {
   if (i >= 0) list[i] = fresh;
 }
 
-async function describeNodegroup(
+export async function describeNodegroup(
   eks: EKSClient,
   clusterName: string,
   nodegroupName: string,
@@ -154,7 +151,11 @@ async function describeNodegroup(
   };
 }
 
-async function describeAddon(eks: EKSClient, clusterName: string, addonName: string): Promise<ObservedAddon> {
+export async function describeAddon(
+  eks: EKSClient,
+  clusterName: string,
+  addonName: string,
+): Promise<ObservedAddon> {
   const { addon: a } = await eks.send(new DescribeAddonCommand({ clusterName, addonName }));
   return {
     name: addonName,
