@@ -15,7 +15,7 @@ import {
 } from "../../providers/engine/src/index";
 import { clusterUpgradeProvider as provider } from "../../providers/clusterUpgrade/index";
 import { ADDONS_1_29, type ClusterInput } from "../support/emulator";
-import { type EngineHarness, engineHarness, fleetSeed, TIME_SCALE } from "../support/engine";
+import { type EngineHarness, engineHarness, fleetSeed, GENERAL_1_29, TIME_SCALE } from "../support/engine";
 import { withEnv } from "../support/env";
 import { PROVIDER_ENV } from "../support/provider";
 
@@ -24,13 +24,7 @@ const seed = (over: Partial<ClusterInput> = {}): SeedInput =>
   fleetSeed({
     addons: { ...ADDONS_1_29, "vpc-cni": "v1.18.6-eksbuild.1" },
     nodegroups: [
-      {
-        name: "general",
-        amiType: "AL2023_x86_64_STANDARD",
-        version: "1.29",
-        releaseVersion: "1.29.0-20240213",
-        desiredSize: 3,
-      },
+      GENERAL_1_29,
       { name: "batch", amiType: "BOTTLEROCKET_x86_64", version: "1.29", desiredSize: 2 },
     ],
     ...over,

@@ -37,6 +37,15 @@ describe("no credentials in any output", () => {
   let emulator: Emulator;
   let restore: () => void;
   const endpoints = () => ({ eks: emulator.url, ssm: emulator.url });
+  /** ClusterUpgrade's inputs for a 1.29 -> 1.30 upgrade of the emulator's cluster. */
+  const providerInputs = (__provider: string) => ({
+    clusterName: "demo",
+    region: "us-east-1",
+    endpoints: endpoints(),
+    kubernetesVersion: "1.30",
+    timeScale: TIME_SCALE,
+    __provider,
+  });
   before(async () => {
     restore = withEnv(SECRETS);
     emulator = await startEmulator({ seed: { ...fleetSeed(), timeScale: TIME_SCALE } });
@@ -89,14 +98,7 @@ describe("no credentials in any output", () => {
 
   it("provider: check, create, read outputs and a failing update's partial state", async () => {
     emulator.reset();
-    const inputs = {
-      clusterName: "demo",
-      region: "us-east-1",
-      endpoints: endpoints(),
-      kubernetesVersion: "1.30",
-      timeScale: TIME_SCALE,
-      __provider: "p",
-    };
+    const inputs = providerInputs("p");
     const checked = await provider.check?.({}, inputs);
     const created = await provider.create(checked?.inputs ?? inputs);
     const read = await provider.read?.(created.id, created.outs);
@@ -114,14 +116,7 @@ describe("no credentials in any output", () => {
     const host = await ProviderHost.start(SECRETS);
     try {
       await host.configure();
-      const inputs = {
-        clusterName: "demo",
-        region: "us-east-1",
-        endpoints: endpoints(),
-        kubernetesVersion: "1.30",
-        timeScale: TIME_SCALE,
-        __provider: await serializedProvider(),
-      };
+      const inputs = providerInputs(await serializedProvider());
       const checked = await host.check({}, inputs);
       const created = await host.create(checked.inputs);
       assertClean("host outputs", JSON.stringify(created.properties).replace(inputs.__provider, ""));

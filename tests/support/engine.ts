@@ -51,6 +51,15 @@ export async function engineHarness(
   };
 }
 
+/** The fleet's first node group: AL2023 x86 at a pinned 1.29 release, three nodes. */
+export const GENERAL_1_29: NonNullable<ClusterInput["nodegroups"]>[number] = {
+  name: "general",
+  amiType: "AL2023_x86_64_STANDARD",
+  version: "1.29",
+  releaseVersion: "1.29.0-20240213",
+  desiredSize: 3,
+};
+
 /** A 1.29 cluster with three add-ons and three 1.29 node groups of different AMI families. */
 export function fleetSeed(overrides: Partial<ClusterInput> = {}): SeedInput {
   return {
@@ -60,13 +69,7 @@ export function fleetSeed(overrides: Partial<ClusterInput> = {}): SeedInput {
         version: "1.29",
         addons: ADDONS_1_29,
         nodegroups: [
-          {
-            name: "general",
-            amiType: "AL2023_x86_64_STANDARD",
-            version: "1.29",
-            releaseVersion: "1.29.0-20240213",
-            desiredSize: 3,
-          },
+          GENERAL_1_29,
           { name: "arm", amiType: "AL2023_ARM_64_STANDARD", version: "1.29", desiredSize: 2 },
           { name: "bottlerocket", amiType: "BOTTLEROCKET_x86_64", version: "1.29", desiredSize: 2 },
         ],
