@@ -1,0 +1,386 @@
+import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { EKSClient, UpdateAddonCommand } from "@aws-sdk/client-eks";
+import { type AuditEntry, type Emulator, type SeedInput, startEmulator } from "../../emulator/src/index";
+import demo from "../../emulator/seeds/demo.json";
+import { DUMMY_CREDENTIALS } from "../support/emulator";
+import { callSummary } from "../support/engine";
+import { ROOT } from "../support/provider";
+import { PulumiProject, requirePulumi, type RunResult } from "../support/pulumi";
+
+/*
+ * The product as its users run it: the real `pulumi` binary (v3.248.0, built from Go modules by
+ * `npm run pulumi:install`), the shipped `local` stack file and Pulumi program, a local file
+ * backend, and the emulator in place of AWS. One emulator and one throwaway project for the file;
+ * the tests run in order, each starting from the state the one before left.
+ */
+
+const TIME_SCALE = 0.002;
+const toolchain = requirePulumi();
+
+/** demo.json's cluster with the two add-ons whose plan lines were the longest, plus two small clusters. */
+function seed(): SeedInput {
+  const [cluster] = demo.clusters;
+  return {
+    ...(demo as SeedInput),
+    timeScale: TIME_SCALE,
+    clusters: [
+      {
+        ...(cluster as NonNullable<SeedInput["clusters"]>[number]),
+        addons: {
+          ...cluster!.addons,
+          "aws-ebs-csi-driver": "v1.28.0-eksbuild.1",
+          "eks-pod-identity-agent": "v1.2.0-eksbuild.1",
+        },
+      },
+      {
+        name: "gated",
+        version: "1.30",
+        nodegroups: [{ name: "general", amiType: "AL2023_x86_64_STANDARD", version: "1.30", desiredSize: 2 }],
+      },
+      {
+        name: "drain",
+        version: "1.31",
+        addons: {
+          "vpc-cni": "v1.20.4-eksbuild.2",
+          coredns: "v1.11.3-eksbuild.1",
+          "kube-proxy": "v1.31.10-eksbuild.12",
+        },
+        nodegroups: [
+          {
+            name: "general",
+            amiType: "AL2023_x86_64_STANDARD",
+            version: "1.31",
+            releaseVersion: "1.31.0-20240917",
+            desiredSize: 4,
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/** A stack file of the throwaway project: existing-mode, against the emulator. */
+function stackFile(cluster: string, extra: string): string {
+  return [
+    "config:",
+    "  aws:region: us-east-1",
+    "  eks-upgrade:mode: existing",
+    `  eks-upgrade:clusterName: ${cluster}`,
+    extra,
+  ].join("\n");
+}
+
+const commandLine = (pid: number) => {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "latin1").replace(/\0/g, " ");
+  } catch {
+    return "";
+  }
+};
+
+const mutating = (entries: AuditEntry[]) => entries.filter((e) => e.mutating);
+
+/** Lines Pulumi cut to 150 characters end in `..."` (strings) or `...` (values). */
+const CUT = /\.\.\."?$/;
+
+describe(
+  "eks-upgrade through the real Pulumi CLI",
+  { skip: "skip" in toolchain ? toolchain.skip : false },
+  () => {
+    let emulator: Emulator;
+    let project: PulumiProject;
+    let since = 0;
+    const trackedLocal = readFileSync(join(ROOT, "Pulumi.local.yaml"), "utf8");
+
+    /** The mutating calls since the last look. */
+    const newCalls = () => {
+      const entries = emulator.audit(since);
+      since = entries.at(-1)?.seq ?? since;
+      return mutating(entries);
+    };
+    const local = (args: string[], onStart?: Parameters<PulumiProject["run"]>[1]) =>
+      project.run([...args, "--stack", "local"], onStart);
+    const setLocal = (key: string, value: string) =>
+      project.ok(["config", "set", "--path", `eks-upgrade:${key}`, value, "--stack", "local"]);
+
+    before(async () => {
+      if ("skip" in toolchain) return;
+      emulator = await startEmulator({ seed: seed(), port: 0 });
+      project = new PulumiProject(toolchain.binDir);
+    });
+
+    after(async () => {
+      project?.dispose();
+      await emulator?.stop();
+    });
+
+    it("creating the local stack from a clone leaves its stack file as shipped", async () => {
+      project.addStackFile("Pulumi.local.yaml");
+      await project.ok(["stack", "init", "local"]);
+      // The file carries the salt of the empty passphrase and values Pulumi writes back unchanged.
+      assert.equal(project.file("Pulumi.local.yaml"), trackedLocal);
+      // Only the port differs from the shipped stack file here: the emulator runs on a free one.
+      await setLocal("endpoints.eks", emulator.url);
+      await setLocal("endpoints.ssm", emulator.url);
+    });
+
+    let preview: RunResult;
+    it("pulumi preview shows the ordered plan and the warnings, nothing cut, and makes no change", async () => {
+      preview = await local(["preview", "--diff"]);
+      assert.equal(preview.code, 0, preview.output);
+      const lines = preview.stdout.split("\n");
+      const at = (re: RegExp) => {
+        const i = lines.findIndex((l) => re.test(l));
+        assert.ok(i >= 0, `no line matches ${re}\n${preview.stdout}`);
+        return i;
+      };
+      const cp130 = at(/"\d+\. \[phase \d+\] control plane: 1\.29 -> 1\.30 /);
+      const cp131 = at(/"\d+\. \[phase \d+\] control plane: 1\.30 -> 1\.31 /);
+      const ebs = at(/"\d+\. \[phase \d+\] add-on aws-ebs-csi-driver: v1\.28\.0-eksbuild\.1 -> /);
+      const podIdentity = at(/"\d+\. \[phase \d+\] add-on eks-pod-identity-agent: /);
+      const firstNode = at(/"\d+\. \[phase \d+\] node group /);
+      assert.ok(Math.max(ebs, podIdentity) < firstNode && cp130 < cp131 && cp131 < firstNode);
+      assert.match(
+        preview.stdout,
+        /EKSUP102 eks-upgrade:upgrade\.insights: insight \\"Deprecated APIs removed in Kubernetes v1\.30\\" reports WARNING/,
+      );
+      assert.match(
+        preview.stdout,
+        /Review the insight \(aws eks describe-insight\)/,
+        "the remedy is there too",
+      );
+      assert.deepEqual(
+        lines.filter((l) => CUT.test(l.trimEnd())),
+        [],
+        "Pulumi cut no line of the diff display",
+      );
+      // No SDK noise: one line of ours about the Node.js runtime at most.
+      assert.doesNotMatch(preview.output, /NodeVersionSupportWarning/);
+      assert.ok(
+        preview.output.split("\n").filter((l) => /\[eks-upgrade\] note: Node\.js/.test(l)).length <= 2,
+      );
+      assert.deepEqual(newCalls(), []);
+    });
+
+    it("pulumi up: control plane, then add-ons, then node groups; one progress line per step event", async () => {
+      const up = await local(["up", "--yes", "--skip-preview"]);
+      assert.equal(up.code, 0, up.output);
+      const calls = callSummary(newCalls());
+      const cps = calls.filter((c) => c.startsWith("controlPlane"));
+      assert.deepEqual(cps, ["controlPlane 1.30", "controlPlane 1.31"]);
+      const lastCp = calls.lastIndexOf("controlPlane 1.31");
+      const firstNode = calls.findIndex((c) => c.startsWith("nodegroup"));
+      assert.ok(firstNode > lastCp, calls.join("\n"));
+      assert.ok(
+        calls.slice(firstNode).every((c) => c.startsWith("nodegroup")),
+        calls.join("\n"),
+      );
+      assert.ok(
+        calls.slice(lastCp + 1, firstNode).every((c) => c.startsWith("addon")) && firstNode - lastCp > 1,
+        "the add-ons follow the last control-plane step before any node group",
+      );
+      assert.equal(new Set(calls).size, calls.length, "no update issued twice");
+
+      // Progress: Diagnostics repeats each line once; no line appears twice there.
+      const diagnostics = up.stdout.slice(up.stdout.lastIndexOf("Diagnostics:"));
+      const progress = diagnostics.split("\n").filter((l) => /\[eks-upgrade demo\] /.test(l));
+      assert.equal(new Set(progress).size, progress.length, progress.join("\n"));
+      assert.ok(
+        progress.some((l) => /\] started {2}controlPlane:1\.30: 1\.29 -> 1\.30 \(update [\w-]+\)$/.test(l)),
+      );
+      assert.ok(progress.some((l) => /\] done {5}nodegroup:general:1\.31 in \d+m\d\ds$/.test(l)));
+      assert.ok(progress.length < 40, `${progress.length} progress lines`);
+
+      const outputs = JSON.parse(
+        (await project.ok(["stack", "output", "--json", "--stack", "local"])).stdout,
+      );
+      const state = emulator.state().clusters.find((c) => c.name === "demo")!;
+      assert.equal(outputs.controlPlaneVersion, "1.31");
+      assert.equal(state.version, "1.31");
+      assert.deepEqual(
+        outputs.nodeGroupReleases,
+        Object.fromEntries(state.nodegroups.map((n) => [n.name, n.releaseVersion])),
+      );
+      const upgrade = await project.upgradeState("local");
+      assert.deepEqual(upgrade.plan, [], "after up, the plan output is what a check now says: nothing left");
+      assert.ok((upgrade.lastPlan as string[]).some((l) => /control plane: 1\.30 -> 1\.31/.test(l)));
+    });
+
+    it("a second pulumi up changes nothing", async () => {
+      const up = await local(["up", "--yes"]);
+      assert.equal(up.code, 0, up.output);
+      assert.deepEqual(newCalls(), []);
+      assert.match(up.stdout, /2 unchanged/);
+    });
+
+    for (const refusal of [
+      {
+        what: "a lowered clusterVersion",
+        key: "clusterVersion",
+        value: "1.30",
+        restore: "1.31",
+        message: /EKSUP001 eks-upgrade:clusterVersion: 1\.30 is lower than the control plane's 1\.31/,
+      },
+      {
+        what: "a pinned AMI release below the running one",
+        key: "nodeGroups.general.amiReleaseVersion",
+        value: "1.31.0-20240917",
+        restore: "latest",
+        message: /EKSUP006 /,
+      },
+    ]) {
+      it(`${refusal.what} is refused at preview and at up --skip-preview, naming the stack config key`, async () => {
+        await setLocal(refusal.key, refusal.value);
+        try {
+          for (const args of [["preview"], ["up", "--yes", "--skip-preview"]]) {
+            const r = await local(args);
+            assert.notEqual(r.code, 0, r.output);
+            assert.match(r.output, refusal.message);
+            assert.match(r.output, new RegExp(`eks-upgrade:${refusal.key.replace(/\./g, "\\.")}\\b`));
+            assert.deepEqual(newCalls(), [], `${args[0]}: no mutating call`);
+          }
+        } finally {
+          await setLocal(refusal.key, refusal.restore);
+        }
+      });
+    }
+
+    it("pulumi refresh reports a change made outside", async () => {
+      const eks = new EKSClient({
+        region: emulator.region,
+        endpoint: emulator.url,
+        credentials: DUMMY_CREDENTIALS,
+      });
+      try {
+        await eks.send(
+          new UpdateAddonCommand({
+            clusterName: "demo",
+            addonName: "coredns",
+            addonVersion: "v1.11.4-eksbuild.14",
+          }),
+        );
+      } finally {
+        eks.destroy();
+      }
+      newCalls();
+      const refresh = await local(["refresh", "--yes"]);
+      assert.equal(refresh.code, 0, refresh.output);
+      const versions = (await project.upgradeState("local")).versions as { addons: Record<string, string> };
+      assert.equal(versions.addons.coredns, "v1.11.4-eksbuild.14");
+      assert.deepEqual(newCalls(), []);
+    });
+
+    it("the promotion gate refuses an unsoaked target through two real stacks", async () => {
+      writeFileSync(
+        join(project.dir, "Pulumi.gated.yaml"),
+        stackFile(
+          "gated",
+          [
+            '  eks-upgrade:clusterVersion: "1.31"',
+            "  eks-upgrade:promotion:",
+            "    upstreamStack: organization/eks-upgrade/local",
+            "    soakHours: 72",
+            `  eks-upgrade:endpoints: { eks: "${emulator.url}", ssm: "${emulator.url}" }`,
+          ].join("\n"),
+        ),
+      );
+      await project.ok(["stack", "init", "gated"]);
+      const r = await project.run(["preview", "--stack", "gated"]);
+      assert.notEqual(r.code, 0, r.output);
+      assert.match(r.output, /EKSUP017 /);
+      assert.match(r.output, /organization\/eks-upgrade\/local/);
+      assert.match(r.output, /72/);
+      assert.match(r.output, /eks-upgrade:clusterVersion\b/);
+      assert.deepEqual(newCalls(), []);
+    });
+
+    it("a blocked drain fails pulumi up with the remedy; the state stays true and the next up finishes without repeating a step", async () => {
+      writeFileSync(
+        join(project.dir, "Pulumi.drain.yaml"),
+        stackFile(
+          "drain",
+          [
+            '  eks-upgrade:clusterVersion: "1.32"',
+            `  eks-upgrade:endpoints: { eks: "${emulator.url}", ssm: "${emulator.url}" }`,
+          ].join("\n"),
+        ),
+      );
+      await project.ok(["stack", "init", "drain"]);
+      emulator.injectFault({
+        kind: "updateFailure",
+        cluster: "drain",
+        nodegroup: "general",
+        errorCode: "PodEvictionFailure",
+      });
+      const failed = await project.run(["up", "--yes", "--skip-preview", "--stack", "drain"]);
+      assert.notEqual(failed.code, 0, failed.output);
+      assert.match(failed.output, /PodEvictionFailure/);
+      assert.match(failed.output, /eks-upgrade:nodeGroups\.general\.force/);
+      const first = callSummary(newCalls());
+      const state = await project.upgradeState("drain");
+      const versions = state.versions as {
+        controlPlane: string;
+        nodeGroups: Record<string, { version: string }>;
+      };
+      assert.equal(versions.controlPlane, "1.32", "the state records the control plane that really moved");
+      assert.equal(versions.nodeGroups.general?.version, "1.31", "and the node group that did not");
+      assert.ok(
+        (state.plan as string[]).some((l) => /node group general/.test(l)),
+        "what is left is the plan",
+      );
+
+      const again = await project.run(["up", "--yes", "--skip-preview", "--stack", "drain"]);
+      assert.equal(again.code, 0, again.output);
+      const second = callSummary(newCalls());
+      assert.deepEqual(second, ["nodegroup general 1.32"], "only the failed step runs again");
+      assert.ok(!first.filter((c) => !c.startsWith("nodegroup")).some((c) => second.includes(c)));
+    });
+
+    it("a cancelled CI job (SIGINT, then SIGKILL): the provider stops by itself; pulumi cancel and up resume without repeating a step", async () => {
+      await setLocal("clusterVersion", "1.32");
+      newCalls();
+      let pulumiPid: number | undefined;
+      const done = local(["up", "--yes", "--skip-preview"], (child) => (pulumiPid = child.pid));
+      // Cancel while the control plane moves to 1.32, as a CI job cancelled mid-upgrade does.
+      for (
+        let i = 0;
+        i < 1500 && !emulator.audit(since).some((e) => e.operation === "UpdateClusterVersion");
+        i++
+      )
+        await new Promise((r) => setTimeout(r, 20));
+      assert.ok(pulumiPid, "the pulumi process is running");
+      process.kill(pulumiPid, "SIGINT");
+      await new Promise((r) => setTimeout(r, 500));
+      process.kill(pulumiPid, "SIGKILL");
+      const interrupted = await done;
+      assert.equal(interrupted.signal, "SIGKILL");
+      // The orphaned provider host notices and stops between polls (bounded wait, by PID). Other
+      // orphans of the killed CLI (its language host) are Pulumi's; dispose() stops them by PID.
+      const hosts = () => project.processes().filter((pid) => /dynamic-provider/.test(commandLine(pid)));
+      for (let i = 0; i < 150 && hosts().length; i++) await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(hosts(), [], "the provider host of the interrupted run stopped by itself");
+      const first = callSummary(newCalls());
+      assert.ok(first.includes("controlPlane 1.32"));
+      assert.ok(!first.some((c) => c.startsWith("nodegroup")), "stopped before the node groups");
+
+      // The documented way out: release the lock the killed CLI left, then up again.
+      await project.ok(["cancel", "--yes", "--stack", "local"]);
+      const resumed = await local(["up", "--yes", "--skip-preview"]);
+      assert.equal(resumed.code, 0, resumed.output);
+      const second = callSummary(newCalls());
+      assert.ok(
+        !second.some((c) => first.includes(c)),
+        `nothing issued twice:\n${first.join("\n")}\n--\n${second.join("\n")}`,
+      );
+      assert.equal(emulator.state().clusters.find((c) => c.name === "demo")!.version, "1.32");
+      assert.ok(second.some((c) => c.startsWith("nodegroup")));
+    });
+
+    it("the checked-in stack file is untouched", () => {
+      assert.equal(readFileSync(join(ROOT, "Pulumi.local.yaml"), "utf8"), trackedLocal);
+    });
+  },
+);
