@@ -11,7 +11,7 @@ export function emulatorSpec(
     clusterName,
     region: "us-east-1",
     endpoints: { eks: emulator.url, ssm: emulator.url },
-    kubernetesVersion: "1.32",
+    clusterVersion: "1.32",
     ...extra,
   });
 }

@@ -12,7 +12,6 @@ import { emulatorSpec, previewFleet } from "./fleet";
 const RUNS = 5;
 
 async function main() {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
   const emulator = await startEmulator({ seed: previewFleet() });
   const spec = emulatorSpec(emulator, "big");
   const clients = createClients(spec);

@@ -24,7 +24,7 @@ interface Run {
 
 async function ours(emulator: Emulator, concurrency: number): Promise<Run> {
   emulator.reset();
-  const spec = emulatorSpec(emulator, "fleet", { nodeGroupConcurrency: concurrency });
+  const spec = emulatorSpec(emulator, "fleet", { upgrade: { concurrency } });
   const clients = createClients(spec);
   try {
     const { plan } = await inspect(clients, spec);
@@ -83,7 +83,6 @@ async function baseline(emulator: Emulator): Promise<Run> {
 }
 
 async function main() {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
   const emulator = await startEmulator({ seed: referenceFleet(TIME_SCALE) });
   try {
     const runs = [await ours(emulator, 1), await ours(emulator, 2), await baseline(emulator)];

@@ -7,15 +7,19 @@ import {
   type Inspection,
   type Observed,
   observe,
+  type KeyRenderer,
   type Plan,
+  formatDuration as duration,
   UpgradeAbortedError,
   UpgradeError,
 } from "@eks-upgrade/engine";
 import Table from "cli-table3";
 import { CliError, EXIT } from "./errors";
-import { duration, progressDisplay } from "./progress";
+import { progressDisplay } from "./progress";
 
 export interface ApplyOptions {
+  /** How failures name spec keys: flags, or stack file keys. */
+  keys: KeyRenderer;
   yes: boolean;
   tty: boolean;
   timeScale: number;
@@ -59,7 +63,7 @@ export async function applyPlan(
   } catch (e) {
     display.stop();
     if (e instanceof UpgradeAbortedError) throw new CliError(`${e.message}`, EXIT.interrupted);
-    if (e instanceof UpgradeError) throw new CliError(e.message, EXIT.failed);
+    if (e instanceof UpgradeError) throw new CliError(e.describe(o.keys), EXIT.failed);
     throw e;
   } finally {
     process.off("SIGINT", onSigint);

@@ -3,6 +3,7 @@ import pc from "picocolors";
 import { startEmulator } from "../emulator/src/index";
 import demoSeed from "../emulator/seeds/demo.json";
 import { applyPlan } from "./apply";
+import { flagKey } from "./keys";
 import { parse } from "./options";
 import { renderPlan } from "./render";
 import { gatherStatus, renderStatus } from "./status";
@@ -22,15 +23,13 @@ export async function runDemo(
   // The emulator accepts any signature; the SDK still wants credentials to sign with.
   process.env.AWS_ACCESS_KEY_ID ??= "demo";
   process.env.AWS_SECRET_ACCESS_KEY ??= "demo";
-  // The README states the Node requirement; the SDK's notice about Node 22 would only clutter the tour.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const emulator = await startEmulator({ seed: demoSeed as never, timeScale });
   const cluster = { cluster: "demo", region: emulator.region, endpoint: emulator.url };
   const spec = parse({
     clusterName: "demo",
     region: emulator.region,
     endpoints: { eks: emulator.url, ssm: emulator.url },
-    kubernetesVersion: "1.31",
+    clusterVersion: "1.31",
   });
   const clients = createClients(spec);
   try {
@@ -40,11 +39,11 @@ export async function runDemo(
       ),
     );
     write(renderStatus(await gatherStatus(clients, cluster)));
-    write(pc.bold("\n$ eks-upgrade plan --cluster demo --to 1.31\n"));
+    write(pc.bold("\n$ eks-upgrade plan --cluster demo --cluster-version 1.31\n"));
     const inspection = await inspect(clients, spec);
-    write(renderPlan(inspection.plan, "table", spec.nodeGroupConcurrency));
-    write(pc.bold("\n$ eks-upgrade apply --cluster demo --to 1.31 --yes\n"));
-    await applyPlan(clients, spec, inspection, { yes: true, tty, timeScale, write });
+    write(renderPlan(inspection.plan, "table", spec.upgrade.concurrency));
+    write(pc.bold("\n$ eks-upgrade apply --cluster demo --cluster-version 1.31 --yes\n"));
+    await applyPlan(clients, spec, inspection, { keys: flagKey, yes: true, tty, timeScale, write });
     write(pc.bold("\n$ eks-upgrade status --cluster demo\n"));
     write(renderStatus(await gatherStatus(clients, cluster)));
   } finally {

@@ -2,6 +2,7 @@ import {
   type ClusterRef,
   type DesiredSpec,
   type DesiredSpecInput,
+  type KeyRenderer,
   parseClusterRef,
   parseSpec,
   SpecError,
@@ -12,6 +13,7 @@ import { loadStackConfig, type StackConfig, StackConfigError } from "../infra/co
 import { readStackFile } from "../infra/stack-file";
 import { upgradeArgs } from "../infra/upgrade-args";
 import { CliError } from "./errors";
+import { flagKey, keysFor } from "./keys";
 
 /** Options shared by status, plan and apply. */
 export interface ClusterOptions {
@@ -23,7 +25,10 @@ export interface ClusterOptions {
 /** Options of plan and apply: the desired versions, from the options or from a stack's config. */
 export interface TargetOptions extends Partial<ClusterOptions> {
   stack?: string;
+  clusterVersion?: string;
+  /** Short alias of --cluster-version. */
   to?: string;
+  canary?: string;
   addons?: string;
   nodegroups?: string;
   force?: string;
@@ -32,24 +37,6 @@ export interface TargetOptions extends Partial<ClusterOptions> {
   insights?: string;
   acknowledge?: string[];
   timeScale?: string;
-}
-
-/** Which command-line argument a spec field comes from, for error messages. */
-const ARGUMENT_OF: [RegExp, string][] = [
-  [/^kubernetesVersion/, "--to"],
-  [/^clusterName/, "--cluster"],
-  [/^region/, "--region"],
-  [/^endpoints/, "--endpoint"],
-  [/^addons/, "--addons"],
-  [/^nodeGroups\.[^.]+\.force/, "--force"],
-  [/^nodeGroups/, "--nodegroups"],
-  [/^nodeGroupConcurrency/, "--concurrency"],
-  [/^nodeGroupOrder/, "--order"],
-  [/^insights/, "--insights/--acknowledge"],
-];
-
-export function argumentOf(field: string): string {
-  return ARGUMENT_OF.find(([re]) => re.test(field))?.[1] ?? field;
 }
 
 export function region(o: { region?: string | undefined }): string {
@@ -107,44 +94,68 @@ function fromStack(stack: string): { input: Record<string, unknown>; timeScale?:
 }
 
 /**
- * Builds and validates the engine's desired spec; a bad value is reported with its argument.
+ * Builds and validates the engine's desired spec; a bad value is reported with its flag.
  * With --stack the stack's config is the base and explicit options override it.
  */
-export function specFromOptions(o: TargetOptions): DesiredSpec {
-  return specAndScale(o).spec;
-}
-
-export function specAndScale(o: TargetOptions): { spec: DesiredSpec; timeScale?: number } {
+export function specAndScale(o: TargetOptions): {
+  spec: DesiredSpec;
+  timeScale?: number;
+  keys: KeyRenderer;
+} {
+  const keys = keysFor(o.stack);
   const base = o.stack ? fromStack(o.stack) : { input: {} as Record<string, unknown> };
   if (!o.stack && !o.cluster)
     throw new CliError("--cluster is required (or --stack <name> to read Pulumi.<name>.yaml)");
-  if (!o.stack && !o.to) throw new CliError("--to is required, e.g. --to 1.32 (or --stack <name>)");
+  const clusterVersion = o.clusterVersion ?? o.to;
+  if (!o.stack && !clusterVersion)
+    throw new CliError("--cluster-version is required, e.g. --cluster-version 1.32 (or --stack <name>)");
   const addons = Object.fromEntries(pairs("--addons", o.addons, "coredns=latest,vpc-cni=v1.19.0-eksbuild.1"));
-  const nodeGroups: Record<string, Record<string, unknown>> = {};
+  // Canaries first, in the order given: the spec upgrades canary node groups in the order it lists them.
+  const canaries = list(o.canary ?? o.order);
+  const nodeGroups: Record<string, Record<string, unknown>> = Object.fromEntries(
+    canaries.map((name) => [name, { canary: true }]),
+  );
   for (const [name, v] of pairs(
     "--nodegroups",
     o.nodegroups,
     "general=latest,batch=1.31.0-20241024,custom=lt:4",
   )) {
-    nodeGroups[name] = v.startsWith("lt:") ? { launchTemplateVersion: v.slice(3) } : { releaseVersion: v };
+    nodeGroups[name] = {
+      ...nodeGroups[name],
+      ...(v.startsWith("lt:") ? { launchTemplateVersion: v.slice(3) } : { amiReleaseVersion: v }),
+    };
   }
   for (const name of list(o.force)) nodeGroups[name] = { ...nodeGroups[name], force: true };
   const input: Record<string, unknown> = { ...base.input };
   if (o.cluster) input.clusterName = o.cluster;
-  if (o.to) input.kubernetesVersion = o.to;
+  if (clusterVersion) input.clusterVersion = clusterVersion;
   if (o.region || !input.region) input.region = region(o);
   if (o.endpoint) input.endpoints = endpoints(o);
   if (o.addons) input.addons = addons;
-  if (o.nodegroups || o.force) input.nodeGroups = { ...(input.nodeGroups as object), ...nodeGroups };
-  if (o.order) input.nodeGroupOrder = list(o.order);
-  if (o.concurrency !== undefined) input.nodeGroupConcurrency = number("--concurrency", o.concurrency);
-  if (o.acknowledge?.length) input.insights = o.acknowledge;
-  else if (o.insights) input.insights = o.insights;
-  return { spec: parse(input), ...(base.timeScale !== undefined ? { timeScale: base.timeScale } : {}) };
+  if (Object.keys(nodeGroups).length) input.nodeGroups = mergeNodeGroups(input.nodeGroups, nodeGroups);
+  const upgrade: Record<string, unknown> = { ...(input.upgrade as object) };
+  if (o.concurrency !== undefined) upgrade.concurrency = number("--concurrency", o.concurrency);
+  if (o.acknowledge?.length) upgrade.insights = o.acknowledge;
+  else if (o.insights) upgrade.insights = o.insights;
+  input.upgrade = upgrade;
+  return {
+    spec: parse(input, keys),
+    keys,
+    ...(base.timeScale !== undefined ? { timeScale: base.timeScale } : {}),
+  };
 }
 
-export function parse(input: Record<string, unknown>): DesiredSpec {
-  return withArguments(() => parseSpec(input));
+/** The flags' node groups over the stack's, canaries given by flag first. */
+function mergeNodeGroups(base: unknown, flags: Record<string, Record<string, unknown>>) {
+  const from = (base ?? {}) as Record<string, Record<string, unknown>>;
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const [name, n] of Object.entries(flags)) out[name] = { ...from[name], ...n };
+  for (const [name, n] of Object.entries(from)) out[name] ??= n;
+  return out;
+}
+
+export function parse(input: Record<string, unknown>, keys: KeyRenderer = flagKey): DesiredSpec {
+  return withArguments(() => parseSpec(input), keys);
 }
 
 /** The cluster to talk to, validated: --cluster, --region, --endpoint. */
@@ -154,13 +165,13 @@ export function clusterRef(o: ClusterOptions): ClusterRef {
   );
 }
 
-/** Spec errors reported by the command-line argument they come from. */
-function withArguments<T>(validate: () => T): T {
+/** Spec errors reported by the flag (or stack file key) they come from. */
+function withArguments<T>(validate: () => T, keys: KeyRenderer = flagKey): T {
   try {
     return validate();
   } catch (e) {
     if (!(e instanceof SpecError)) throw e;
-    throw new CliError(e.issues.map((i) => `${argumentOf(i.field)} (${i.field}): ${i.message}`).join("\n"));
+    throw new CliError(e.issues.map((i) => `${keys(i.field)}: ${i.message}`).join("\n"));
   }
 }
 

@@ -1,11 +1,5 @@
-import type { ProgressEvent } from "@eks-upgrade/engine";
+import { formatDuration as duration, type ProgressEvent, progressLines } from "@eks-upgrade/engine";
 import { MultiBar, Presets, type SingleBar } from "cli-progress";
-
-/** Simulated durations read better than real ones against the emulator: 10m, not 60ms. */
-export function duration(ms: number): string {
-  const s = Math.round(ms / 1000);
-  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
-}
 
 export interface ProgressDisplay {
   onEvent(e: ProgressEvent): void;
@@ -25,20 +19,11 @@ export function progressDisplay(
 }
 
 function lineDisplay(timeScale: number, write: (line: string) => void): ProgressDisplay {
-  const last = new Map<string, string>();
+  const line = progressLines(timeScale);
   return {
     onEvent(e) {
-      const at = (ms: number) => duration(ms / timeScale);
-      let line: string | undefined;
-      if (e.type === "stepStarted")
-        line = `${e.resumed ? "resuming" : "started "} ${e.step.id}: ${e.step.from} -> ${e.step.to}`;
-      if (e.type === "stepPolled" && last.get(e.step.id) !== e.status)
-        line = `  ${e.step.id}: ${e.status} (${at(e.elapsedMs)})`;
-      if (e.type === "stepFinished") line = `done     ${e.step.id} in ${at(e.durationMs)}`;
-      if (e.type === "stepSkipped") line = `skipped  ${e.step.id}: ${e.reason}`;
-      if (e.type === "stepFailed") line = `FAILED   ${e.step.id}: ${e.failure.code}: ${e.failure.message}`;
-      if (e.type === "stepPolled") last.set(e.step.id, e.status);
-      if (line) write(line);
+      const text = line(e);
+      if (text) write(text);
     },
     stop() {},
   };

@@ -1,4 +1,11 @@
-import type { Finding, Plan, Step } from "@eks-upgrade/engine";
+import {
+  type Finding,
+  type KeyRenderer,
+  type Plan,
+  plainKey,
+  renderKeys,
+  type Step,
+} from "@eks-upgrade/engine";
 import Table from "cli-table3";
 import pc from "picocolors";
 
@@ -35,12 +42,18 @@ export function estimateTotalMinutes(plan: Plan, concurrency: number): number {
   return Math.round(total);
 }
 
-export function renderPlan(plan: Plan, format: Format, concurrency: number): string {
+/** `keys` renders the spec keys findings name: flags, stack file keys, or plain keys. */
+export function renderPlan(
+  plan: Plan,
+  format: Format,
+  concurrency: number,
+  keys: KeyRenderer = plainKey,
+): string {
   if (format === "json") return JSON.stringify(plan, null, 2);
-  return format === "markdown" ? planMarkdown(plan, concurrency) : planTable(plan, concurrency);
+  return format === "markdown" ? planMarkdown(plan, concurrency, keys) : planTable(plan, concurrency, keys);
 }
 
-function planTable(plan: Plan, concurrency: number): string {
+function planTable(plan: Plan, concurrency: number, keys: KeyRenderer): string {
   const out: string[] = [pc.bold(`Upgrade plan for ${plan.cluster}: ${plan.from} -> ${plan.to}`)];
   if (plan.steps.length) {
     const table = new Table({
@@ -63,18 +76,22 @@ function planTable(plan: Plan, concurrency: number): string {
   } else if (!plan.violations.length) {
     out.push("Nothing to do: the cluster already runs the desired versions.");
   }
-  out.push(...findings(plan.violations, pc.red("Violations (nothing will be changed):")));
-  out.push(...findings(plan.warnings, pc.yellow("Warnings:")));
+  out.push(...findings(plan.violations, pc.red("Violations (nothing will be changed):"), keys));
+  out.push(...findings(plan.warnings, pc.yellow("Warnings:"), keys));
   return out.join("\n");
 }
 
-function findings(list: Finding[], title: string): string[] {
+function findings(list: Finding[], title: string, keys: KeyRenderer): string[] {
   if (!list.length) return [];
-  return [title, ...list.map((f) => `  ${f.code} ${f.field}: ${f.message}\n    remedy: ${f.remedy}`)];
+  const text = (t: string) => renderKeys(t, keys);
+  return [
+    title,
+    ...list.map((f) => `  ${f.code} ${keys(f.field)}: ${text(f.message)}\n    remedy: ${text(f.remedy)}`),
+  ];
 }
 
-function planMarkdown(plan: Plan, concurrency: number): string {
-  const esc = (s: string | number) => String(s).replace(/\|/g, "\\|");
+function planMarkdown(plan: Plan, concurrency: number, keys: KeyRenderer): string {
+  const esc = (s: string | number) => renderKeys(String(s), keys).replace(/\|/g, "\\|");
   const out = [`### EKS upgrade plan: \`${plan.cluster}\` ${plan.from} → ${plan.to}`, ""];
   if (plan.steps.length) {
     out.push("| # | phase | step | from | to | est. | why |", "|---|---|---|---|---|---|---|");
@@ -94,11 +111,11 @@ function planMarkdown(plan: Plan, concurrency: number): string {
   if (plan.violations.length) {
     out.push("", "#### ❌ Violations — nothing will be changed", "");
     for (const v of plan.violations)
-      out.push(`- **${v.code}** \`${v.field}\`: ${esc(v.message)}. _Remedy:_ ${esc(v.remedy)}`);
+      out.push(`- **${v.code}** \`${keys(v.field)}\`: ${esc(v.message)}. _Remedy:_ ${esc(v.remedy)}`);
   }
   if (plan.warnings.length) {
     out.push("", "#### ⚠️ Warnings", "");
-    for (const w of plan.warnings) out.push(`- **${w.code}** \`${w.field}\`: ${esc(w.message)}`);
+    for (const w of plan.warnings) out.push(`- **${w.code}** \`${keys(w.field)}\`: ${esc(w.message)}`);
   }
   return out.join("\n");
 }

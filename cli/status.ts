@@ -12,7 +12,7 @@ export interface StatusReport {
 /** Reads the cluster and what is current for its minor: the defaults and newest versions, the newest AMIs. */
 export async function gatherStatus(clients: Clients, o: ClusterOptions): Promise<StatusReport> {
   const observed = await observe(clients, o.cluster);
-  const spec = parse({ ...clusterRef(o), kubernetesVersion: observed.cluster.version });
+  const spec = parse({ ...clusterRef(o), clusterVersion: observed.cluster.version });
   return { observed, catalog: await resolve(clients, spec, observed) };
 }
 

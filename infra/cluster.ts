@@ -52,8 +52,8 @@ export function managedCluster(config: StackConfig): ManagedCluster {
     { transforms },
   );
   const subnetIds = cluster.core.apply((c) => c.subnetIds);
-  const nodeGroups = config.nodeGroups.map((n) =>
-    nodeGroup(config, n, cluster, nodeRole, subnetIds, attachments),
+  const nodeGroups = Object.entries(config.nodeGroups).map(([name, n]) =>
+    nodeGroup(config, name, n, cluster, nodeRole, subnetIds, attachments),
   );
   const addons = Object.entries(config.addons).map(([addonName, spec]) => {
     const policy = typeof spec === "string" ? { version: spec } : spec;
@@ -91,6 +91,7 @@ export function managedCluster(config: StackConfig): ManagedCluster {
 
 function nodeGroup(
   config: StackConfig,
+  name: string,
   n: NodeGroupConfig,
   cluster: eks.Cluster,
   nodeRole: aws.iam.Role,
@@ -98,10 +99,10 @@ function nodeGroup(
   attachments: aws.iam.RolePolicyAttachment[],
 ): aws.eks.NodeGroup {
   return new aws.eks.NodeGroup(
-    `${config.clusterName}-${n.name}`,
+    `${config.clusterName}-${name}`,
     {
       clusterName: cluster.eksCluster.name,
-      nodeGroupName: n.name,
+      nodeGroupName: name,
       nodeRoleArn: nodeRole.arn,
       subnetIds,
       amiType: n.amiType,

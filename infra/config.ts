@@ -9,26 +9,26 @@ import { z } from "zod";
 
 export const NAMESPACE = "eks-upgrade";
 
-const { minor, name, addonVersion, endpoint: emulatorEndpoint, resolveConflicts } = SpecFields;
-const minutes = z
-  .number()
-  .positive()
-  .max(24 * 60);
+const {
+  minor,
+  name,
+  addonVersion,
+  endpoint: emulatorEndpoint,
+  resolveConflicts,
+  NodeGroupFields,
+  oneMaxUnavailable,
+  UpgradePolicy,
+} = SpecFields;
 
-const NodeGroupConfig = z
-  .strictObject({
-    /** The node group's name in EKS. */
-    name,
+/** A managed node group: its upgrade settings (the engine's, same names) and how managed mode creates it. */
+const NodeGroupConfig = oneMaxUnavailable(
+  z.strictObject({
+    ...NodeGroupFields,
     /** EKS AMI type (AL2023_x86_64_STANDARD, BOTTLEROCKET_ARM_64, ...). */
     amiType: z
       .string()
       .regex(/^[A-Z0-9_a-z]+$/)
       .default("AL2023_x86_64_STANDARD"),
-    /** "latest" or a pinned AMI release (the Terraform module's ami_release_version). */
-    amiReleaseVersion: z
-      .string()
-      .regex(/^(latest|[0-9][0-9A-Za-z.-]*)$/, 'must be "latest" or a release like 1.31.0-20241024')
-      .default("latest"),
     instanceTypes: z.array(z.string().min(1)).min(1).default(["m6i.large"]),
     capacityType: z.enum(["ON_DEMAND", "SPOT"]).default("ON_DEMAND"),
     scaling: z
@@ -39,9 +39,6 @@ const NodeGroupConfig = z
       })
       .refine((s) => s.min <= s.desired && s.desired <= s.max, { message: "needs min <= desired <= max" })
       .default({ min: 1, max: 3, desired: 2 }),
-    /** Nodes replaced at once during an update (EKS updateConfig). */
-    maxUnavailable: z.number().int().min(1).max(100).optional(),
-    maxUnavailablePercentage: z.number().int().min(1).max(100).optional(),
     labels: z.record(z.string(), z.string()).default({}),
     taints: z
       .array(
@@ -52,91 +49,67 @@ const NodeGroupConfig = z
         }),
       )
       .default([]),
-    /** Canary groups are upgraded first, in the order listed. */
-    canary: z.boolean().default(false),
-    /** Replace nodes even when a PodDisruptionBudget blocks the drain. */
-    force: z.boolean().default(false),
-    /** Existing clusters only: custom-AMI node groups move by launch template version. */
-    launchTemplateVersion: z.string().regex(/^\d+$/).optional(),
-  })
-  .refine((n) => n.maxUnavailable === undefined || n.maxUnavailablePercentage === undefined, {
-    message: "give maxUnavailable or maxUnavailablePercentage, not both",
-    path: ["maxUnavailablePercentage"],
-  });
+  }),
+);
 
-export const StackConfigSchema = z
-  .strictObject({
-    /** managed: this program declares the cluster; existing: the cluster was made elsewhere, only its upgrades are managed. */
-    mode: z.enum(["managed", "existing"]),
-    /** The EKS cluster's name. */
-    clusterName: name,
-    /** The Kubernetes minor of the control plane, add-ons and node groups (the Terraform module's cluster_version). */
-    clusterVersion: minor,
-    /** Managed mode: the VPC and subnets; the account's default VPC when absent. */
-    vpc: z
-      .strictObject({ vpcId: z.string().min(1), subnetIds: z.array(z.string().min(1)).min(2) })
-      .optional(),
-    /** Add-ons by name: "default", "latest" or a pinned version, or {version, resolveConflicts}. */
-    addons: z
-      .record(
-        name,
-        z.union([
-          addonVersion,
-          z.strictObject({
-            version: addonVersion.default("default"),
-            resolveConflicts: resolveConflicts.optional(),
-          }),
-        ]),
-      )
-      .default({ "vpc-cni": "default", coredns: "default", "kube-proxy": "default" }),
-    nodeGroups: z.array(NodeGroupConfig).default([]),
-    /** How upgrades run. */
-    upgrade: z
-      .strictObject({
-        concurrency: z.number().int().min(1).max(50).default(1),
-        insights: z.union([z.enum(["block", "warn"]), z.array(z.string().min(1))]).default("block"),
-        deadlines: z
-          .strictObject({
-            controlPlaneMinutes: minutes.optional(),
-            addonMinutes: minutes.optional(),
-            nodegroupMinutes: minutes.optional(),
-          })
-          .optional(),
-      })
-      .prefault({}),
-    /** Only versions the upstream stack runs, for at least soakHours, may go here. */
-    promotion: z
-      .strictObject({
-        upstreamStack: z.string().regex(/^[\w.-]+\/[\w.-]+\/[\w.-]+$/, "must be org/project/stack"),
-        soakHours: z.number().min(0).default(0),
-      })
-      .optional(),
-    /** Controllers that follow the control-plane minor (managed mode). */
-    controllers: z
-      .strictObject({
-        clusterAutoscaler: z
-          .strictObject({
-            enabled: z.boolean().default(true),
-            /** IAM role for its service account (IRSA); without it the node role's permissions apply. */
-            roleArn: z.string().startsWith("arn:").optional(),
-            chartVersion: z.string().default("9.43.2"),
-          })
-          .prefault({}),
-      })
-      .prefault({}),
-    /** The local emulator: EKS and SSM endpoint URLs (loopback only; dummy credentials are used for them). */
-    endpoints: z.strictObject({ eks: emulatorEndpoint, ssm: emulatorEndpoint }).optional(),
-    /** The local emulator's time scale. */
-    timeScale: z.number().positive().max(1).optional(),
-    tags: z.record(z.string(), z.string()).default({}),
-  })
-  .refine((c) => new Set(c.nodeGroups.map((n) => n.name)).size === c.nodeGroups.length, {
-    message: "node group names must be unique",
-    path: ["nodeGroups"],
-  });
+/** The keys of a node group's entry that the upgrade reads (the rest is for managed mode). */
+export const NODE_GROUP_UPGRADE_KEYS = Object.keys(NodeGroupFields) as (keyof typeof NodeGroupFields)[];
+
+export const StackConfigSchema = z.strictObject({
+  /** managed: this program declares the cluster; existing: the cluster was made elsewhere, only its upgrades are managed. */
+  mode: z.enum(["managed", "existing"]),
+  /** The EKS cluster's name. */
+  clusterName: name,
+  /** The Kubernetes minor of the control plane, add-ons and node groups (the Terraform module's cluster_version). */
+  clusterVersion: minor,
+  /** Managed mode: the VPC and subnets; the account's default VPC when absent. */
+  vpc: z.strictObject({ vpcId: z.string().min(1), subnetIds: z.array(z.string().min(1)).min(2) }).optional(),
+  /** Add-ons by name: "default", "latest" or a pinned version, or {version, resolveConflicts}. */
+  addons: z
+    .record(
+      name,
+      z.union([
+        addonVersion,
+        z.strictObject({
+          version: addonVersion.default("default"),
+          resolveConflicts: resolveConflicts.optional(),
+        }),
+      ]),
+    )
+    .default({ "vpc-cni": "default", coredns: "default", "kube-proxy": "default" }),
+  /** Managed node groups by name (a map, so every key path stays stable); canaries first, in this order. */
+  nodeGroups: z.record(name, NodeGroupConfig).default({}),
+  /** How upgrades run: node groups at once, ERROR insights, per-step deadlines, polling. */
+  upgrade: UpgradePolicy.prefault({}),
+  /** Only versions the upstream stack runs, for at least soakHours, may go here. */
+  promotion: z
+    .strictObject({
+      upstreamStack: z.string().regex(/^[\w.-]+\/[\w.-]+\/[\w.-]+$/, "must be org/project/stack"),
+      soakHours: z.number().min(0).default(0),
+    })
+    .optional(),
+  /** Controllers that follow the control-plane minor (managed mode). */
+  controllers: z
+    .strictObject({
+      clusterAutoscaler: z
+        .strictObject({
+          enabled: z.boolean().default(true),
+          /** IAM role for its service account (IRSA); without it the node role's permissions apply. */
+          roleArn: z.string().startsWith("arn:").optional(),
+          chartVersion: z.string().default("9.43.2"),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  /** The local emulator: EKS and SSM endpoint URLs (loopback only; dummy credentials are used for them). */
+  endpoints: z.strictObject({ eks: emulatorEndpoint, ssm: emulatorEndpoint }).optional(),
+  /** The local emulator's time scale. */
+  timeScale: z.number().positive().max(1).optional(),
+  tags: z.record(z.string(), z.string()).default({}),
+});
 
 export type StackConfig = z.output<typeof StackConfigSchema>;
-export type NodeGroupConfig = StackConfig["nodeGroups"][number];
+export type NodeGroupConfig = StackConfig["nodeGroups"][string];
 
 /** Config keys whose values are structured (YAML maps and lists; Pulumi holds them as JSON strings). */
 const STRUCTURED = new Set([
@@ -151,6 +124,12 @@ const STRUCTURED = new Set([
 ]);
 const NUMERIC = new Set(["timeScale"]);
 export const CONFIG_KEYS = Object.keys(StackConfigSchema.shape);
+
+/** The layout before node groups were keyed by name: say how to move, not just that it is wrong. */
+const NODE_GROUPS_LIST =
+  "is a list; node groups are now a map keyed by name, so every key stays stable " +
+  '(eks-upgrade:nodeGroups.general.force). Write each "- name: general" entry as "general:" with the ' +
+  "same settings indented below it (see README, Stack config reference)";
 
 export class StackConfigError extends Error {
   constructor(readonly issues: { key: string; message: string }[]) {
@@ -182,6 +161,10 @@ export function loadStackConfig(all: Record<string, string>): StackConfig {
       raw[key] = NUMERIC.has(key) ? Number(value) : value;
     }
   }
+  if (Array.isArray(raw.nodeGroups)) {
+    issues.push({ key: `${NAMESPACE}:nodeGroups`, message: NODE_GROUPS_LIST });
+    delete raw.nodeGroups;
+  }
   const result = StackConfigSchema.safeParse(raw);
   if (!result.success) {
     for (const i of result.error.issues) {
@@ -196,7 +179,7 @@ export function loadStackConfig(all: Record<string, string>): StackConfig {
   return result.data;
 }
 
-/** `eks-upgrade:nodeGroups[1].amiReleaseVersion`, as `pulumi config set --path` names it. */
+/** `eks-upgrade:nodeGroups.general.amiReleaseVersion`, as `pulumi config set --path` names it. */
 export function configKey(path: readonly PropertyKey[]): string {
   const [head, ...rest] = path;
   let out = `${NAMESPACE}:${String(head ?? "")}`;

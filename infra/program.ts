@@ -2,7 +2,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { ClusterUpgrade } from "../providers/clusterUpgrade";
 import { type ManagedCluster, managedCluster } from "./cluster";
-import type { StackConfig } from "./config";
+import { NAMESPACE, type StackConfig } from "./config";
 import { clusterAutoscaler } from "./controllers";
 import { promotionGate } from "./promotion";
 import { upgradeArgs } from "./upgrade-args";
@@ -22,7 +22,12 @@ export interface Stack {
  */
 export function buildStack(config: StackConfig, region: string): Stack {
   const promotion = promotionGate(config);
-  const common = { ...upgradeArgs(config), region, ...(promotion ? { promotion } : {}) };
+  const common = {
+    ...upgradeArgs(config),
+    region,
+    configNamespace: NAMESPACE,
+    ...(promotion ? { promotion } : {}),
+  };
   if (config.mode === "existing") {
     const upgrade = new ClusterUpgrade(`${config.clusterName}-upgrade`, {
       ...common,

@@ -1,34 +1,29 @@
 import type { DesiredSpecInput } from "@eks-upgrade/engine";
-import type { StackConfig } from "./config";
+import { NODE_GROUP_UPGRADE_KEYS, type StackConfig } from "./config";
 
 /** Plain data: the program passes it to ClusterUpgrade, the CLI's --stack to the engine. */
-export type UpgradeArgs = Omit<DesiredSpecInput, "clusterName" | "region"> & { timeScale?: number };
+export type UpgradeArgs = Omit<DesiredSpecInput, "clusterName" | "region" | "clusterVersion"> & {
+  clusterVersion: string;
+  timeScale?: number;
+};
 
 /**
  * The ClusterUpgrade inputs a stack config asks for (without the cluster name, region and
- * promotion gate, which come from resources). Canary node groups go first, in config order.
+ * promotion gate, which come from resources): the same keys, with each node group's entry cut to
+ * its upgrade settings. No name changes between the stack file and the engine.
  */
 export function upgradeArgs(config: StackConfig): UpgradeArgs {
-  const nodeGroups: NonNullable<DesiredSpecInput["nodeGroups"]> = {};
-  for (const n of config.nodeGroups) {
-    nodeGroups[n.name] = {
-      releaseVersion: n.amiReleaseVersion,
-      force: n.force,
-      ...(n.launchTemplateVersion ? { launchTemplateVersion: n.launchTemplateVersion } : {}),
-      ...(n.maxUnavailable !== undefined ? { maxUnavailable: n.maxUnavailable } : {}),
-      ...(n.maxUnavailablePercentage !== undefined
-        ? { maxUnavailablePercentage: n.maxUnavailablePercentage }
-        : {}),
-    };
-  }
+  const nodeGroups = Object.fromEntries(
+    Object.entries(config.nodeGroups).map(([name, n]) => [
+      name,
+      Object.fromEntries(NODE_GROUP_UPGRADE_KEYS.filter((k) => n[k] !== undefined).map((k) => [k, n[k]])),
+    ]),
+  );
   return {
-    kubernetesVersion: config.clusterVersion,
+    clusterVersion: config.clusterVersion,
     addons: config.addons,
     nodeGroups,
-    nodeGroupOrder: config.nodeGroups.filter((n) => n.canary).map((n) => n.name),
-    nodeGroupConcurrency: config.upgrade.concurrency,
-    insights: config.upgrade.insights,
-    ...(config.upgrade.deadlines ? { deadlines: config.upgrade.deadlines } : {}),
+    upgrade: config.upgrade,
     ...(config.endpoints ? { endpoints: config.endpoints } : {}),
     ...(config.timeScale !== undefined ? { timeScale: config.timeScale } : {}),
   };

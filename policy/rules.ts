@@ -29,18 +29,20 @@ export function prodPinViolations(stack: string, type: string, props: Record<str
   const out: string[] = [];
   if (type === CLUSTER_UPGRADE_TYPE) {
     for (const [name, ng] of Object.entries(
-      (props.nodeGroups ?? {}) as Record<string, { releaseVersion?: string }>,
+      (props.nodeGroups ?? {}) as Record<string, { amiReleaseVersion?: string }>,
     )) {
-      const release = ng.releaseVersion ?? "latest";
+      const release = ng.amiReleaseVersion ?? "latest";
       if (release === "latest")
-        out.push(`node group ${name}: pin amiReleaseVersion in stack ${stack} (it is "latest")`);
+        out.push(
+          `node group ${name}: pin eks-upgrade:nodeGroups.${name}.amiReleaseVersion in stack ${stack} (it is "latest")`,
+        );
     }
     for (const [name, spec] of Object.entries(
       (props.addons ?? {}) as Record<string, string | { version?: string }>,
     )) {
       const version = typeof spec === "string" ? spec : (spec.version ?? "default");
       if (FLOATING.has(version))
-        out.push(`add-on ${name}: pin its version in stack ${stack} (it is "${version}")`);
+        out.push(`add-on ${name}: pin eks-upgrade:addons.${name} in stack ${stack} (it is "${version}")`);
     }
   }
   if (type === "aws:eks/nodeGroup:NodeGroup" && !props.releaseVersion) {

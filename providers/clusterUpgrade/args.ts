@@ -9,31 +9,21 @@ export interface ClusterUpgradeArgs {
   /** Endpoint overrides, for the local emulator only (`{ eks, ssm }` URLs). */
   endpoints?: pulumi.Input<{ eks?: pulumi.Input<string>; ssm?: pulumi.Input<string> }>;
   /** The Kubernetes minor to end on, like "1.32". Lower than the running control plane: the preview fails. */
-  kubernetesVersion: pulumi.Input<string>;
+  clusterVersion: pulumi.Input<string>;
   /**
    * Add-ons by name: "default" (EKS's default for the minor), "latest" (newest compatible) or a
    * pinned version, or `{ version, resolveConflicts }`. Installed add-ons not named follow "default".
    */
   addons?: pulumi.Input<Record<string, pulumi.Input<string | AddonArgs>>>;
-  /** Node groups by name. Node groups not named follow "latest". */
+  /** Node groups by name; canaries first, in this order. Node groups not named follow "latest". */
   nodeGroups?: pulumi.Input<Record<string, pulumi.Input<NodeGroupArgs>>>;
-  /** How many node groups update at once (default 1). */
-  nodeGroupConcurrency?: pulumi.Input<number>;
-  /** Node groups to update first, in this order (canaries); the others follow by name. */
-  nodeGroupOrder?: pulumi.Input<pulumi.Input<string>[]>;
-  /** ERROR upgrade-readiness insights: "block" (default), "warn", or the insight names to acknowledge. */
-  insights?: pulumi.Input<"block" | "warn" | pulumi.Input<string>[]>;
+  /** How upgrades run: node groups at once, ERROR insights, per-step deadlines, polling. */
+  upgrade?: pulumi.Input<UpgradePolicyArgs>;
   /**
-   * How long one step may take, in minutes (defaults: control plane 60, add-on 30, node group 180).
-   * Pulumi's customTimeouts do not reach dynamic providers; these do.
+   * The stack config namespace these inputs come from (the program passes "eks-upgrade"): refusals
+   * then name the config key the user edits (`eks-upgrade:nodeGroups.general.amiReleaseVersion`).
    */
-  deadlines?: pulumi.Input<{
-    controlPlaneMinutes?: pulumi.Input<number>;
-    addonMinutes?: pulumi.Input<number>;
-    nodegroupMinutes?: pulumi.Input<number>;
-  }>;
-  /** Bounds of the adaptive polling interval, in seconds (defaults 5 and 60). */
-  polling?: pulumi.Input<{ minSeconds?: pulumi.Input<number>; maxSeconds?: pulumi.Input<number> }>;
+  configNamespace?: pulumi.Input<string>;
   /** Local emulator only: the emulator's time scale, applied to polling and deadlines. 1 (the default) against AWS. */
   timeScale?: pulumi.Input<number>;
   /**
@@ -57,11 +47,31 @@ export interface AddonArgs {
   resolveConflicts?: pulumi.Input<"OVERWRITE" | "NONE" | "PRESERVE">;
 }
 
+export interface UpgradePolicyArgs {
+  /** How many node groups update at once (default 1). */
+  concurrency?: pulumi.Input<number>;
+  /** ERROR upgrade-readiness insights: "block" (default), "warn", or the insight names to acknowledge. */
+  insights?: pulumi.Input<"block" | "warn" | pulumi.Input<string>[]>;
+  /**
+   * How long one step may take, in minutes (defaults: control plane 60, add-on 30, node group 180).
+   * Pulumi's customTimeouts do not reach dynamic providers; these do.
+   */
+  deadlines?: pulumi.Input<{
+    controlPlaneMinutes?: pulumi.Input<number>;
+    addonMinutes?: pulumi.Input<number>;
+    nodegroupMinutes?: pulumi.Input<number>;
+  }>;
+  /** Bounds of the adaptive polling interval, in seconds (defaults 5 and 60). */
+  polling?: pulumi.Input<{ minSeconds?: pulumi.Input<number>; maxSeconds?: pulumi.Input<number> }>;
+}
+
 export interface NodeGroupArgs {
   /** "latest" (newest release of the node group's AMI family for the target minor) or a pinned release. */
-  releaseVersion?: pulumi.Input<string>;
+  amiReleaseVersion?: pulumi.Input<string>;
   /** Replace nodes even when a PodDisruptionBudget blocks their drain. */
   force?: pulumi.Input<boolean>;
+  /** Upgraded before the other node groups, in the order listed. */
+  canary?: pulumi.Input<boolean>;
   /** Custom-AMI node groups: the launch template version whose AMI runs the target minor. */
   launchTemplateVersion?: pulumi.Input<string>;
   /** Nodes replaced at once during the update. */

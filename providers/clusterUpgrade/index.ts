@@ -4,6 +4,7 @@ export type {
   NodeGroupArgs,
   RunningVersions,
   StepTiming,
+  UpgradePolicyArgs,
   PromotionArgs,
 } from "./args";
 export { clusterUpgradeProvider } from "./provider";

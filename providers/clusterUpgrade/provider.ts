@@ -1,5 +1,6 @@
 import type * as engineApi from "@eks-upgrade/engine";
 import type * as pulumi from "@pulumi/pulumi";
+import type { execFileSync as ExecFileSync } from "node:child_process";
 import type { RunningVersions, StepTiming } from "./args";
 
 /*
@@ -16,19 +17,7 @@ import type { RunningVersions, StepTiming } from "./args";
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 /** The inputs that make up the engine's desired spec. */
-const SPEC_KEYS = [
-  "clusterName",
-  "region",
-  "endpoints",
-  "kubernetesVersion",
-  "addons",
-  "nodeGroups",
-  "nodeGroupConcurrency",
-  "nodeGroupOrder",
-  "insights",
-  "deadlines",
-  "polling",
-];
+const SPEC_KEYS = ["clusterName", "region", "endpoints", "clusterVersion", "addons", "nodeGroups", "upgrade"];
 
 type Props = Record<string, unknown>;
 
@@ -84,26 +73,90 @@ function versionsOf(observed: engineApi.Observed): RunningVersions {
   };
 }
 
-function findingText(f: engineApi.Finding): string {
-  return `${f.code} ${f.message}. ${f.remedy}`;
+/**
+ * How a key of the spec reads to this resource's user: the stack config key (and the command that
+ * sets it) when the program says which namespace its config uses, else the input's own name.
+ */
+function keyRenderer(engine: typeof engineApi, inputs: Props): engineApi.KeyRenderer {
+  const ns = inputs.configNamespace;
+  return typeof ns === "string" && ns ? engine.configKeyRenderer(ns) : engine.plainKey;
 }
 
-/** One progress line per event, on stdout: the host shows it while `pulumi up` runs. */
-function progressLine(cluster: string, e: engineApi.ProgressEvent): string {
-  const s = (ms: number) => `${Math.round(ms / 1000)}s`;
-  const head = `[eks-upgrade ${cluster}] ${e.step.id}`;
-  switch (e.type) {
-    case "stepStarted":
-      return `${head}: ${e.resumed ? "resuming, awaiting" : "started"} update ${e.updateId} (${e.step.from} -> ${e.step.to})`;
-    case "stepPolled":
-      return `${head}: ${e.status}, ${s(e.elapsedMs)} elapsed`;
-    case "stepFinished":
-      return `${head}: done in ${s(e.durationMs)}`;
-    case "stepSkipped":
-      return `${head}: skipped, ${e.reason}`;
-    case "stepFailed":
-      return `${head}: FAILED ${e.failure.code}: ${e.failure.message}`;
+/**
+ * Pulumi's Cancel does not reach a dynamic provider, and on Ctrl-C (or a cancelled CI job) the CLI
+ * waits for the running resource operation — for an upgrade, up to hours. So the run stops by
+ * itself between polls when this host process is told to stop (SIGINT, SIGTERM: Ctrl-C reaches the
+ * whole process group) or when the Pulumi CLI that started it is gone (an orphaned host would go
+ * on upgrading with nobody recording it). Updates already started go on in EKS; the error names
+ * them and the next `pulumi up` awaits them instead of issuing them again.
+ */
+function stopWhenInterrupted(log: (text: string) => void): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const parent = process.ppid;
+  // Pulumi starts this host through a shell script (pulumi-resource-pulumi-nodejs), which outlives
+  // a killed CLI: watch the script's parent too.
+  const watched = [parent, parentOf(parent)].filter((p): p is number => p !== undefined && p > 1);
+  const stop = (why: string) => {
+    if (controller.signal.aborted) return;
+    log(`stopping after the current poll: ${why}`);
+    controller.abort();
+  };
+  const onSignal = (name: string) => stop(`${name} received`);
+  const orphanWatch = setInterval(() => {
+    if (process.ppid === parent && watched.every(isAlive)) return;
+    stop("the Pulumi CLI that ran this update is gone");
+    // Nobody is left to answer: end this host once the run has stopped.
+    setTimeout(() => process.exit(1), 2000).unref();
+  }, 1000);
+  orphanWatch.unref();
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      clearInterval(orphanWatch);
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    },
+  };
+}
+
+function parentOf(pid: number): number | undefined {
+  if (process.platform === "win32") return undefined;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { execFileSync } = require("node:child_process") as { execFileSync: typeof ExecFileSync };
+    const ppid = Number(execFileSync("ps", ["-o", "ppid=", "-p", String(pid)], { encoding: "utf8" }).trim());
+    return Number.isInteger(ppid) ? ppid : undefined;
+  } catch {
+    return undefined;
   }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: alive, but not ours to signal.
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** JSON-shaped data: undefined values dropped. */
+function plainData(value: Props): Props {
+  return JSON.parse(JSON.stringify(value)) as Props;
+}
+
+/** The lines of the planned steps that did not finish: what is left after a failed run. */
+function remainingLines(
+  engine: typeof engineApi,
+  plan: engineApi.Plan | undefined,
+  done: StepTiming[],
+): string[] {
+  if (!plan) return [];
+  const finished = new Set(done.map((t) => t.step));
+  return engine.wrapLines(plan.lines.filter((_, i) => !finished.has(plan.steps[i]?.id ?? "")));
 }
 
 /** The promotion gate's findings, when the program set one and its values are known. */
@@ -114,7 +167,7 @@ function promotionFindings(
 ): engineApi.Finding[] {
   const gate = inputs.promotion as engineApi.PromotionGate | undefined;
   if (!gate || containsUnknown(gate)) return [];
-  return engine.checkPromotion(spec.kubernetesVersion, gate);
+  return engine.checkPromotion(spec.clusterVersion, gate);
 }
 
 /**
@@ -126,17 +179,25 @@ async function upgrade(id: string, inputs: Props, previousUpgradedAt: unknown): 
   const spec = engine.parseSpec(specInput(inputs));
   const clients = engine.createClients(spec);
   const timings: StepTiming[] = [];
-  let lastPlan: string[] = [];
+  // The emulator announces its time scale; against AWS it is 1.
+  const timeScale = typeof inputs.timeScale === "number" ? inputs.timeScale : await engine.timeScaleOf(spec);
+  const line = engine.progressLines(timeScale);
+  const log = (text: string) => console.log(`[eks-upgrade ${spec.clusterName}] ${text}`);
+  const render = keyRenderer(engine, inputs);
+  let planned: engineApi.Plan | undefined;
+  const interrupt = stopWhenInterrupted(log);
   try {
     const { plan } = await engine.inspect(clients, spec);
-    lastPlan = plan.lines;
+    planned = plan;
     const violations = [...plan.violations, ...promotionFindings(engine, spec, inputs)];
     if (violations.length) throw new engine.PlanRefusedError(violations);
-    console.log(`[eks-upgrade ${spec.clusterName}] ${plan.steps.length} steps: ${plan.from} -> ${plan.to}`);
+    log(`${plan.steps.length} steps: ${plan.from} -> ${plan.to}`);
     const result = await engine.execute(clients, spec, plan, {
-      timeScale: typeof inputs.timeScale === "number" ? inputs.timeScale : 1,
+      timeScale,
+      signal: interrupt.signal,
       onEvent: (e) => {
-        console.log(progressLine(spec.clusterName, e));
+        const text = line(e);
+        if (text) log(text);
         if (e.type === "stepFinished" || e.type === "stepSkipped") {
           timings.push({
             step: e.step.id,
@@ -152,7 +213,9 @@ async function upgrade(id: string, inputs: Props, previousUpgradedAt: unknown): 
       ...inputs,
       upgradedAt: ran ? new Date().toISOString() : previousUpgradedAt,
       versions: versionsOf(after),
-      lastPlan,
+      // Everything planned ran: nothing is left, as the next check will also say.
+      plan: [],
+      lastPlan: engine.wrapLines(plan.lines),
       timings: result.steps.map((s) => ({
         step: s.id,
         outcome: s.outcome,
@@ -160,7 +223,8 @@ async function upgrade(id: string, inputs: Props, previousUpgradedAt: unknown): 
       })),
     };
   } catch (e) {
-    if (e instanceof engine.PlanRefusedError) throw e;
+    if (e instanceof engine.PlanRefusedError) throw new Error(e.describe(render), { cause: e });
+    const message = e instanceof engine.UpgradeError ? e.describe(render) : (e as Error).message;
     // Record what is really running, so the state tells the truth and the next run resumes.
     let versions: RunningVersions | undefined;
     try {
@@ -168,20 +232,24 @@ async function upgrade(id: string, inputs: Props, previousUpgradedAt: unknown): 
     } catch {
       versions = undefined;
     }
-    const partial = Object.assign(new Error((e as Error).message), {
+    const partial = Object.assign(new Error(message), {
       id,
-      properties: {
+      // The host turns these into a protobuf Struct, which has no undefined (a first run has no
+      // upgradedAt yet): an undefined value there crashed the host and left `pulumi up` hanging.
+      properties: plainData({
         ...inputs,
         upgradedAt: previousUpgradedAt,
         versions,
-        lastPlan,
+        plan: remainingLines(engine, planned, timings),
+        lastPlan: planned ? engine.wrapLines(planned.lines) : [],
         timings,
         __provider: inputs.__provider,
-      },
-      reasons: [(e as Error).message],
+      }),
+      reasons: [message],
     });
     throw partial;
   } finally {
+    interrupt.dispose();
     engine.destroyClients(clients);
   }
 }
@@ -193,6 +261,8 @@ export const clusterUpgradeProvider: pulumi.dynamic.ResourceProvider = {
    */
   async check(_olds: Props, news: Props) {
     const engine = loadEngine();
+    const notice = engine.runtimeNoticeOnce();
+    if (notice) console.log(`[eks-upgrade] ${notice}`);
     const input = specInput(news);
     if (containsUnknown(input)) return { inputs: { ...news, plan: UNKNOWN } };
     let spec: engineApi.DesiredSpec;
@@ -200,16 +270,28 @@ export const clusterUpgradeProvider: pulumi.dynamic.ResourceProvider = {
       spec = engine.parseSpec(input);
     } catch (e) {
       if (!(e instanceof engine.SpecError)) throw e;
-      return { inputs: news, failures: e.issues.map((i) => ({ property: i.field, reason: i.message })) };
+      const render = keyRenderer(engine, news);
+      const failures = e.issues.map((i) => ({
+        property: i.field,
+        reason: `${render(i.field)}: ${i.message}`,
+      }));
+      return { inputs: news, failures };
     }
     const clients = engine.createClients(spec);
+    const render = keyRenderer(engine, news);
+    const text = (f: engineApi.Finding) => engine.describeFinding(f, render);
     try {
       const { plan } = await engine.inspect(clients, spec);
       return {
-        inputs: { ...news, plan: plan.lines, warnings: plan.warnings.map(findingText) },
+        // Wrapped: Pulumi's diff display (the pull request's preview) cuts longer strings.
+        inputs: {
+          ...news,
+          plan: engine.wrapLines(plan.lines),
+          warnings: engine.wrapLines(plan.warnings.map(text)),
+        },
         failures: [...plan.violations, ...promotionFindings(engine, spec, news)].map((v) => ({
           property: v.field,
-          reason: findingText(v),
+          reason: text(v),
         })),
       };
     } catch (e) {

@@ -24,7 +24,7 @@ export class ClusterUpgrade extends pulumi.dynamic.Resource {
   /** Warnings of the last check (acknowledged insights, add-ons kept newer than their default, ...). */
   declare public readonly warnings: pulumi.Output<string[]>;
   /** Echoed inputs, for other resources to follow (e.g. controllers that must match the control plane). */
-  declare public readonly kubernetesVersion: pulumi.Output<string>;
+  declare public readonly clusterVersion: pulumi.Output<string>;
   declare public readonly clusterName: pulumi.Output<string>;
 
   constructor(name: string, args: ClusterUpgradeArgs, opts?: pulumi.CustomResourceOptions) {

@@ -89,7 +89,7 @@ describe("eks-upgrade CLI against the emulator", () => {
       clusterName: "demo",
       region: "us-east-1",
       endpoints: { eks: emulator.url, ssm: emulator.url },
-      kubernetesVersion: "1.31",
+      clusterVersion: "1.31",
       addons: { coredns: "latest" },
     });
     const clients = createClients(spec, { credentials: { accessKeyId: "a", secretAccessKey: "b" } });
@@ -118,11 +118,8 @@ describe("eks-upgrade CLI against the emulator", () => {
       const command = args.join(" ");
       const { code, stdout, stderr } = await cli(...args, ...target(), "--to", "1.28");
       assert.equal(code, 2, `${command}: ${stderr}`);
-      assert.match(
-        stdout,
-        /EKSUP001 kubernetesVersion: kubernetesVersion 1\.28 is lower than the control plane's 1\.29/,
-      );
-      assert.match(stdout, /remedy: Set kubernetesVersion to the running version or higher/);
+      assert.match(stdout, /EKSUP001 --cluster-version: 1\.28 is lower than the control plane's 1\.29/);
+      assert.match(stdout, /remedy: Set --cluster-version to the running version or higher/);
     }
     assert.deepEqual(mutating(), []);
   });
@@ -144,7 +141,7 @@ describe("eks-upgrade CLI against the emulator", () => {
     assert.equal(state?.version, "1.30");
     assert.ok(state?.nodegroups.every((n) => n.version === "1.30"));
     // Not a terminal: plain progress lines, then the summary.
-    assert.match(stdout, /^started {2}controlPlane:1\.30: 1\.29 -> 1\.30$/m);
+    assert.match(stdout, /^started {2}controlPlane:1\.30: 1\.29 -> 1\.30 \(update [\w-]+\)$/m);
     assert.match(stdout, /^done {5}controlPlane:1\.30 in \d+m\d+s$/m);
     assert.match(stdout, /control plane\s+│ 1\.29\s+│ 1\.30/);
     const again = await applyTo130();
@@ -179,7 +176,7 @@ describe("eks-upgrade CLI against the emulator", () => {
     assert.equal(code, 1);
     assert.match(
       stderr,
-      /step nodegroup:general:1\.29 failed: PodEvictionFailure: .*set nodeGroups\.general\.force: true/,
+      /step nodegroup:general:1\.29 failed: PodEvictionFailure: .*replace the nodes anyway with --force general/,
     );
     const forced = await cli(
       "apply",
@@ -202,13 +199,10 @@ describe("eks-upgrade CLI against the emulator", () => {
         /argument 'xml' is invalid\. Allowed choices are table, markdown, json/,
       ],
       [
-        ["plan", ...target(), "--to", "v1.31"],
-        /--to \(kubernetesVersion\): must be a Kubernetes minor like "1\.31"/,
+        ["plan", ...target(), "--cluster-version", "v1.31"],
+        /--cluster-version: must be a Kubernetes minor like "1\.31"/,
       ],
-      [
-        ["plan", ...target(), "--to", "1.31", "--concurrency", "0"],
-        /--concurrency \(nodeGroupConcurrency\): /,
-      ],
+      [["plan", ...target(), "--to", "1.31", "--concurrency", "0"], /--concurrency: /],
       [
         ["plan", ...target(), "--to", "1.31", "--addons", "coredns"],
         /--addons: expected name=value pairs separated by commas/,
@@ -217,11 +211,17 @@ describe("eks-upgrade CLI against the emulator", () => {
         ["plan", ...target(), "--to", "1.31", "--insights", "ignore"],
         /argument 'ignore' is invalid\. Allowed choices are block, warn/,
       ],
-      [["plan", "--cluster", "demo"], /--to is required, e.g. --to 1.32 \(or --stack <name>\)/],
       [
-        ["status", "--cluster", "demo", "--region", "us-east-1", "--endpoint", "not a url"],
-        /--endpoint \(endpoints\.eks\)/,
+        ["plan", "--cluster", "demo"],
+        /--cluster-version is required, e.g. --cluster-version 1\.32 \(or --stack <name>\)/,
       ],
+      // Checked before anything is read: a typo never plans toward Kubernetes 2.0.
+      [["plan", ...target(), "--cluster-version", "2.0"], /--cluster-version: must be .*got "2\.0"/],
+      [
+        ["plan", ...target(), "--cluster-version", "1.999999"],
+        /--cluster-version: must be .*got "1\.999999"/,
+      ],
+      [["status", "--cluster", "demo", "--region", "us-east-1", "--endpoint", "not a url"], /--endpoint: /],
       [["frobnicate"], /unknown command 'frobnicate'/],
     ];
     for (const [args, message] of cases) {

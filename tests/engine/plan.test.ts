@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { type Observed, parseSpec, plan, type ResolvedCatalog } from "../../providers/engine/src/index";
 
 /** The planner alone, on hand-made data: no emulator, no AWS. */
-const spec = parseSpec({ clusterName: "c", region: "us-east-1", kubernetesVersion: "1.30" });
+const spec = parseSpec({ clusterName: "c", region: "us-east-1", clusterVersion: "1.30" });
 const catalog: ResolvedCatalog = {
   offeredMinors: ["1.29", "1.30"],
   addonVersions: {

@@ -14,11 +14,8 @@ describe("promotion gate", () => {
   it("refuses a target ahead of the upstream, naming both stacks' versions", () => {
     const [f] = checkPromotion("1.32", gate("1.31", "2026-11-01T00:00:00Z"), now);
     assert.equal(f?.code, "EKSUP017");
-    assert.equal(f?.field, "kubernetesVersion");
-    assert.equal(
-      f?.message,
-      "kubernetesVersion 1.32 is ahead of the upstream stack acme/eks-upgrade/staging, which runs 1.31",
-    );
+    assert.equal(f?.field, "clusterVersion");
+    assert.equal(f?.message, "1.32 is ahead of the upstream stack acme/eks-upgrade/staging, which runs 1.31");
   });
 
   it("refuses the upstream's version before it has soaked", () => {

@@ -34,7 +34,7 @@ describe("engine scenarios", () => {
       }),
     );
     const spec = h.spec({
-      kubernetesVersion: "1.30",
+      clusterVersion: "1.30",
       nodeGroups: { custom: { launchTemplateVersion: "4" } },
     });
     const { plan } = await inspect(h.clients, spec);
@@ -59,7 +59,7 @@ describe("engine scenarios", () => {
         ],
       }),
     );
-    const spec = h.spec({ kubernetesVersion: "1.32" });
+    const spec = h.spec({ clusterVersion: "1.32" });
     const { plan } = await inspect(h.clients, spec);
     assert.deepEqual(plan.violations, []);
     assert.deepEqual(
@@ -91,7 +91,7 @@ describe("engine scenarios", () => {
     // second run reaches it, so it is awaited (a finished one would be skipped, as another test shows).
     const timeScale = 0.001;
     h = await engineHarness(fleetSeed(), {}, timeScale);
-    const spec = h.spec({ kubernetesVersion: "1.31" });
+    const spec = h.spec({ clusterVersion: "1.31" });
     const first = await inspect(h.clients, spec);
     const controller = new AbortController();
     const onEvent = (e: ProgressEvent) => {
@@ -128,7 +128,7 @@ describe("engine scenarios", () => {
     h = await engineHarness(cluster({ version: "1.30", addons: {} }), {}, timeScale);
     h.emulator.injectFault({ kind: "externalUpdate", cluster: "demo", nodegroup: "general" });
     // general first, so its update is still running when the run reaches it.
-    const spec = h.spec({ kubernetesVersion: "1.30", nodeGroupOrder: ["general"] });
+    const spec = h.spec({ clusterVersion: "1.30", nodeGroups: { general: { canary: true } } });
     const { plan } = await inspect(h.clients, spec);
     const result = await execute(h.clients, spec, plan, { timeScale });
     assert.equal(result.steps.find((s) => s.id === "nodegroup:general:1.30")?.outcome, "awaited");
@@ -149,7 +149,7 @@ describe("engine scenarios", () => {
       unlessForce: true,
       times: 5,
     });
-    const spec = h.spec({ kubernetesVersion: "1.30" });
+    const spec = h.spec({ clusterVersion: "1.30" });
     const { plan } = await inspect(h.clients, spec);
     await assert.rejects(execute(h.clients, spec, plan, { timeScale: TIME_SCALE }), (e: Error) => {
       assert.ok(e instanceof UpgradeError);
@@ -158,13 +158,13 @@ describe("engine scenarios", () => {
         [["nodegroup:bottlerocket:1.30", "bottlerocket", "PodEvictionFailure"]],
       );
       assert.match(e.message, /PodDisruptionBudget/);
-      assert.match(e.message, /set nodeGroups\.bottlerocket\.force: true/);
+      assert.match(e.message, /replace the nodes anyway with nodeGroups\.bottlerocket\.force: true/);
       return true;
     });
     // Node groups run one at a time: general (after bottlerocket) was not started.
     assert.deepEqual(callSummary(h.mutating()), ["nodegroup arm 1.30", "nodegroup bottlerocket 1.30"]);
 
-    const forced = h.spec({ kubernetesVersion: "1.30", nodeGroups: { bottlerocket: { force: true } } });
+    const forced = h.spec({ clusterVersion: "1.30", nodeGroups: { bottlerocket: { force: true } } });
     const again = await inspect(h.clients, forced);
     assert.deepEqual(
       again.plan.steps.map((s) => s.id),
@@ -183,7 +183,7 @@ describe("engine scenarios", () => {
     // The SDK's backoff runs in real time while the test's clock runs 10,000x faster: give the
     // steps room, as the default deadlines give a real upgrade.
     const deadlines = { controlPlaneMinutes: 1440, addonMinutes: 1440, nodegroupMinutes: 1440 };
-    const spec = h.spec({ kubernetesVersion: "1.30", deadlines });
+    const spec = h.spec({ clusterVersion: "1.30", upgrade: { deadlines } });
     const { plan } = await inspect(h.clients, spec);
     await execute(h.clients, spec, plan, { timeScale: TIME_SCALE });
     const audit = h.emulator.audit();
@@ -212,7 +212,7 @@ describe("engine scenarios", () => {
       { name: "twin", amiType: "AL2_x86_64" as const },
     ];
     h = await engineHarness(cluster({ version: "1.30", addons: {}, nodegroups }));
-    const spec = h.spec({ kubernetesVersion: "1.31" });
+    const spec = h.spec({ clusterVersion: "1.31" });
     const { plan } = await inspect(h.clients, spec);
     const ssm = h.emulator.audit().filter((e) => e.service === "ssm");
     assert.deepEqual(
@@ -246,7 +246,7 @@ describe("engine scenarios", () => {
 
   it("a step that outlives its deadline fails with DEADLINE_EXCEEDED and says the update goes on", async () => {
     h = await engineHarness(cluster({ version: "1.30", addons: {} }));
-    const spec = h.spec({ kubernetesVersion: "1.30", deadlines: { nodegroupMinutes: 2 } });
+    const spec = h.spec({ clusterVersion: "1.30", upgrade: { deadlines: { nodegroupMinutes: 2 } } });
     const { plan } = await inspect(h.clients, spec);
     await assert.rejects(execute(h.clients, spec, plan, { timeScale: TIME_SCALE }), (e: Error) => {
       assert.ok(e instanceof UpgradeError);
@@ -254,7 +254,7 @@ describe("engine scenarios", () => {
       assert.equal(e.failures[0]?.stepId, "nodegroup:arm:1.30");
       assert.match(
         e.message,
-        /deadline 2\).*The update goes on in EKS\. Run again to resume waiting for it, or raise deadlines\.nodegroupMinutes/,
+        /deadline 2\).*The update goes on in EKS\. Run again to resume waiting for it, or raise upgrade\.deadlines\.nodegroupMinutes/,
       );
       return true;
     });
@@ -263,9 +263,8 @@ describe("engine scenarios", () => {
   it("maxUnavailable from the spec is set before the node group's version update", async () => {
     h = await engineHarness(cluster({ version: "1.30", addons: {} }));
     const spec = h.spec({
-      kubernetesVersion: "1.30",
-      nodeGroups: { general: { maxUnavailable: 2 } },
-      nodeGroupOrder: ["general"],
+      clusterVersion: "1.30",
+      nodeGroups: { general: { maxUnavailable: 2, canary: true } },
     });
     const { plan } = await inspect(h.clients, spec);
     assert.deepEqual(
@@ -292,7 +291,7 @@ describe("engine scenarios", () => {
   it("node groups update with the configured concurrency, and one at a time by default", async () => {
     const overlaps = async (concurrency: number) => {
       h = await engineHarness(cluster({ version: "1.30", addons: {} }));
-      const spec = h.spec({ kubernetesVersion: "1.30", nodeGroupConcurrency: concurrency });
+      const spec = h.spec({ clusterVersion: "1.30", upgrade: { concurrency: concurrency } });
       const { plan } = await inspect(h.clients, spec);
       await execute(h.clients, spec, plan, { timeScale: TIME_SCALE });
       const updates = h.emulator.state().clusters[0]?.updates ?? [];
@@ -308,7 +307,7 @@ describe("engine scenarios", () => {
 
   it("planning reads each thing once: one DescribeAddonVersions per minor, no Update call", async () => {
     h = await engineHarness(fleetSeed());
-    await inspect(h.clients, h.spec({ kubernetesVersion: "1.32" }));
+    await inspect(h.clients, h.spec({ clusterVersion: "1.32" }));
     const audit = h.emulator.audit();
     const count = (op: string) => audit.filter((e) => e.operation === op).length;
     assert.deepEqual(
@@ -331,7 +330,7 @@ describe("engine scenarios", () => {
     h = await engineHarness({ ...cluster({ addons: {} }), timeScale });
     h.emulator.reset({ ...cluster({ addons: {} }), timeScale });
     h.emulator.injectFault({ kind: "externalUpdate", cluster: "demo", version: "1.30" });
-    const spec = h.spec({ kubernetesVersion: "1.30", nodeGroupOrder: [] });
+    const spec = h.spec({ clusterVersion: "1.30" });
     const { plan } = await inspect(h.clients, spec);
     assert.equal(plan.steps[0]?.id, "controlPlane:1.30");
     // ListUpdates answers after the update has ended: the engine sees UPDATING, then no running update.
@@ -351,7 +350,7 @@ describe("engine scenarios", () => {
     h = await engineHarness({ ...cluster({ addons: {} }), timeScale }, {}, timeScale);
     h.emulator.injectFault({ kind: "externalUpdate", cluster: "demo", version: "1.30" });
     h.emulator.injectFault({ kind: "latency", ms: 800, count: 1, operations: ["ListUpdates"] });
-    const { observed, plan } = await inspect(h.clients, h.spec({ kubernetesVersion: "1.30" }));
+    const { observed, plan } = await inspect(h.clients, h.spec({ clusterVersion: "1.30" }));
     assert.deepEqual(plan.violations, [], "no spurious 'cluster is UPDATING'");
     assert.deepEqual([observed.cluster.version, observed.cluster.status], ["1.30", "ACTIVE"]);
     assert.deepEqual(observed.updatesInProgress, []);

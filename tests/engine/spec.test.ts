@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseSpec, SpecError } from "../../providers/engine/src/index";
 
-const base = { clusterName: "demo", region: "us-east-1", kubernetesVersion: "1.31" };
+const base = { clusterName: "demo", region: "us-east-1", clusterVersion: "1.31" };
 
 const refused = (input: unknown, field: string, message?: RegExp) =>
   assert.throws(
@@ -25,19 +25,20 @@ describe("desired spec validation", () => {
     const spec = parseSpec(base);
     assert.deepEqual(spec.addons, {});
     assert.deepEqual(spec.nodeGroups, {});
-    assert.equal(spec.nodeGroupConcurrency, 1);
-    assert.deepEqual(spec.nodeGroupOrder, []);
-    assert.equal(spec.insights, "block");
-    assert.deepEqual(spec.deadlines, { controlPlaneMinutes: 60, addonMinutes: 30, nodegroupMinutes: 180 });
-    assert.deepEqual(spec.polling, { minSeconds: 5, maxSeconds: 60 });
+    assert.deepEqual(spec.upgrade, {
+      concurrency: 1,
+      insights: "block",
+      deadlines: { controlPlaneMinutes: 60, addonMinutes: 30, nodegroupMinutes: 180 },
+      polling: { minSeconds: 5, maxSeconds: 60 },
+    });
     const ng = parseSpec({ ...base, nodeGroups: { general: {} } }).nodeGroups.general;
-    assert.deepEqual(ng, { releaseVersion: "latest", force: false });
+    assert.deepEqual(ng, { amiReleaseVersion: "latest", force: false, canary: false });
   });
 
   it("refuses bad input, naming the field", () => {
     for (const v of ["1.3.1", "v1.31", "1.31.2", "latest", ""])
-      refused({ ...base, kubernetesVersion: v }, "kubernetesVersion", /Kubernetes minor like "1\.31"/);
-    refused({ ...base, kubernetesVersion: 1.31 }, "kubernetesVersion");
+      refused({ ...base, clusterVersion: v }, "clusterVersion", /Kubernetes minor like "1\.31"/);
+    refused({ ...base, clusterVersion: 1.31 }, "clusterVersion");
     refused({ ...base, clusterName: "" }, "clusterName");
     refused({ ...base, clusterName: "demo; rm -rf /" }, "clusterName");
     refused({ ...base, region: "mars-1" }, "region");
@@ -50,8 +51,8 @@ describe("desired spec validation", () => {
     );
     refused({ ...base, nodeGroups: { general: { force: "yes" } } }, "nodeGroups.general.force");
     refused(
-      { ...base, nodeGroups: { general: { releaseVersion: "newest!" } } },
-      "nodeGroups.general.releaseVersion",
+      { ...base, nodeGroups: { general: { amiReleaseVersion: "newest!" } } },
+      "nodeGroups.general.amiReleaseVersion",
     );
     refused(
       { ...base, nodeGroups: { general: { launchTemplateVersion: "$Latest" } } },
@@ -67,14 +68,23 @@ describe("desired spec validation", () => {
       "nodeGroups.general.colour",
       /unknown field/,
     );
-    refused({ ...base, nodeGroupConcurrency: 0 }, "nodeGroupConcurrency");
-    refused({ ...base, nodeGroupConcurrency: -2 }, "nodeGroupConcurrency");
-    refused({ ...base, nodeGroupConcurrency: 1.5 }, "nodeGroupConcurrency");
-    refused({ ...base, nodeGroupOrder: ["ok", ""] }, "nodeGroupOrder[1]");
-    refused({ ...base, insights: "ignore" }, "insights");
-    refused({ ...base, deadlines: { controlPlaneMinutes: 0 } }, "deadlines.controlPlaneMinutes");
-    refused({ ...base, deadlines: { nodegroupMinutes: 100000 } }, "deadlines.nodegroupMinutes");
-    refused({ ...base, polling: { minSeconds: 90, maxSeconds: 30 } }, "polling.minSeconds");
-    refused({ ...base, kubernetesVersoin: "1.31" }, "kubernetesVersoin", /unknown field/);
+    refused({ ...base, upgrade: { concurrency: 0 } }, "upgrade.concurrency");
+    refused({ ...base, upgrade: { concurrency: -2 } }, "upgrade.concurrency");
+    refused({ ...base, upgrade: { concurrency: 1.5 } }, "upgrade.concurrency");
+    refused({ ...base, nodeGroups: { general: { canary: "yes" } } }, "nodeGroups.general.canary");
+    refused({ ...base, upgrade: { insights: "ignore" } }, "upgrade.insights");
+    refused(
+      { ...base, upgrade: { deadlines: { controlPlaneMinutes: 0 } } },
+      "upgrade.deadlines.controlPlaneMinutes",
+    );
+    refused(
+      { ...base, upgrade: { deadlines: { nodegroupMinutes: 100000 } } },
+      "upgrade.deadlines.nodegroupMinutes",
+    );
+    refused(
+      { ...base, upgrade: { polling: { minSeconds: 90, maxSeconds: 30 } } },
+      "upgrade.polling.minSeconds",
+    );
+    refused({ ...base, clusterVersoin: "1.31" }, "clusterVersoin", /unknown field/);
   });
 });

@@ -14,7 +14,7 @@ describe("engine: 1.29 -> 1.32 with three add-ons and three node groups", () => 
   after(() => h.stop());
 
   it("runs control plane one minor at a time, each followed by its add-ons, then the node groups", async () => {
-    const spec = h.spec({ kubernetesVersion: "1.32" });
+    const spec = h.spec({ clusterVersion: "1.32" });
     const { plan } = await inspect(h.clients, spec);
     assert.deepEqual(plan.violations, []);
     assert.equal(h.mutating().length, 0, "planning makes no change");
@@ -100,7 +100,7 @@ describe("engine: 1.29 -> 1.32 with three add-ons and three node groups", () => 
 
   it("a second run finds nothing to do and calls nothing that changes the cluster", async () => {
     const before = h.mutating().length;
-    const { plan } = await inspect(h.clients, h.spec({ kubernetesVersion: "1.32" }));
+    const { plan } = await inspect(h.clients, h.spec({ clusterVersion: "1.32" }));
     assert.deepEqual(plan.steps, []);
     assert.deepEqual(plan.violations, []);
     await execute(h.clients, h.spec(), plan, { timeScale: TIME_SCALE });
@@ -109,13 +109,13 @@ describe("engine: 1.29 -> 1.32 with three add-ons and three node groups", () => 
 
   it("the plan reads as one line per step", async () => {
     h.emulator.reset();
-    const { plan } = await inspect(h.clients, h.spec({ kubernetesVersion: "1.30" }));
+    const { plan } = await inspect(h.clients, h.spec({ clusterVersion: "1.30" }));
     assert.equal(plan.lines.length, plan.steps.length);
     const cpLines = plan.lines.filter((l) => /^\d+\. \[phase \d+\] control plane:/.test(l));
     assert.equal(cpLines.length, 1);
     assert.match(
       cpLines[0] ?? "",
-      /^\d+\. \[phase \d+\] control plane: 1\.29 -> 1\.30 \(target version; ~10 min\)$/,
+      /^\d+\. \[phase \d+\] control plane: 1\.29 -> 1\.30 \(~10 min\): target version$/,
     );
     assert.ok(plan.steps.every((s) => s.kind !== "controlPlane" || compareMinor(s.to, "1.30") === 0));
   });

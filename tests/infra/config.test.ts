@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { loadStackConfig, StackConfigError } from "../../infra/config";
 import { upgradeArgs } from "../../infra/upgrade-args";
+import { canaryOrder, parseSpec } from "@eks-upgrade/engine";
 import { STACK_FILES, stackConfig } from "../support/stacks";
 
 const refused = (config: Record<string, string>, key: string, message?: RegExp) =>
@@ -36,14 +37,17 @@ describe("stack config", () => {
     const prod = loadStackConfig(stackConfig("Pulumi.prod.yaml"));
     const staging = loadStackConfig(stackConfig("Pulumi.staging.yaml"));
     const local = loadStackConfig(stackConfig("Pulumi.local.yaml"));
-    assert.ok(dev.nodeGroups.every((n) => n.amiReleaseVersion === "latest"));
-    assert.ok(prod.nodeGroups.every((n) => n.amiReleaseVersion !== "latest"));
+    assert.ok(Object.values(dev.nodeGroups).every((n) => n.amiReleaseVersion === "latest"));
+    assert.ok(Object.values(prod.nodeGroups).every((n) => n.amiReleaseVersion !== "latest"));
     assert.ok(
       Object.values(prod.addons).every(
         (a) => !["default", "latest"].includes(typeof a === "string" ? a : a.version),
       ),
     );
-    assert.deepEqual(upgradeArgs(prod).nodeGroupOrder, ["canary"]);
+    assert.deepEqual(
+      canaryOrder(parseSpec({ clusterName: "x", region: "eu-west-1", ...upgradeArgs(prod) })),
+      ["canary"],
+    );
     assert.equal(prod.promotion?.upstreamStack, "acme/eks-upgrade/staging");
     assert.equal(staging.promotion?.upstreamStack, "acme/eks-upgrade/dev");
     assert.equal(local.mode, "existing");
@@ -52,31 +56,46 @@ describe("stack config", () => {
 
   it("a bad value fails with the config key named", () => {
     const base = stackConfig("Pulumi.dev.yaml");
-    const nodeGroups = JSON.parse(base["eks-upgrade:nodeGroups"] ?? "[]") as Record<string, unknown>[];
-    const withNodeGroup = (i: number, patch: Record<string, unknown>) => ({
+    const nodeGroups = JSON.parse(base["eks-upgrade:nodeGroups"] ?? "{}") as Record<string, object>;
+    const withNodeGroup = (name: string, patch: Record<string, unknown>) => ({
       ...base,
-      "eks-upgrade:nodeGroups": JSON.stringify(nodeGroups.map((n, j) => (j === i ? { ...n, ...patch } : n))),
+      "eks-upgrade:nodeGroups": JSON.stringify({ ...nodeGroups, [name]: { ...nodeGroups[name], ...patch } }),
     });
     refused(
-      withNodeGroup(1, { amiReleaseVersion: "newest" }),
-      "eks-upgrade:nodeGroups[1].amiReleaseVersion",
+      withNodeGroup("spot", { amiReleaseVersion: "newest" }),
+      "eks-upgrade:nodeGroups.spot.amiReleaseVersion",
       /"latest" or a release/,
     );
     refused(
-      withNodeGroup(0, { maxUnavailable: 2, maxUnavailablePercentage: 10 }),
-      "eks-upgrade:nodeGroups[0].maxUnavailablePercentage",
+      withNodeGroup("general", { maxUnavailable: 2, maxUnavailablePercentage: 10 }),
+      "eks-upgrade:nodeGroups.general.maxUnavailablePercentage",
     );
     refused(
-      withNodeGroup(0, { scaling: { min: 3, max: 2, desired: 2 } }),
-      "eks-upgrade:nodeGroups[0].scaling",
+      withNodeGroup("general", { scaling: { min: 3, max: 2, desired: 2 } }),
+      "eks-upgrade:nodeGroups.general.scaling",
     );
-    refused(withNodeGroup(0, { colour: "blue" }), "eks-upgrade:nodeGroups[0].colour", /unknown key/);
-    refused(withNodeGroup(1, { name: "general" }), "eks-upgrade:nodeGroups", /unique/);
+    refused(
+      withNodeGroup("general", { colour: "blue" }),
+      "eks-upgrade:nodeGroups.general.colour",
+      /unknown key/,
+    );
+    refused(
+      { ...base, "eks-upgrade:nodeGroups": JSON.stringify([{ name: "general" }]) },
+      "eks-upgrade:nodeGroups",
+      /a map keyed by name.*"- name: general" entry as "general:"/,
+    );
     refused(
       { ...base, "eks-upgrade:clusterVersion": "1.31.2" },
       "eks-upgrade:clusterVersion",
       /minor like "1\.31"/,
     );
+    // YAML reads an unquoted 1.30 as the number 1.3: the message says to quote it.
+    refused(
+      { ...base, "eks-upgrade:clusterVersion": "1.3" },
+      "eks-upgrade:clusterVersion",
+      /quote it in YAML \("1\.30"\)/,
+    );
+    refused({ ...base, "eks-upgrade:clusterVersion": "2.0" }, "eks-upgrade:clusterVersion", /major 1/);
     refused({ ...base, "eks-upgrade:mode": "hybrid" }, "eks-upgrade:mode");
     refused(
       { ...base, "eks-upgrade:addons": JSON.stringify({ coredns: "newest" }) },

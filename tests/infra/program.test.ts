@@ -46,16 +46,24 @@ describe("the Pulumi program under mocks", () => {
     assert.ok(transforms.every((t) => t === ignoreVersionChanges));
 
     const [upgrade] = of(registered, CLUSTER_UPGRADE);
-    assert.equal(upgrade?.inputs.kubernetesVersion, "1.30");
+    assert.equal(upgrade?.inputs.clusterVersion, "1.30");
     assert.equal(upgrade?.inputs.clusterName, "eks-prod");
     assert.equal(upgrade?.inputs.region, "eu-west-1");
-    assert.deepEqual(upgrade?.inputs.nodeGroupOrder, ["canary"]);
+    assert.equal(upgrade?.inputs.configNamespace, "eks-upgrade");
+    // The stack config's own keys, each node group cut to its upgrade settings.
+    assert.deepEqual(Object.keys(upgrade?.inputs.nodeGroups as object), ["canary", "general", "system"]);
     assert.deepEqual((upgrade?.inputs.nodeGroups as Record<string, unknown>).general, {
-      releaseVersion: "1.30.14-20260714",
+      amiReleaseVersion: "1.30.14-20260714",
       force: false,
+      canary: false,
       maxUnavailablePercentage: 10,
     });
-    assert.deepEqual(upgrade?.inputs.deadlines, { nodegroupMinutes: 240 });
+    assert.equal((upgrade?.inputs.nodeGroups as Record<string, { canary: boolean }>).canary?.canary, true);
+    assert.deepEqual((upgrade?.inputs.upgrade as { deadlines: object }).deadlines, {
+      controlPlaneMinutes: 60,
+      addonMinutes: 30,
+      nodegroupMinutes: 240,
+    });
     assert.equal(typeof upgrade?.inputs.__provider, "string");
     // ClusterUpgrade waits for the cluster, every node group and every add-on.
     assert.deepEqual(stack.upgradeDependsOn, [
@@ -65,7 +73,7 @@ describe("the Pulumi program under mocks", () => {
     ]);
     assert.equal(
       stack.upgradeDependsOn.length,
-      1 + config.nodeGroups.length + Object.keys(config.addons).length,
+      1 + Object.keys(config.nodeGroups).length + Object.keys(config.addons).length,
     );
 
     // cluster-autoscaler follows the control plane ClusterUpgrade reached, with the configured IRSA role.
@@ -119,8 +127,9 @@ describe("the Pulumi program under mocks", () => {
     const inputs = registered[0]?.inputs;
     assert.equal(inputs?.clusterName, "demo");
     assert.deepEqual(inputs?.endpoints, { eks: "http://127.0.0.1:4599", ssm: "http://127.0.0.1:4599" });
-    assert.equal(inputs?.timeScale, 0.01);
-    assert.deepEqual(inputs?.nodeGroupOrder, ["general"]);
+    // The emulator announces its time scale; the stack file does not set one.
+    assert.equal(inputs?.timeScale, undefined);
+    assert.equal((inputs?.nodeGroups as Record<string, { canary: boolean }>).general?.canary, true);
     const version = await new Promise((resolve) => outputs.controlPlaneVersion.apply(resolve));
     assert.equal(version, "1.31");
   });

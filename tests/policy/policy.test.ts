@@ -64,11 +64,11 @@ describe("policy pack", () => {
     assert.deepEqual(
       prodPinViolations("prod-eu", CLUSTER_UPGRADE_TYPE, upgrade.inputs).sort(),
       [
-        'node group general: pin amiReleaseVersion in stack prod-eu (it is "latest")',
-        'node group spot: pin amiReleaseVersion in stack prod-eu (it is "latest")',
-        'add-on coredns: pin its version in stack prod-eu (it is "latest")',
-        'add-on kube-proxy: pin its version in stack prod-eu (it is "latest")',
-        'add-on vpc-cni: pin its version in stack prod-eu (it is "latest")',
+        'node group general: pin eks-upgrade:nodeGroups.general.amiReleaseVersion in stack prod-eu (it is "latest")',
+        'node group spot: pin eks-upgrade:nodeGroups.spot.amiReleaseVersion in stack prod-eu (it is "latest")',
+        'add-on coredns: pin eks-upgrade:addons.coredns in stack prod-eu (it is "latest")',
+        'add-on kube-proxy: pin eks-upgrade:addons.kube-proxy in stack prod-eu (it is "latest")',
+        'add-on vpc-cni: pin eks-upgrade:addons.vpc-cni in stack prod-eu (it is "latest")',
       ].sort(),
     );
     assert.deepEqual(prodPinViolations("prod", "aws:eks/addon:Addon", { addonName: "coredns" }), [
@@ -76,7 +76,7 @@ describe("policy pack", () => {
     ]);
     assert.deepEqual(
       prodPinViolations("prod", CLUSTER_UPGRADE_TYPE, { addons: { coredns: { resolveConflicts: "NONE" } } }),
-      ['add-on coredns: pin its version in stack prod (it is "default")'],
+      ['add-on coredns: pin eks-upgrade:addons.coredns in stack prod (it is "default")'],
     );
   });
 

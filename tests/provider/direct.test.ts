@@ -17,7 +17,7 @@ describe("ClusterUpgrade provider, methods called directly", () => {
     clusterName: "demo",
     region: "us-east-1",
     endpoints: { eks: emulator.url, ssm: emulator.url },
-    kubernetesVersion: "1.31",
+    clusterVersion: "1.31",
     timeScale: TIME_SCALE,
     __provider: "serialized-provider-text",
     ...over,
@@ -38,8 +38,8 @@ describe("ClusterUpgrade provider, methods called directly", () => {
     for (const unknownInputs of [
       inputs({ clusterName: UNKNOWN }),
       inputs({ endpoints: { eks: UNKNOWN, ssm: emulator.url } }),
-      inputs({ nodeGroups: { general: { releaseVersion: UNKNOWN } } }),
-      inputs({ nodeGroupOrder: ["general", UNKNOWN] }),
+      inputs({ nodeGroups: { general: { amiReleaseVersion: UNKNOWN } } }),
+      inputs({ upgrade: { insights: ["Deprecated APIs removed in Kubernetes v1.30", UNKNOWN] } }),
     ]) {
       const result = await provider.check?.({}, unknownInputs);
       assert.equal(result?.inputs?.plan, UNKNOWN);
@@ -59,23 +59,23 @@ describe("ClusterUpgrade provider, methods called directly", () => {
     assert.deepEqual(mutating(), []);
   });
 
-  it("check fails a lowered version on kubernetesVersion, with the remedy; a bad input on its field", async () => {
-    const lowered = await provider.check?.({}, inputs({ kubernetesVersion: "1.28" }));
+  it("check fails a lowered version on clusterVersion, with the remedy; a bad input on its field", async () => {
+    const lowered = await provider.check?.({}, inputs({ clusterVersion: "1.28" }));
     assert.deepEqual(
       lowered?.failures?.map((f) => f.property),
-      ["kubernetesVersion"],
+      ["clusterVersion"],
     );
     assert.match(
       lowered?.failures?.[0]?.reason ?? "",
-      /^EKSUP001 kubernetesVersion 1\.28 is lower than the control plane's 1\.29.*Set kubernetesVersion to the running version or higher/,
+      /^EKSUP001 clusterVersion: 1\.28 is lower than the control plane's 1\.29.*Set clusterVersion to the running version or higher/,
     );
     const bad = await provider.check?.(
       {},
-      inputs({ nodeGroupConcurrency: 0, nodeGroups: { general: { force: "yes" } } }),
+      inputs({ upgrade: { concurrency: 0 }, nodeGroups: { general: { force: "yes" } } }),
     );
     assert.deepEqual(bad?.failures?.map((f) => f.property).sort(), [
-      "nodeGroupConcurrency",
       "nodeGroups.general.force",
+      "upgrade.concurrency",
     ]);
     const missing = await provider.check?.({}, inputs({ clusterName: "nope" }));
     assert.deepEqual(missing?.failures, undefined);
@@ -90,20 +90,20 @@ describe("ClusterUpgrade provider, methods called directly", () => {
       upstreamUpgradedAt: "2026-01-01T00:00:00Z",
       soakHours: 72,
     };
-    const ahead = await provider.check?.({}, inputs({ kubernetesVersion: "1.31", promotion }));
+    const ahead = await provider.check?.({}, inputs({ clusterVersion: "1.31", promotion }));
     assert.deepEqual(
       ahead?.failures?.map((f) => [f.property, f.reason.slice(0, 8)]),
-      [["kubernetesVersion", "EKSUP017"]],
+      [["clusterVersion", "EKSUP017"]],
     );
     assert.match(
       ahead?.failures?.[0]?.reason ?? "",
       /ahead of the upstream stack acme\/eks-upgrade\/staging, which runs 1\.30/,
     );
-    const soaked = await provider.check?.({}, inputs({ kubernetesVersion: "1.30", promotion }));
+    const soaked = await provider.check?.({}, inputs({ clusterVersion: "1.30", promotion }));
     assert.deepEqual(soaked?.failures, []);
     const unknown = await provider.check?.(
       {},
-      inputs({ kubernetesVersion: "1.31", promotion: { ...promotion, upstreamVersion: UNKNOWN } }),
+      inputs({ clusterVersion: "1.31", promotion: { ...promotion, upstreamVersion: UNKNOWN } }),
     );
     assert.deepEqual(unknown?.failures, [], "an unknown upstream is not refused during preview");
     assert.deepEqual(mutating(), []);
@@ -119,12 +119,12 @@ describe("ClusterUpgrade provider, methods called directly", () => {
     assert.equal((await provider.diff?.("id", same, { ...same, plan: ["1. step"] }))?.changes, true);
     assert.equal((await provider.diff?.("id", same, { ...same, plan: UNKNOWN }))?.changes, true);
     assert.equal(
-      (await provider.diff?.("id", same, { ...same, nodeGroupOrder: ["general"] }))?.changes,
+      (await provider.diff?.("id", same, { ...same, nodeGroups: { general: { canary: true } } }))?.changes,
       true,
     );
     // The same spec written with keys in another order is no change.
-    const a = inputs({ plan: [], nodeGroups: { general: { force: true, releaseVersion: "latest" } } });
-    const b = inputs({ plan: [], nodeGroups: { general: { releaseVersion: "latest", force: true } } });
+    const a = inputs({ plan: [], nodeGroups: { general: { force: true, amiReleaseVersion: "latest" } } });
+    const b = inputs({ plan: [], nodeGroups: { general: { amiReleaseVersion: "latest", force: true } } });
     assert.equal((await provider.diff?.("id", a, b))?.changes, false);
     const moved = await provider.diff?.("id", same, { ...same, clusterName: "other" });
     assert.deepEqual(moved?.replaces, ["clusterName"]);
@@ -155,7 +155,7 @@ describe("ClusterUpgrade provider, methods called directly", () => {
       timeScale: TIME_SCALE,
       clusters: [{ ...(fleetSeed().clusters?.[0] as object), name: "demo", version: "1.30" }],
     });
-    const before = await provider.read?.("us-east-1/demo", inputs({ kubernetesVersion: "1.30" }));
+    const before = await provider.read?.("us-east-1/demo", inputs({ clusterVersion: "1.30" }));
     const general = (before?.props?.versions as { nodeGroups: Record<string, { version: string }> })
       .nodeGroups.general;
     assert.equal(general?.version, "1.29");
@@ -164,7 +164,7 @@ describe("ClusterUpgrade provider, methods called directly", () => {
     await eks.send(new UpdateNodegroupVersionCommand({ clusterName: "demo", nodegroupName: "general" }));
     eks.destroy();
     emulator.advanceClock(24 * 3600);
-    const afterRead = await provider.read?.("us-east-1/demo", inputs({ kubernetesVersion: "1.30" }));
+    const afterRead = await provider.read?.("us-east-1/demo", inputs({ clusterVersion: "1.30" }));
     assert.equal(
       (afterRead?.props?.versions as { nodeGroups: Record<string, { version: string }> }).nodeGroups.general
         ?.version,

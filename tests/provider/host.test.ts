@@ -22,7 +22,7 @@ describe("ClusterUpgrade through the real dynamic-provider host over gRPC", () =
     clusterName: "demo",
     region: "us-east-1",
     endpoints: { eks: emulator.url, ssm: emulator.url },
-    kubernetesVersion: "1.30",
+    clusterVersion: "1.30",
     timeScale: TIME_SCALE,
     __provider: providerText,
     ...over,
@@ -41,7 +41,7 @@ describe("ClusterUpgrade through the real dynamic-provider host over gRPC", () =
   });
 
   it("Check → Create → Diff → Read → Update (failing, with partial state) → Update → Delete", async () => {
-    // Check: the plan is in the inputs; a lowered version fails on kubernetesVersion.
+    // Check: the plan is in the inputs; a lowered version fails on clusterVersion.
     const checked = await host.check({}, inputs());
     assert.deepEqual(checked.failures, []);
     const plan = checked.inputs.plan as string[];
@@ -50,10 +50,10 @@ describe("ClusterUpgrade through the real dynamic-provider host over gRPC", () =
       plan.join("\n"),
     );
     assert.equal(checked.inputs.__provider, providerText);
-    const lowered = await host.check({}, inputs({ kubernetesVersion: "1.28" }));
+    const lowered = await host.check({}, inputs({ clusterVersion: "1.28" }));
     assert.deepEqual(
       lowered.failures.map((f) => f.property),
-      ["kubernetesVersion"],
+      ["clusterVersion"],
     );
     assert.match(lowered.failures[0]?.reason ?? "", /EKSUP001/);
     assert.deepEqual(mutating(), [], "check only reads");
@@ -78,7 +78,7 @@ describe("ClusterUpgrade through the real dynamic-provider host over gRPC", () =
     );
     assert.equal(created.properties.__provider, providerText);
     assert.ok(
-      host.stdout.some((l) => /^\[eks-upgrade demo\] controlPlane:1\.30: done in \d+s$/.test(l)),
+      host.stdout.some((l) => /^\[eks-upgrade demo\] done {5}controlPlane:1\.30 in \d+m\d\ds$/.test(l)),
       host.stdout.join("\n"),
     );
 
@@ -86,7 +86,7 @@ describe("ClusterUpgrade through the real dynamic-provider host over gRPC", () =
     const recheck = await host.check(created.properties, inputs());
     assert.deepEqual(recheck.inputs.plan, []);
     assert.equal((await host.diff(created.id, created.properties, recheck.inputs)).changes, DIFF_NONE);
-    const raised = await host.check(created.properties, inputs({ kubernetesVersion: "1.31" }));
+    const raised = await host.check(created.properties, inputs({ clusterVersion: "1.31" }));
     assert.equal((await host.diff(created.id, created.properties, raised.inputs)).changes, DIFF_SOME);
 
     // Read: a change made behind its back shows.
@@ -138,12 +138,12 @@ describe("ClusterUpgrade through the real dynamic-provider host over gRPC", () =
     assert.equal((partial.properties.versions as Versions).nodeGroups.arm?.version, "1.30", "arm did not");
     assert.match(partial.reasons[0] ?? "", /check EC2 capacity/);
     assert.ok(
-      host.stdout.slice(stdoutBefore).some((l) => /controlPlane:1\.31: (started|InProgress|done)/.test(l)),
+      host.stdout.slice(stdoutBefore).some((l) => /(started|done) {2,5}controlPlane:1\.31:? /.test(l)),
       "progress lines during Update",
     );
 
     // The node group's health issue blocks a re-run until fixed: the check says so.
-    const blocked = await host.check(partial.properties, inputs({ kubernetesVersion: "1.31" }));
+    const blocked = await host.check(partial.properties, inputs({ clusterVersion: "1.31" }));
     assert.deepEqual(
       blocked.failures.map((f) => f.property),
       ["nodeGroups.arm"],

@@ -28,11 +28,11 @@ describe("new ClusterUpgrade(...) under Pulumi mocks", () => {
     const upgrade = new ClusterUpgrade("upgrade", {
       clusterName: "demo",
       region: "us-east-1",
-      kubernetesVersion: pulumi.output("1.32"),
-      nodeGroups: { general: { releaseVersion: "latest", force: false } },
+      clusterVersion: pulumi.output("1.32"),
+      nodeGroups: { general: { amiReleaseVersion: "latest", force: false } },
     });
     const versions = await new Promise((resolve) => upgrade.versions.apply(resolve));
-    const version = await new Promise((resolve) => upgrade.kubernetesVersion.apply(resolve));
+    const version = await new Promise((resolve) => upgrade.clusterVersion.apply(resolve));
     assert.deepEqual(versions, {
       controlPlane: "1.32",
       platformVersion: "eks.9",
@@ -46,7 +46,7 @@ describe("new ClusterUpgrade(...) under Pulumi mocks", () => {
     assert.equal(typeof provider, "string");
     assert.match(String(provider), /require\("@eks-upgrade\/engine"\)/);
     assert.deepEqual(registered[0]?.inputs.nodeGroups, {
-      general: { releaseVersion: "latest", force: false },
+      general: { amiReleaseVersion: "latest", force: false },
     });
   });
 });

@@ -15,7 +15,7 @@ async function loadAndCheck(text: string) {
     assert.equal(typeof provider[m], "function", m);
   const result = await provider.check(
     {},
-    { clusterName: UNKNOWN, region: "us-east-1", kubernetesVersion: "1.31" },
+    { clusterName: UNKNOWN, region: "us-east-1", clusterVersion: "1.31" },
   );
   assert.equal(result.inputs.plan, UNKNOWN);
   const diff = await provider.diff("id", { plan: [] }, { plan: [] });

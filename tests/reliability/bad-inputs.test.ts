@@ -10,14 +10,18 @@ import { PROVIDER_ENV, ROOT } from "../support/provider";
 import { stackConfig } from "../support/stacks";
 
 const exec = promisify(execFile);
-const base = { clusterName: "demo", region: "us-east-1", kubernetesVersion: "1.29" };
+const base = { clusterName: "demo", region: "us-east-1", clusterVersion: "1.29" };
 
 /** Rejected by the spec schema, before anything is read: [what, spec override, field]. */
 const SPEC: [string, Record<string, unknown>, string][] = [
-  ['minor with a "v"', { kubernetesVersion: "v1.31" }, "kubernetesVersion"],
-  ["minor with a patch", { kubernetesVersion: "1.31.2" }, "kubernetesVersion"],
-  ["empty minor", { kubernetesVersion: "" }, "kubernetesVersion"],
-  ["minor as a number", { kubernetesVersion: 1.31 }, "kubernetesVersion"],
+  ['minor with a "v"', { clusterVersion: "v1.31" }, "clusterVersion"],
+  ["minor with a patch", { clusterVersion: "1.31.2" }, "clusterVersion"],
+  ["empty minor", { clusterVersion: "" }, "clusterVersion"],
+  ["minor as a number", { clusterVersion: 1.31 }, "clusterVersion"],
+  ["a major other than 1", { clusterVersion: "2.0" }, "clusterVersion"],
+  ["a minor of another major", { clusterVersion: "2.31" }, "clusterVersion"],
+  ["an absurd minor", { clusterVersion: "1.999999" }, "clusterVersion"],
+  ['"1.3" (YAML read an unquoted 1.30)', { clusterVersion: "1.3" }, "clusterVersion"],
   ["empty cluster name", { clusterName: "" }, "clusterName"],
   ["shell injection in the cluster name", { clusterName: "demo; rm -rf /" }, "clusterName"],
   ["path traversal in the cluster name", { clusterName: "../../etc/passwd" }, "clusterName"],
@@ -25,20 +29,28 @@ const SPEC: [string, Record<string, unknown>, string][] = [
   ["a 101-character cluster name", { clusterName: "a".repeat(101) }, "clusterName"],
   ["injection in the region", { region: "us-east-1; drop" }, "region"],
   ["region of the wrong type", { region: 42 }, "region"],
-  ["zero concurrency", { nodeGroupConcurrency: 0 }, "nodeGroupConcurrency"],
-  ["negative concurrency", { nodeGroupConcurrency: -1 }, "nodeGroupConcurrency"],
-  ["concurrency as a string", { nodeGroupConcurrency: "2" }, "nodeGroupConcurrency"],
-  ["a zero deadline", { deadlines: { controlPlaneMinutes: 0 } }, "deadlines.controlPlaneMinutes"],
-  ["an absurd deadline", { deadlines: { nodegroupMinutes: 100_000 } }, "deadlines.nodegroupMinutes"],
-  ["a negative deadline", { deadlines: { addonMinutes: -5 } }, "deadlines.addonMinutes"],
-  ["a zero poll interval", { polling: { minSeconds: 0 } }, "polling.minSeconds"],
+  ["zero concurrency", { upgrade: { concurrency: 0 } }, "upgrade.concurrency"],
+  ["negative concurrency", { upgrade: { concurrency: -1 } }, "upgrade.concurrency"],
+  ["concurrency as a string", { upgrade: { concurrency: "2" } }, "upgrade.concurrency"],
+  [
+    "a zero deadline",
+    { upgrade: { deadlines: { controlPlaneMinutes: 0 } } },
+    "upgrade.deadlines.controlPlaneMinutes",
+  ],
+  [
+    "an absurd deadline",
+    { upgrade: { deadlines: { nodegroupMinutes: 100_000 } } },
+    "upgrade.deadlines.nodegroupMinutes",
+  ],
+  ["a negative deadline", { upgrade: { deadlines: { addonMinutes: -5 } } }, "upgrade.deadlines.addonMinutes"],
+  ["a zero poll interval", { upgrade: { polling: { minSeconds: 0 } } }, "upgrade.polling.minSeconds"],
   ["an add-on version without v and build", { addons: { coredns: "1.11.1" } }, "addons.coredns"],
   ["an add-on version word", { addons: { coredns: { version: "newest" } } }, "addons.coredns.version"],
   ["markup as an add-on name", { addons: { "<script>": "latest" } }, "addons.<script>"],
   [
     "injection in a release",
-    { nodeGroups: { general: { releaseVersion: "latest; curl evil" } } },
-    "nodeGroups.general.releaseVersion",
+    { nodeGroups: { general: { amiReleaseVersion: "latest; curl evil" } } },
+    "nodeGroups.general.amiReleaseVersion",
   ],
   ["force as a string", { nodeGroups: { general: { force: "yes" } } }, "nodeGroups.general.force"],
   [
@@ -47,19 +59,18 @@ const SPEC: [string, Record<string, unknown>, string][] = [
     "nodeGroups.general.launchTemplateVersion",
   ],
   ["a node group name with a space", { nodeGroups: { "ng name": {} } }, "nodeGroups.ng name"],
-  ["an unknown insight policy", { insights: "ignore" }, "insights"],
+  ["an unknown insight policy", { upgrade: { insights: "ignore" } }, "upgrade.insights"],
   ["plain http to another host", { endpoints: { eks: "http://10.0.0.5:4599" } }, "endpoints.eks"],
   ["an ftp endpoint", { endpoints: { ssm: "ftp://127.0.0.1/" } }, "endpoints.ssm"],
   ["an endpoint that is not a URL", { endpoints: { eks: "not a url" } }, "endpoints.eks"],
-  ["an empty name in the order", { nodeGroupOrder: ["general", ""] }, "nodeGroupOrder[1]"],
-  ["a misspelt field", { kubernetesVersoin: "1.30" }, "kubernetesVersoin"],
+  ["canary as a string", { nodeGroups: { general: { canary: "yes" } } }, "nodeGroups.general.canary"],
+  ["a misspelt field", { clusterVersoin: "1.30" }, "clusterVersoin"],
 ];
 
 /** Accepted by the schema, refused by the planner: [what, spec override, code, field]. */
 const PLAN: [string, Record<string, unknown>, string, string][] = [
-  ["a control-plane downgrade", { kubernetesVersion: "1.28" }, "EKSUP001", "kubernetesVersion"],
-  ['"1.3" (a lower minor)', { kubernetesVersion: "1.3" }, "EKSUP001", "kubernetesVersion"],
-  ["a minor EKS does not offer", { kubernetesVersion: "1.99" }, "EKSUP002", "kubernetesVersion"],
+  ["a control-plane downgrade", { clusterVersion: "1.28" }, "EKSUP001", "clusterVersion"],
+  ["a minor EKS does not offer", { clusterVersion: "1.99" }, "EKSUP002", "clusterVersion"],
   ["an add-on downgrade", { addons: { coredns: "v1.10.1-eksbuild.4" } }, "EKSUP013", "addons.coredns"],
   [
     "an add-on version that does not exist",
@@ -71,27 +82,27 @@ const PLAN: [string, Record<string, unknown>, string, string][] = [
   ["a node group the cluster does not have", { nodeGroups: { nope: {} } }, "EKSUP005", "nodeGroups.nope"],
   [
     "a release of another minor",
-    { nodeGroups: { general: { releaseVersion: "1.31.0-20240924" } } },
+    { nodeGroups: { general: { amiReleaseVersion: "1.31.0-20240924" } } },
     "EKSUP007",
-    "nodeGroups.general.releaseVersion",
+    "nodeGroups.general.amiReleaseVersion",
   ],
   [
     "a release of another AMI family",
-    { nodeGroups: { general: { releaseVersion: "1.20.0-fcf71a47" } } },
+    { nodeGroups: { general: { amiReleaseVersion: "1.20.0-fcf71a47" } } },
     "EKSUP007",
-    "nodeGroups.general.releaseVersion",
+    "nodeGroups.general.amiReleaseVersion",
   ],
   [
     "a release that does not exist",
-    { nodeGroups: { general: { releaseVersion: "1.29.99-20991231" } } },
+    { nodeGroups: { general: { amiReleaseVersion: "1.29.99-20991231" } } },
     "EKSUP018",
-    "nodeGroups.general.releaseVersion",
+    "nodeGroups.general.amiReleaseVersion",
   ],
   [
     "a node group release downgrade",
-    { nodeGroups: { fresh: { releaseVersion: "1.29.0-20240213" } } },
+    { nodeGroups: { fresh: { amiReleaseVersion: "1.29.0-20240213" } } },
     "EKSUP006",
-    "nodeGroups.fresh.releaseVersion",
+    "nodeGroups.fresh.amiReleaseVersion",
   ],
   [
     "a launch template downgrade",
@@ -104,11 +115,18 @@ const PLAN: [string, Record<string, unknown>, string, string][] = [
 /** Refused by the stack config schema: [what, key, raw value, key named]. */
 const CONFIG: [string, string, string, string][] = [
   ['clusterVersion with a "v"', "eks-upgrade:clusterVersion", "v1.31", "eks-upgrade:clusterVersion"],
+  ["clusterVersion 2.0", "eks-upgrade:clusterVersion", "2.0", "eks-upgrade:clusterVersion"],
   [
     "a release word",
     "eks-upgrade:nodeGroups",
-    JSON.stringify([{ name: "a", amiReleaseVersion: "newest" }]),
-    "eks-upgrade:nodeGroups[0].amiReleaseVersion",
+    JSON.stringify({ a: { amiReleaseVersion: "newest" } }),
+    "eks-upgrade:nodeGroups.a.amiReleaseVersion",
+  ],
+  [
+    "node groups as a list (the old layout)",
+    "eks-upgrade:nodeGroups",
+    JSON.stringify([{ name: "a" }]),
+    "eks-upgrade:nodeGroups",
   ],
   [
     "zero concurrency",
@@ -133,22 +151,23 @@ const CONFIG: [string, string, string, string][] = [
 
 /** Refused by the CLI: [what, arguments, text naming the argument]. */
 const CLI: [string, string[], RegExp][] = [
-  ['--to with a "v"', ["plan", "--to", "v1.31"], /--to \(kubernetesVersion\)/],
-  ["negative --concurrency", ["plan", "--to", "1.30", "--concurrency", "-1"], /--concurrency/],
+  ['--cluster-version with a "v"', ["plan", "--cluster-version", "v1.31"], /--cluster-version: must be/],
+  ["--cluster-version 2.0", ["plan", "--cluster-version", "2.0"], /--cluster-version: must be .*got "2\.0"/],
+  ["negative --concurrency", ["plan", "--cluster-version", "1.30", "--concurrency", "-1"], /--concurrency/],
   [
     "an unknown --format",
-    ["plan", "--to", "1.30", "--format", "xml"],
+    ["plan", "--cluster-version", "1.30", "--format", "xml"],
     /Allowed choices are table, markdown, json/,
   ],
-  ["injection in --cluster", ["status", "--cluster", "demo;rm -rf /"], /--cluster \(clusterName\)/],
+  ["injection in --cluster", ["status", "--cluster", "demo;rm -rf /"], /--cluster: must be/],
   [
     "plain http --endpoint to another host",
     ["status", "--cluster", "demo", "--endpoint", "http://10.1.2.3:4599"],
-    /--endpoint \(endpoints\.eks\)/,
+    /--endpoint: must be an https URL/,
   ],
   [
     "--addons without versions",
-    ["plan", "--to", "1.30", "--addons", "coredns"],
+    ["plan", "--cluster-version", "1.30", "--addons", "coredns"],
     /--addons: expected name=value pairs/,
   ],
 ];
@@ -192,7 +211,7 @@ describe(`bad inputs: ${SPEC.length + PLAN.length + CONFIG.length + CLI.length} 
 
   for (const [what, override, code, field] of PLAN) {
     it(`plan: ${what} -> ${code} ${field}`, async () => {
-      const spec = h.spec({ kubernetesVersion: "1.29", ...override });
+      const spec = h.spec({ clusterVersion: "1.29", ...override });
       const { plan } = await inspect(h.clients, spec);
       assert.ok(
         plan.violations.some((v) => v.code === code && v.field === field),

@@ -108,7 +108,7 @@ describe("fault matrix, through the engine", () => {
     it(`${name}: fails naming the step, code and remedy; state truthful; a re-run converges`, async () => {
       h = await engineHarness(seed());
       h.emulator.injectFault(fault);
-      const spec = h.spec({ kubernetesVersion: "1.30" });
+      const spec = h.spec({ clusterVersion: "1.30" });
       await assert.rejects(run(h, spec), (e: Error) => {
         assert.ok(e instanceof UpgradeError);
         assert.equal(e.failures[0]?.code, code);
@@ -128,7 +128,7 @@ describe("fault matrix, through the engine", () => {
       nodegroup: "general",
       errorCode: "NodeCreationFailure",
     });
-    const spec = h.spec({ kubernetesVersion: "1.30" });
+    const spec = h.spec({ clusterVersion: "1.30" });
     await assert.rejects(
       run(h, spec),
       (e: Error) => e instanceof UpgradeError && /check EC2 capacity/.test(e.message),
@@ -151,8 +151,8 @@ describe("fault matrix, through the engine", () => {
     h.emulator.injectFault({ kind: "serverError", status: 500, count: 2 });
     h.emulator.injectFault({ kind: "serverError", status: 503, count: 2 });
     const spec = h.spec({
-      kubernetesVersion: "1.30",
-      deadlines: { controlPlaneMinutes: 1440, addonMinutes: 1440, nodegroupMinutes: 1440 },
+      clusterVersion: "1.30",
+      upgrade: { deadlines: { controlPlaneMinutes: 1440, addonMinutes: 1440, nodegroupMinutes: 1440 } },
     });
     await run(h, spec);
     assert.ok(h.emulator.audit().filter((e) => e.fault).length > 10);
@@ -167,7 +167,7 @@ describe("fault matrix, through the engine", () => {
       addon: "coredns",
       addonVersion: "v1.11.3-eksbuild.1",
     });
-    const spec = h.spec({ kubernetesVersion: "1.30" });
+    const spec = h.spec({ clusterVersion: "1.30" });
     const { plan } = await inspect(h.clients, spec);
     await execute(h.clients, spec, plan, { timeScale: 0.001 });
     assert.ok(
@@ -185,7 +185,7 @@ describe("fault matrix, through the engine", () => {
   for (const kind of ["controlPlane", "addon", "nodegroup"] as const) {
     it(`stopped in the middle of a ${kind} step: the state is truthful and a re-run converges without repeating`, async () => {
       h = await engineHarness(seed());
-      const spec = h.spec({ kubernetesVersion: "1.30" });
+      const spec = h.spec({ clusterVersion: "1.30" });
       const controller = new AbortController();
       const onEvent = (e: ProgressEvent) => {
         if (e.type === "stepStarted" && e.step.kind === kind) controller.abort();
@@ -217,7 +217,7 @@ describe("fault matrix, through the engine", () => {
   for (const [name, over, code, field] of refusals) {
     it(`${name}: refused before any change`, async () => {
       h = await engineHarness(seed(over));
-      const { plan } = await inspect(h.clients, h.spec({ kubernetesVersion: "1.30" }));
+      const { plan } = await inspect(h.clients, h.spec({ clusterVersion: "1.30" }));
       assert.ok(plan.violations.some((v) => v.code === code && v.field === field));
       assert.deepEqual(h.mutating(), []);
     });
@@ -231,7 +231,7 @@ describe("fault matrix, through the engine", () => {
         nodegroups: [{ name: "legacy", amiType: "AL2_x86_64", version: "1.32" }],
       }),
     );
-    const { plan } = await inspect(h.clients, h.spec({ kubernetesVersion: "1.33" }));
+    const { plan } = await inspect(h.clients, h.spec({ clusterVersion: "1.33" }));
     assert.deepEqual(
       plan.violations.map((v) => [v.code, v.field]),
       [["EKSUP008", "nodeGroups.legacy"]],
@@ -245,7 +245,7 @@ describe("fault matrix, through the engine", () => {
       clusterName: "demo",
       region: "us-east-1",
       endpoints: { eks: "http://127.0.0.1:9", ssm: "http://127.0.0.1:9" },
-      kubernetesVersion: "1.30",
+      clusterVersion: "1.30",
     });
     const clients = createClients(spec, { maxAttempts: 2 });
     try {
@@ -268,7 +268,7 @@ describe("fault matrix, through the provider", () => {
     clusterName: "demo",
     region: "us-east-1",
     endpoints: { eks: h?.emulator.url, ssm: h?.emulator.url },
-    kubernetesVersion: "1.30",
+    clusterVersion: "1.30",
     timeScale: TIME_SCALE,
     __provider: "provider-text",
     ...over,

@@ -20,7 +20,6 @@ const SECRETS = {
   AWS_SECRET_ACCESS_KEY: "leakTestSecret0123456789abcdefghijABCDEFG",
   AWS_SESSION_TOKEN: "IQoJleakTestSessionToken0123456789abcdefghijklmnopqrstuv",
   AWS_REGION: "us-east-1",
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
 };
 /** Access key ids (long-term AKIA, temporary ASIA) of any value, ours or not. */
 const KEY_ID = /\b(AKIA|ASIA)[0-9A-Z]{16}\b/;
@@ -42,7 +41,7 @@ describe("no credentials in any output", () => {
     clusterName: "demo",
     region: "us-east-1",
     endpoints: endpoints(),
-    kubernetesVersion: "1.30",
+    clusterVersion: "1.30",
     timeScale: TIME_SCALE,
     __provider,
   });
@@ -69,7 +68,7 @@ describe("no credentials in any output", () => {
       clusterName: "demo",
       region: "us-east-1",
       endpoints: endpoints(),
-      kubernetesVersion: "1.30",
+      clusterVersion: "1.30",
     });
     const clients = createClients(spec, {
       credentials: {
@@ -104,7 +103,7 @@ describe("no credentials in any output", () => {
     const read = await provider.read?.(created.id, created.outs);
     emulator.injectFault({ kind: "updateFailure", cluster: "demo", errorCode: "ClusterUnreachable" });
     const failed = await provider
-      .update?.(created.id, created.outs, { ...inputs, kubernetesVersion: "1.31" })
+      .update?.(created.id, created.outs, { ...inputs, clusterVersion: "1.31" })
       .catch((e: Error) => e);
     for (const [where, value] of Object.entries({ checked, created, read, failed }))
       assertClean(`provider ${where}`, JSON.stringify(value));

@@ -40,7 +40,7 @@ export async function engineHarness(
         clusterName: "demo",
         region: emulator.region,
         endpoints,
-        kubernetesVersion: "1.32",
+        clusterVersion: "1.32",
         ...overrides,
       }),
     mutating: () => emulator.audit().filter((e) => e.mutating),

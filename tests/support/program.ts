@@ -40,7 +40,7 @@ export async function run(
         if (args.type === "pulumi:pulumi:StackReference") state.outputs = upstream;
         if (args.type === CLUSTER_UPGRADE) {
           state.versions = {
-            controlPlane: args.inputs.kubernetesVersion,
+            controlPlane: args.inputs.clusterVersion,
             platformVersion: "eks.9",
             addons: {},
             nodeGroups: {},

@@ -9,6 +9,7 @@ import { findRoute, type Route } from "./router";
  *   GET    /_emulator/faults             active faults
  *   POST   /_emulator/faults             inject a fault (body: a fault, see README)
  *   DELETE /_emulator/faults             remove every fault
+ *   GET    /_emulator/clock              { now, timeScale }: clients pace their waits by it
  *   POST   /_emulator/clock              { "advanceSeconds": N } moves simulated time forward
  *   POST   /_emulator/reset              back to the seed (or to the seed in the body)
  *   GET    /_emulator/ssm-parameters     the public SSM parameter names served
@@ -41,6 +42,11 @@ const ADMIN_ROUTES: readonly AdminRoute[] = [
       e.clearFaults();
       return { cleared: true };
     },
+  },
+  {
+    method: "GET",
+    path: "/_emulator/clock",
+    handle: (e) => ({ now: e.world.clock.now(), timeScale: e.world.seed.timeScale }),
   },
   {
     method: "POST",

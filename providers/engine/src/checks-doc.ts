@@ -1,10 +1,11 @@
 import { CHECKS } from "./checks";
+import { plainKey, renderKeys } from "./keys";
 
 /** docs/checks.md, generated from CHECKS (`npm run docs:checks`); a test keeps the page current. */
 export function checksMarkdown(): string {
   const rows = Object.entries(CHECKS).map(
     ([name, c]) =>
-      `| ${c.code} | \`${name}\` | ${c.severity} | ${c.title} | ${c.remedy.replace(/\|/g, "\\|")} |`,
+      `| ${c.code} | \`${name}\` | ${c.severity} | ${c.title} | ${renderKeys(c.remedy, plainKey).replace(/\|/g, "\\|")} |`,
   );
   return [
     "# Checks",

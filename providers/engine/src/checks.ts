@@ -15,7 +15,7 @@ export const CHECKS = {
     severity: "violation",
     title: "The target Kubernetes version is lower than the control plane's",
     remedy:
-      "Set kubernetesVersion to the running version or higher. EKS cannot go back (a rollback within 7 days is a separate, deliberate operation); to run an older version, create a new cluster and migrate.",
+      "Set {{clusterVersion}} to the running version or higher. EKS cannot go back (a rollback within 7 days is a separate, deliberate operation); to run an older version, create a new cluster and migrate.",
   },
   KUBERNETES_VERSION_NOT_OFFERED: {
     code: "EKSUP002",
@@ -66,7 +66,7 @@ export const CHECKS = {
     severity: "violation",
     title: "A custom-AMI node group needs a new launch template version",
     remedy:
-      "Create a launch template version whose AMI runs the target Kubernetes version and set nodeGroups.<name>.launchTemplateVersion to it.",
+      "Create a launch template version whose AMI runs the target Kubernetes version and set {{nodeGroups.<name>.launchTemplateVersion}} to it.",
   },
   LAUNCH_TEMPLATE_DOWNGRADE: {
     code: "EKSUP010",
@@ -106,13 +106,13 @@ export const CHECKS = {
     severity: "violation",
     title: "An upgrade-readiness insight reports ERROR for a Kubernetes version on the path",
     remedy:
-      'Fix what the insight reports (aws eks describe-insight), or acknowledge it by name in insights (or set insights to "warn") to upgrade anyway.',
+      "Fix what the insight reports (aws eks describe-insight), or acknowledge it by name in {{upgrade.insights}} (or set {{upgrade.insights=warn}}) to upgrade anyway.",
   },
   NODEGROUP_NO_LAUNCH_TEMPLATE: {
     code: "EKSUP016",
     severity: "violation",
     title: "launchTemplateVersion is set for a node group that has no launch template",
-    remedy: "Remove launchTemplateVersion for this node group.",
+    remedy: "Remove {{nodeGroups.<name>.launchTemplateVersion}} for this node group.",
   },
   PROMOTION_GATE: {
     code: "EKSUP017",

@@ -23,6 +23,7 @@ export function createClients(
   spec: Pick<DesiredSpec, "region" | "endpoints">,
   options: ClientOptions = {},
 ): Clients {
+  quietSdkNodeWarning();
   // A local emulator accepts any signature: never send it real credentials, and need none.
   const credentials = options.credentials ?? (loopbackOnly(spec.endpoints) ? LOCAL_CREDENTIALS : undefined);
   const common = {
@@ -53,4 +54,33 @@ export function loopbackOnly(endpoints: DesiredSpec["endpoints"]): boolean {
 export function destroyClients(clients: Clients): void {
   clients.eks.destroy();
   clients.ssm.destroy();
+}
+
+/** The Node.js major from which the AWS SDK releases after January 2027 run. */
+const SDK_NODE_MAJOR = 22;
+
+/**
+ * On Node 20 the AWS SDK prints a seven-line NodeVersionSupportWarning at its first client, which
+ * lands in every `pulumi preview` (and so every pull-request comment). The lock file pins SDK
+ * releases that support Node 20, so the engine turns the SDK's warning off and its adapters print
+ * `runtimeNotice()` instead: one line, once. A user who set the variable keeps their choice.
+ */
+function quietSdkNodeWarning(): void {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+}
+
+/** One line about the Node.js runtime when it is older than the SDK's next releases need; else undefined. */
+export function runtimeNotice(version = process.version): string | undefined {
+  const major = Number(/^v?(\d+)/.exec(version)?.[1]);
+  if (major >= SDK_NODE_MAJOR) return undefined;
+  return `note: Node.js ${version} works with the AWS SDK releases this project pins; SDK releases from January 2027 need Node.js ${SDK_NODE_MAJOR}`;
+}
+
+let noticeGiven = false;
+
+/** `runtimeNotice()` the first time in this process, then undefined: adapters print it once. */
+export function runtimeNoticeOnce(): string | undefined {
+  if (noticeGiven) return undefined;
+  noticeGiven = true;
+  return runtimeNotice();
 }

@@ -1,3 +1,4 @@
+import { key, type KeyRenderer, plainKey, renderKeys } from "./keys";
 import type { Finding } from "./checks";
 import type { Step } from "./model";
 
@@ -5,7 +6,7 @@ import type { Step } from "./model";
 const REMEDIES: Record<string, (step: Step) => string> = {
   PodEvictionFailure: (s) =>
     `A PodDisruptionBudget (or a pod no controller recreates) blocked the drain of node group ${s.target}. ` +
-    `Fix the PodDisruptionBudget, or set nodeGroups.${s.target}.force: true to replace the nodes anyway; then run again.`,
+    `Fix the PodDisruptionBudget, or replace the nodes anyway with ${key(`nodeGroups.${s.target}.force`, true)}; then run again.`,
   NodeCreationFailure: (s) =>
     `New nodes of node group ${s.target} did not join the cluster: check EC2 capacity and quotas for its instance types, ` +
     "free IP addresses in its subnets, and its node IAM role; then run again.",
@@ -14,14 +15,14 @@ const REMEDIES: Record<string, (step: Step) => string> = {
   AccessDenied: () =>
     "EKS was denied an action on your behalf: check the cluster and node IAM roles, then run again.",
   ConfigurationConflict: (s) =>
-    `Add-on ${s.target} has fields changed on the cluster: set addons.${s.target}.resolveConflicts to OVERWRITE ` +
+    `Add-on ${s.target} has fields changed on the cluster: set ${key(`addons.${s.target}.resolveConflicts`)} to OVERWRITE ` +
     "(take EKS's values) or PRESERVE (keep yours), then run again.",
   ResourceInUseException: () =>
     "Another update is running on this target: wait for it to finish, then run again.",
   DEADLINE_EXCEEDED: (s) =>
-    `The update goes on in EKS. Run again to resume waiting for it, or raise deadlines.${
-      s.kind === "controlPlane" ? "controlPlane" : s.kind === "addon" ? "addon" : "nodegroup"
-    }Minutes.`,
+    `The update goes on in EKS. Run again to resume waiting for it, or raise ${key(
+      `upgrade.deadlines.${s.kind === "controlPlane" ? "controlPlane" : s.kind === "addon" ? "addon" : "nodegroup"}Minutes`,
+    )}.`,
 };
 
 export function remedyFor(code: string, step: Step): string {
@@ -45,26 +46,44 @@ export interface StepFailure {
 /** An upgrade step failed; nothing after it was started, and a re-run resumes from it. */
 export class UpgradeError extends Error {
   constructor(readonly failures: StepFailure[]) {
-    super(
-      failures
-        .map(
-          (f) =>
-            `step ${f.stepId} failed: ${f.code}: ${f.message}${f.updateId ? ` (update ${f.updateId})` : ""}. ${f.remedy}`,
-        )
-        .join("\n"),
-    );
+    super(describeFailures(failures, plainKey));
     this.name = "UpgradeError";
   }
+
+  /** The message with the spec keys in the adapter's terms (flags, stack config keys). */
+  describe(keys: KeyRenderer): string {
+    return describeFailures(this.failures, keys);
+  }
+}
+
+function describeFailures(failures: StepFailure[], keys: KeyRenderer): string {
+  return failures
+    .map(
+      (f) =>
+        `step ${f.stepId} failed: ${f.code}: ${f.message}${f.updateId ? ` (update ${f.updateId})` : ""}. ${renderKeys(f.remedy, keys)}`,
+    )
+    .join("\n");
+}
+
+/** A finding on one line: code, the key it is about, what is wrong and what to do. */
+export function describeFinding(f: Finding, keys: KeyRenderer): string {
+  return `${f.code} ${keys(f.field)}: ${renderKeys(f.message, keys)}. ${renderKeys(f.remedy, keys)}`;
 }
 
 /** The plan has violations: nothing was called. */
 export class PlanRefusedError extends Error {
   constructor(readonly violations: Finding[]) {
-    super(
-      `the upgrade plan is refused:\n${violations.map((v) => `- ${v.code} ${v.field}: ${v.message}. ${v.remedy}`).join("\n")}`,
-    );
+    super(describeRefusal(violations, plainKey));
     this.name = "PlanRefusedError";
   }
+
+  describe(keys: KeyRenderer): string {
+    return describeRefusal(this.violations, keys);
+  }
+}
+
+function describeRefusal(violations: Finding[], keys: KeyRenderer): string {
+  return `the upgrade plan is refused; nothing was changed:\n${violations.map((v) => `- ${describeFinding(v, keys)}`).join("\n")}`;
 }
 
 /** The run was stopped through its AbortSignal; updates already started go on in EKS and a re-run resumes. */

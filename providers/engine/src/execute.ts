@@ -75,7 +75,7 @@ export async function execute(
     run.checkAborted();
     const steps = plan.steps.filter((s) => s.phase === phase);
     const nodeSteps = steps.every((s) => s.kind === "nodegroup" || s.kind === "nodegroupConfig");
-    const limit = nodeSteps ? spec.nodeGroupConcurrency : steps.length;
+    const limit = nodeSteps ? spec.upgrade.concurrency : steps.length;
     const failures: StepFailure[] = [];
     const results = await mapLimit(steps, limit, async (step) => {
       if (failures.length) return undefined; // a step of this phase failed: start nothing new
@@ -150,7 +150,7 @@ class Run {
             (await findInProgressUpdate(this.eks, this.spec.clusterName, { kind: "controlPlane" }));
           if (blocker)
             await this.await(step, blocker.id, Date.now(), { target: blocker.target, announce: false });
-          else await this.sleep(this.spec.polling.minSeconds * 1000 * this.scale);
+          else await this.sleep(this.spec.upgrade.polling.minSeconds * 1000 * this.scale);
           continue;
         }
         // A refusal may mean the target moved meanwhile (reached by an update that just ended):
@@ -292,7 +292,7 @@ class Run {
     startedAt: number,
     { target = targetOf(step), announce = true }: { target?: Target; announce?: boolean } = {},
   ): Promise<void> {
-    const { minSeconds, maxSeconds } = this.spec.polling;
+    const { minSeconds, maxSeconds } = this.spec.upgrade.polling;
     const deadlineMs = this.deadlineMinutes(step) * 60_000 * this.scale;
     const expectedEnd = Date.now() + step.estimatedMinutes * 60_000 * this.scale;
     let lateInterval = minSeconds * 1000;
@@ -336,7 +336,7 @@ class Run {
   }
 
   private deadlineMinutes(step: Step): number {
-    const d = this.spec.deadlines;
+    const d = this.spec.upgrade.deadlines;
     return step.kind === "controlPlane"
       ? d.controlPlaneMinutes
       : step.kind === "addon"

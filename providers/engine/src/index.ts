@@ -4,8 +4,22 @@
  * the CLI are thin adapters over these functions.
  */
 export { CHECKS, type CheckDefinition, type Finding } from "./checks";
-export { type ClientOptions, type Clients, createClients, destroyClients } from "./clients";
-export { PlanRefusedError, type StepFailure, UpgradeAbortedError, UpgradeError } from "./errors";
+export {
+  type ClientOptions,
+  type Clients,
+  createClients,
+  destroyClients,
+  runtimeNotice,
+  runtimeNoticeOnce,
+} from "./clients";
+export { timeScaleOf } from "./emulator-clock";
+export {
+  describeFinding,
+  PlanRefusedError,
+  type StepFailure,
+  UpgradeAbortedError,
+  UpgradeError,
+} from "./errors";
 export {
   type ExecuteOptions,
   type ExecutionResult,
@@ -17,8 +31,11 @@ export { type Inspection, inspect } from "./inspect";
 export type { Observed, Plan, ResolvedCatalog, Step, StepKind, StepRequest } from "./model";
 export { observe } from "./observe";
 export { formatStep, plan } from "./plan";
+export { configKeyRenderer, key, type KeyRenderer, plainKey, renderKeys } from "./keys";
+export { formatDuration, progressLines } from "./progress-lines";
 export { checkPromotion, type PromotionGate } from "./promotion";
 export { resolve } from "./resolve";
+export { DIFF_DISPLAY_WIDTH, wrapLine, wrapLines } from "./text";
 export {
   type ClusterRef,
   type DesiredSpec,
@@ -28,6 +45,7 @@ export {
   parseClusterRef,
   parseSpec,
   SpecError,
+  canaryOrder,
   SpecFields,
   type SpecIssue,
 } from "./spec";

@@ -1,3 +1,4 @@
+import { key } from "./keys";
 import { amiFamily, releaseShape, replacementAmiTypes } from "./ami";
 import { type CheckName, type Finding, finding } from "./checks";
 import { estimateMinutes } from "./estimates";
@@ -12,7 +13,7 @@ import type {
   StepRequest,
   Target,
 } from "./model";
-import { addonPolicy, type DesiredSpec, nodeGroupPolicy } from "./spec";
+import { addonPolicy, canaryOrder, type DesiredSpec, nodeGroupPolicy } from "./spec";
 import {
   addonMinorSeries,
   allowedKubeletSkew,
@@ -51,12 +52,12 @@ export function releaseLookups(spec: DesiredSpec, observed: Observed): { amiType
   for (const { nodegroup, minor } of nodeSchedule(
     observed.nodegroups,
     observed.cluster.version,
-    spec.kubernetesVersion,
+    spec.clusterVersion,
   )) {
     add(nodegroup.amiType, minor);
   }
   for (const ng of observed.nodegroups) {
-    if (compareMinor(spec.kubernetesVersion, ng.version) >= 0) add(ng.amiType, spec.kubernetesVersion);
+    if (compareMinor(spec.clusterVersion, ng.version) >= 0) add(ng.amiType, spec.clusterVersion);
   }
   return [...pairs.values()];
 }
@@ -67,7 +68,7 @@ export function releaseLookups(spec: DesiredSpec, observed: Observed): { amiType
  */
 export function addonLookups(spec: DesiredSpec, observed: Observed): string[] {
   const from = observed.cluster.version;
-  const to = spec.kubernetesVersion;
+  const to = spec.clusterVersion;
   if (compareMinor(to, from) < 0) return [];
   return [from, ...minorsBetween(from, to)];
 }
@@ -109,7 +110,7 @@ class Planner {
     private readonly catalog: ResolvedCatalog,
   ) {
     this.from = observed.cluster.version;
-    this.to = spec.kubernetesVersion;
+    this.to = spec.clusterVersion;
   }
 
   run(): Plan {
@@ -118,8 +119,8 @@ class Planner {
     if (compareMinor(this.to, this.from) < 0) {
       this.violation(
         "CONTROL_PLANE_DOWNGRADE",
-        "kubernetesVersion",
-        `kubernetesVersion ${this.to} is lower than the control plane's ${this.from}; the upgrade never moves a version down`,
+        "clusterVersion",
+        `${this.to} is lower than the control plane's ${this.from}; the upgrade never moves a version down`,
       );
       return this.result();
     }
@@ -128,8 +129,8 @@ class Planner {
     if (missing) {
       this.violation(
         "KUBERNETES_VERSION_NOT_OFFERED",
-        "kubernetesVersion",
-        `EKS does not offer Kubernetes ${missing} (offered: ${this.catalog.offeredMinors.join(", ")})`,
+        "clusterVersion",
+        `EKS does not offer Kubernetes ${missing === this.to ? this.to : `${missing}, on the way from ${this.from} to ${this.to}`} (offered: ${this.catalog.offeredMinors.join(", ")})`,
       );
       return this.result();
     }
@@ -228,15 +229,6 @@ class Planner {
         );
       }
     }
-    this.spec.nodeGroupOrder.forEach((name, i) => {
-      if (!ngs.has(name)) {
-        this.violation(
-          "NODEGROUP_UNKNOWN",
-          `nodeGroupOrder[${i}]`,
-          `cluster ${this.observed.cluster.name} has no node group ${name}`,
-        );
-      }
-    });
     for (const name of Object.keys(this.spec.addons)) {
       if (!addons.has(name)) {
         this.violation(
@@ -251,7 +243,7 @@ class Planner {
   /** ERROR insights for a minor on the path block it, unless the policy accepts them (then the step is forced). */
   private checkInsights(path: string[]): Set<string> {
     const forceAt = new Set<string>();
-    const policy = this.spec.insights;
+    const policy = this.spec.upgrade.insights;
     for (const insight of this.observed.insights) {
       if (insight.category !== "UPGRADE_READINESS" || !path.includes(insight.kubernetesVersion)) continue;
       const text = `insight "${insight.name}" reports ${insight.status} for Kubernetes ${insight.kubernetesVersion}${insight.reason ? `: ${insight.reason}` : ""}`;
@@ -259,12 +251,12 @@ class Planner {
         const accepted = policy === "warn" || (Array.isArray(policy) && policy.includes(insight.name));
         if (accepted) {
           forceAt.add(insight.kubernetesVersion);
-          this.warning("INSIGHT_ACCEPTED", "insights", text);
+          this.warning("INSIGHT_ACCEPTED", "upgrade.insights", text);
         } else {
-          this.violation("INSIGHT_BLOCKING", "insights", text);
+          this.violation("INSIGHT_BLOCKING", "upgrade.insights", text);
         }
       } else if (insight.status === "WARNING") {
-        this.warning("INSIGHT_WARNING", "insights", text);
+        this.warning("INSIGHT_WARNING", "upgrade.insights", text);
       }
     }
     return forceAt;
@@ -475,7 +467,7 @@ class Planner {
   /** Canary groups first, in the order given, then the others by name. */
   private orderedNodegroups(): ObservedNodegroup[] {
     const byName = new Map(this.observed.nodegroups.map((n) => [n.name, n]));
-    const first = this.spec.nodeGroupOrder.flatMap((n) => byName.get(n) ?? []);
+    const first = canaryOrder(this.spec).flatMap((n) => byName.get(n) ?? []);
     const rest = [...this.observed.nodegroups]
       .filter((n) => !first.includes(n))
       .sort((a, b) => a.name.localeCompare(b.name));
@@ -571,14 +563,14 @@ class Planner {
     const latest = this.latestRelease(ng, this.to);
     if (!latest) return undefined;
     let target = latest;
-    if (policy.releaseVersion !== "latest") {
-      const pinned = policy.releaseVersion;
+    if (policy.amiReleaseVersion !== "latest") {
+      const pinned = policy.amiReleaseVersion;
       const family = amiFamily(ng.amiType);
       const shape = family ? releaseShape(family, pinned) : { ok: false };
       if (!shape.ok) {
         this.violation(
           "RELEASE_MISMATCH",
-          `${field}.releaseVersion`,
+          `${field}.amiReleaseVersion`,
           `${pinned} is not a release of node group ${ng.name}'s AMI family (${family}, AMI type ${ng.amiType}; newest for ${this.to}: ${latest})`,
         );
         return undefined;
@@ -586,7 +578,7 @@ class Planner {
       if (shape.minor && shape.minor !== this.to) {
         this.violation(
           "RELEASE_MISMATCH",
-          `${field}.releaseVersion`,
+          `${field}.amiReleaseVersion`,
           `${pinned} is a release for Kubernetes ${shape.minor}, but node group ${ng.name} goes to ${this.to} (newest for ${this.to}: ${latest})`,
         );
         return undefined;
@@ -594,7 +586,7 @@ class Planner {
       if (compareReleases(pinned, latest) > 0) {
         this.violation(
           "RELEASE_NOT_PUBLISHED",
-          `${field}.releaseVersion`,
+          `${field}.amiReleaseVersion`,
           `${pinned} does not exist for ${ng.amiType} on Kubernetes ${this.to}: the newest published release is ${latest}`,
         );
         return undefined;
@@ -602,7 +594,7 @@ class Planner {
       if (version === this.to && compareReleases(pinned, release) < 0) {
         this.violation(
           "NODEGROUP_DOWNGRADE",
-          `${field}.releaseVersion`,
+          `${field}.amiReleaseVersion`,
           `node group ${ng.name} runs ${release}; ${pinned} would be a downgrade`,
         );
         return undefined;
@@ -640,11 +632,11 @@ class Planner {
 
   private customStep(ng: ObservedNodegroup, version: string, field: string) {
     const policy = nodeGroupPolicy(this.spec, ng.name);
-    if (policy.releaseVersion !== "latest") {
+    if (policy.amiReleaseVersion !== "latest") {
       this.violation(
         "RELEASE_MISMATCH",
-        `${field}.releaseVersion`,
-        `node group ${ng.name} runs a custom AMI from its launch template: it has no EKS release; set launchTemplateVersion instead`,
+        `${field}.amiReleaseVersion`,
+        `node group ${ng.name} runs a custom AMI from its launch template: it has no EKS release; set ${key(`${field}.launchTemplateVersion`)} instead`,
       );
       return undefined;
     }
@@ -757,7 +749,8 @@ export function formatStep(s: Step, index: number): string {
     nodegroupConfig: "node group config",
   }[s.kind];
   const target = s.kind === "controlPlane" ? "" : ` ${s.target}`;
-  return `${index + 1}. [phase ${s.phase}] ${what}${target}: ${s.from} -> ${s.to} (${s.reason}; ~${s.estimatedMinutes} min)`;
+  // What, where to and how long first; the reason last, where a wrap (see text.ts) can move it.
+  return `${index + 1}. [phase ${s.phase}] ${what}${target}: ${s.from} -> ${s.to} (~${s.estimatedMinutes} min): ${s.reason}`;
 }
 
 export function sameTarget(a: Target, b: Target): boolean {
@@ -766,7 +759,7 @@ export function sameTarget(a: Target, b: Target): boolean {
 
 function fieldOf(t: Target): string {
   return t.kind === "controlPlane"
-    ? "kubernetesVersion"
+    ? "clusterVersion"
     : t.kind === "nodegroup"
       ? `nodeGroups.${t.name}`
       : `addons.${t.name}`;

@@ -19,14 +19,14 @@ export interface PromotionGate {
  * and is allowed.
  */
 export function checkPromotion(target: string, gate: PromotionGate, now: Date = new Date()): Finding[] {
-  const field = "kubernetesVersion";
+  const field = "clusterVersion";
   const order = compareMinor(target, gate.upstreamVersion);
   if (order > 0) {
     return [
       finding(
         "PROMOTION_GATE",
         field,
-        `kubernetesVersion ${target} is ahead of the upstream stack ${gate.upstreamStack}, which runs ${gate.upstreamVersion}`,
+        `${target} is ahead of the upstream stack ${gate.upstreamStack}, which runs ${gate.upstreamVersion}`,
       ),
     ];
   }

@@ -21,9 +21,9 @@ export async function resolve(
   spec: DesiredSpec,
   observed: Observed,
 ): Promise<ResolvedCatalog> {
-  const upgrading = compareMinor(spec.kubernetesVersion, observed.cluster.version) > 0;
+  const upgrading = compareMinor(spec.clusterVersion, observed.cluster.version) > 0;
   const [offeredMinors, addonVersions, latestReleases] = await Promise.all([
-    upgrading ? offered(clients) : Promise.resolve([spec.kubernetesVersion]),
+    upgrading ? offered(clients) : Promise.resolve([spec.clusterVersion]),
     Promise.all(
       addonLookups(spec, observed).map(async (m) => [m, await addonVersionsFor(clients, m)] as const),
     ).then((entries) => Object.fromEntries(entries)),

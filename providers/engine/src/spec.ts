@@ -5,7 +5,27 @@ import { z } from "zod";
  * the engine. Validated at run time; every error names the field (`nodeGroups.general.force`).
  */
 
-const minor = z.string().regex(/^\d+\.\d+$/, 'must be a Kubernetes minor like "1.31" (no "v", no patch)');
+/**
+ * A Kubernetes minor in the form EKS lists them: major 1, minor 10-99, as a string. Checked before
+ * any arithmetic, so "2.0" or "1.999999" is refused at once instead of planned toward. A YAML
+ * number (unquoted 1.30, which YAML reads as 1.3) gets the hint to quote it.
+ */
+const MINOR_FORM = 'a Kubernetes minor like "1.31" (major 1, no "v", no patch)';
+const minor = z
+  .union([z.string(), z.number()], {
+    error: (issue) => (issue.input === undefined ? `required: ${MINOR_FORM}` : `must be ${MINOR_FORM}`),
+  })
+  .transform((v, ctx) => {
+    if (typeof v === "string" && /^1\.[1-9]\d$/.test(v)) return v;
+    const quote = typeof v === "number" || (typeof v === "string" && /^\d+(\.\d)?$/.test(v));
+    ctx.addIssue({
+      code: "custom",
+      message:
+        `must be ${MINOR_FORM}; got ${JSON.stringify(v)}` +
+        (quote ? `: quote it in YAML ("1.30"), or 1.30 reads as the number 1.3` : ""),
+    });
+    return z.NEVER;
+  });
 const name = z
   .string()
   .regex(
@@ -34,25 +54,35 @@ const AddonSpec = z.union([
   }),
 ]);
 
-const NodeGroupSpec = z
-  .strictObject({
-    /** "latest" (newest release of the node group's AMI family for the target minor) or a pinned release. */
-    releaseVersion: z
-      .string()
-      .regex(/^(latest|[0-9][0-9A-Za-z.-]*)$/, 'must be "latest" or a release like 1.31.0-20241024')
-      .default("latest"),
-    /** Replace nodes even when a PodDisruptionBudget blocks their drain. */
-    force: z.boolean().default(false),
-    /** Custom-AMI node groups move by launch template version; give the version holding the new AMI. */
-    launchTemplateVersion: z.string().regex(/^\d+$/, "must be a launch template version number").optional(),
-    /** Nodes replaced at once during the update (EKS updateConfig). */
-    maxUnavailable: z.number().int().min(1).max(100).optional(),
-    maxUnavailablePercentage: z.number().int().min(1).max(100).optional(),
-  })
-  .refine((n) => n.maxUnavailable === undefined || n.maxUnavailablePercentage === undefined, {
+/** A node group's upgrade settings; the stack config adds the managed-mode ones (AMI type, sizes, ...). */
+const NodeGroupFields = {
+  /** "latest" (newest release of the node group's AMI family for the target minor) or a pinned release. */
+  amiReleaseVersion: z
+    .string()
+    .regex(/^(latest|[0-9][0-9A-Za-z.-]*)$/, 'must be "latest" or a release like 1.31.0-20241024')
+    .default("latest"),
+  /** Replace nodes even when a PodDisruptionBudget blocks their drain. */
+  force: z.boolean().default(false),
+  /** Canary node groups are upgraded first, in the order they are listed. */
+  canary: z.boolean().default(false),
+  /** Custom-AMI node groups move by launch template version; give the version holding the new AMI. */
+  launchTemplateVersion: z.string().regex(/^\d+$/, "must be a launch template version number").optional(),
+  /** Nodes replaced at once during the update (EKS updateConfig). */
+  maxUnavailable: z.number().int().min(1).max(100).optional(),
+  maxUnavailablePercentage: z.number().int().min(1).max(100).optional(),
+};
+
+/** maxUnavailable or maxUnavailablePercentage, as EKS takes one of them. */
+function oneMaxUnavailable<
+  T extends z.ZodType<{ maxUnavailable?: number | undefined; maxUnavailablePercentage?: number | undefined }>,
+>(schema: T): T {
+  return schema.refine((n) => n.maxUnavailable === undefined || n.maxUnavailablePercentage === undefined, {
     message: "give maxUnavailable or maxUnavailablePercentage, not both",
     path: ["maxUnavailablePercentage"],
   });
+}
+
+const NodeGroupSpec = oneMaxUnavailable(z.strictObject(NodeGroupFields));
 
 /** Plain http only to this machine (127.0.0.0/8, ::1, localhost): credentials and plans never cross a network unencrypted. */
 export function isLoopbackHost(hostname: string): boolean {
@@ -79,24 +109,10 @@ const minutes = (def: number) =>
     .max(24 * 60)
     .default(def);
 
-/** Field schemas the program's stack config shares, so both refuse the same values the same way. */
-export const SpecFields = { minor, name, addonVersion, endpoint, resolveConflicts };
-
-export const DesiredSpecSchema = z.strictObject({
-  clusterName: name,
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS region like us-east-1"),
-  /** Endpoint overrides (the local emulator); the AWS defaults otherwise. https unless on this machine. */
-  endpoints: z.strictObject({ eks: endpoint.optional(), ssm: endpoint.optional() }).optional(),
-  /** The Kubernetes minor the control plane, add-ons and node groups end on. */
-  kubernetesVersion: minor,
-  /** Add-ons by name; installed add-ons not named here follow "default". */
-  addons: z.record(name, AddonSpec).default({}),
-  /** Node groups by name; node groups not named here follow "latest". */
-  nodeGroups: z.record(name, NodeGroupSpec).default({}),
+/** How upgrades run: node groups at once, what ERROR insights do, deadlines and polling. */
+const UpgradePolicy = z.strictObject({
   /** How many node groups update at the same time. */
-  nodeGroupConcurrency: z.number().int().min(1).max(50).default(1),
-  /** Node groups to update first, in this order (canaries); the others follow by name. */
-  nodeGroupOrder: z.array(name).default([]),
+  concurrency: z.number().int().min(1).max(50).default(1),
   /** ERROR upgrade-readiness insights: "block" the plan, only "warn", or acknowledge these insight names. */
   insights: z.union([z.literal("block"), z.literal("warn"), z.array(z.string().min(1))]).default("block"),
   /** How long one step may take before the run stops waiting (the update itself goes on in AWS). */
@@ -119,6 +135,36 @@ export const DesiredSpecSchema = z.strictObject({
     })
     .prefault({}),
 });
+
+/**
+ * The desired spec uses the stack config's names and shape (the config is a superset: it also
+ * declares managed clusters), so a finding's field is the key the user edited.
+ */
+export const DesiredSpecSchema = z.strictObject({
+  clusterName: name,
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS region like us-east-1"),
+  /** Endpoint overrides (the local emulator); the AWS defaults otherwise. https unless on this machine. */
+  endpoints: z.strictObject({ eks: endpoint.optional(), ssm: endpoint.optional() }).optional(),
+  /** The Kubernetes minor the control plane, add-ons and node groups end on. */
+  clusterVersion: minor,
+  /** Add-ons by name; installed add-ons not named here follow "default". */
+  addons: z.record(name, AddonSpec).default({}),
+  /** Node groups by name; node groups not named here follow "latest". Canaries go first, in this order. */
+  nodeGroups: z.record(name, NodeGroupSpec).default({}),
+  upgrade: UpgradePolicy.prefault({}),
+});
+
+/** Schemas the program's stack config shares, so both refuse the same values the same way. */
+export const SpecFields = {
+  minor,
+  name,
+  addonVersion,
+  endpoint,
+  resolveConflicts,
+  NodeGroupFields,
+  oneMaxUnavailable,
+  UpgradePolicy,
+};
 
 export type DesiredSpec = z.output<typeof DesiredSpecSchema>;
 export type DesiredSpecInput = z.input<typeof DesiredSpecSchema>;
@@ -166,7 +212,7 @@ function validated<T extends z.ZodType>(schema: T, input: unknown): z.output<T> 
   );
 }
 
-/** The field as users write it: `nodeGroups.general.releaseVersion`, `nodeGroupOrder[1]`. */
+/** The field as users write it: `nodeGroups.general.amiReleaseVersion`, `upgrade.insights[1]`. */
 export function fieldPath(path: readonly PropertyKey[]): string {
   let out = "";
   for (const p of path) out += typeof p === "number" ? `[${p}]` : out ? `.${String(p)}` : String(p);
@@ -181,5 +227,12 @@ export function addonPolicy(spec: DesiredSpec, addon: string): AddonPolicy {
 }
 
 export function nodeGroupPolicy(spec: DesiredSpec, nodegroup: string): NodeGroupPolicy {
-  return spec.nodeGroups[nodegroup] ?? { releaseVersion: "latest", force: false };
+  return spec.nodeGroups[nodegroup] ?? { amiReleaseVersion: "latest", force: false, canary: false };
+}
+
+/** Canary node groups first, in the order the spec lists them. */
+export function canaryOrder(spec: DesiredSpec): string[] {
+  return Object.entries(spec.nodeGroups)
+    .filter(([, n]) => n.canary)
+    .map(([name]) => name);
 }

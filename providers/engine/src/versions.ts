@@ -29,9 +29,13 @@ export function addMinor(v: string, n: number): string {
   return `${major}.${minor + n}`;
 }
 
-/** The minors strictly after `from` up to and including `to`: 1.29 → 1.32 gives 1.30, 1.31, 1.32. */
+/**
+ * The minors strictly after `from` up to and including `to`: 1.29 → 1.32 gives 1.30, 1.31, 1.32.
+ * Total: across majors (which Kubernetes 1.x never crosses) there is no path, so none is given.
+ */
 export function minorsBetween(from: string, to: string): string[] {
   const out: string[] = [];
+  if (minorParts(from)[0] !== minorParts(to)[0]) return out;
   for (let m = addMinor(from, 1); compareMinor(m, to) <= 0; m = addMinor(m, 1)) out.push(m);
   return out;
 }

@@ -1,0 +1,42 @@
+import { configKeyRenderer, type KeyRenderer } from "@eks-upgrade/engine";
+import { NAMESPACE } from "../infra/config";
+
+/**
+ * A spec key as the CLI user gave it: the flag (same names as the stack config's keys, in
+ * --kebab-case), or with --stack the key in Pulumi.<stack>.yaml. `value` is the value a remedy
+ * asks for, when it names one.
+ */
+export function flagKey(path: string, value?: string): string {
+  const [head, name, leaf] = path.split(".");
+  const v = (placeholder: string) => value ?? placeholder;
+  switch (head) {
+    case "clusterVersion":
+      return value === undefined ? "--cluster-version" : `--cluster-version ${value}`;
+    case "clusterName":
+      return "--cluster";
+    case "region":
+      return "--region";
+    case "endpoints":
+      return "--endpoint";
+    case "addons":
+      return `--addons ${name ?? "<name>"}=${v("<version>")}`;
+    case "nodeGroups":
+      if (leaf === "force") return `--force ${name}`;
+      if (leaf === "canary") return `--canary ${name}`;
+      if (leaf === "launchTemplateVersion") return `--nodegroups ${name}=lt:${v("<version>")}`;
+      return `--nodegroups ${name ?? "<name>"}=${v("<release>")}`;
+    case "upgrade":
+      if (name === "concurrency") return value === undefined ? "--concurrency" : `--concurrency ${value}`;
+      if (name === "insights")
+        return value === undefined ? "--acknowledge <insight name>" : `--insights ${value}`;
+      // No flag for deadlines and polling: they live in a stack file.
+      return `${NAMESPACE}:${path} (stack file, --stack)`;
+    default:
+      return path;
+  }
+}
+
+/** Flags without --stack; the stack file's keys with it. */
+export function keysFor(stack: string | undefined): KeyRenderer {
+  return stack ? configKeyRenderer(NAMESPACE, stack) : flagKey;
+}

@@ -1,0 +1,21 @@
+import { loopbackOnly } from "./clients";
+import type { DesiredSpec } from "./spec";
+
+/**
+ * The time scale to pace waits by (poll intervals, deadlines). Against AWS it is 1. Against the
+ * local emulator (every endpoint on this machine) it is the scale the emulator announces on
+ * `GET /_emulator/clock`, so a run against `npm run emulator` does not wait in real time. Nothing
+ * but a loopback endpoint is ever asked; anything unexpected there means 1.
+ */
+export async function timeScaleOf(spec: Pick<DesiredSpec, "endpoints">): Promise<number> {
+  const eks = spec.endpoints?.eks;
+  if (!eks || !loopbackOnly(spec.endpoints)) return 1;
+  try {
+    const res = await fetch(new URL("/_emulator/clock", eks), { signal: AbortSignal.timeout(2000) });
+    if (!res.ok) return 1;
+    const { timeScale } = (await res.json()) as { timeScale?: unknown };
+    return typeof timeScale === "number" && timeScale > 0 && timeScale <= 1 ? timeScale : 1;
+  } catch {
+    return 1;
+  }
+}

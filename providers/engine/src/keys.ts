@@ -1,0 +1,28 @@
+/**
+ * Keys of the user's spec inside messages and remedies. The engine writes `{{nodeGroups.general.force=true}}`
+ * (a key, and the value to give it where the remedy has one); each adapter renders it in its
+ * user's terms: the program as a `pulumi config set --path` key, the CLI as its flag, docs as the
+ * plain key. One vocabulary, three renderings, no name mapped between layers.
+ */
+export function key(path: string, value?: string | number | boolean): string {
+  return value === undefined ? `{{${path}}}` : `{{${path}=${String(value)}}}`;
+}
+
+export type KeyRenderer = (path: string, value?: string) => string;
+
+export function renderKeys(text: string, render: KeyRenderer): string {
+  return text.replace(/\{\{([^}=]+)(?:=([^}]*))?\}\}/g, (_, path: string, value?: string) =>
+    render(path, value),
+  );
+}
+
+/** The plain key, with its value as YAML would hold it: `nodeGroups.general.force: true`. */
+export const plainKey: KeyRenderer = (path, value) => (value === undefined ? path : `${path}: ${value}`);
+
+/** Keys as a stack's config names them: `eks-upgrade:nodeGroups.general.force`, or the command that sets one. */
+export function configKeyRenderer(namespace: string, stack?: string): KeyRenderer {
+  return (path, value) =>
+    value === undefined
+      ? `${namespace}:${path}`
+      : `pulumi config set --path '${namespace}:${path}' ${value}${stack ? ` --stack ${stack}` : ""}`;
+}
