@@ -89,10 +89,10 @@ clusterOptions(
 targetOptions(program.command("plan").description("the ordered upgrade plan, without changing anything"))
   .addOption(new Option("--format <format>", "output format").choices(FORMATS).default("table"))
   .action(async (o: TargetOptions & { format: Format }) => {
-    const { spec, keys } = specAndScale(o);
+    const { spec, keys, gate } = specAndScale(o);
     const clients = createClients(spec);
     try {
-      const { plan } = await inspect(clients, spec);
+      const { plan } = await inspect(clients, spec, gate);
       write(renderPlan(plan, o.format, spec.upgrade.concurrency, keys));
       if (plan.violations.length) process.exitCode = EXIT.refused;
     } finally {
@@ -105,12 +105,12 @@ targetOptions(
 )
   .option("--yes", "do not ask for confirmation")
   .action(async (o: TargetOptions & { yes?: boolean }) => {
-    const { spec, timeScale: stackScale, keys } = specAndScale(o);
+    const { spec, timeScale: stackScale, keys, gate } = specAndScale(o);
     const scale =
       o.timeScale !== undefined ? timeScale(o.timeScale) : (stackScale ?? (await timeScaleOf(spec)));
     const clients = createClients(spec);
     try {
-      const inspection = await inspect(clients, spec);
+      const inspection = await inspect(clients, spec, gate);
       write(renderPlan(inspection.plan, "table", spec.upgrade.concurrency, keys));
       await applyPlan(clients, spec, inspection, {
         keys,

@@ -3,6 +3,7 @@ import {
   type DesiredSpec,
   type DesiredSpecInput,
   type KeyRenderer,
+  type PromotionGate,
   parseClusterRef,
   parseSpec,
   SpecError,
@@ -14,6 +15,7 @@ import { readStackFile } from "../infra/stack-file";
 import { upgradeArgs } from "../infra/upgrade-args";
 import { CliError } from "./errors";
 import { flagKey, keysFor } from "./keys";
+import { promotionGateOf } from "./promotion";
 
 /** Options shared by status, plan and apply. */
 export interface ClusterOptions {
@@ -66,7 +68,11 @@ function pairs(option: string, value: string | undefined, example: string): [str
  * What `--stack <name>` brings: the program's own config for that stack (Pulumi.<name>.yaml in the
  * working directory), validated by the program's schema, as the engine's spec input.
  */
-function fromStack(stack: string): { input: Record<string, unknown>; timeScale?: number } {
+function fromStack(stack: string): {
+  input: Record<string, unknown>;
+  timeScale?: number;
+  gate?: PromotionGate;
+} {
   const file = join(process.cwd(), `Pulumi.${stack}.yaml`);
   if (!existsSync(file)) {
     const stacks = readdirSync(process.cwd())
@@ -83,6 +89,7 @@ function fromStack(stack: string): { input: Record<string, unknown>; timeScale?:
     throw e;
   }
   const { timeScale: scale, ...args } = upgradeArgs(config);
+  const gate = promotionGateOf(config, stack);
   return {
     input: {
       ...args,
@@ -90,6 +97,7 @@ function fromStack(stack: string): { input: Record<string, unknown>; timeScale?:
       ...(all["aws:region"] ? { region: all["aws:region"] } : {}),
     },
     ...(scale !== undefined ? { timeScale: scale } : {}),
+    ...(gate ? { gate } : {}),
   };
 }
 
@@ -101,6 +109,8 @@ export function specAndScale(o: TargetOptions): {
   spec: DesiredSpec;
   timeScale?: number;
   keys: KeyRenderer;
+  /** The stack's promotion gate (--stack only): the same refusal as the program's. */
+  gate?: PromotionGate;
 } {
   const keys = keysFor(o.stack);
   const base = o.stack ? fromStack(o.stack) : { input: {} as Record<string, unknown> };
@@ -141,7 +151,8 @@ export function specAndScale(o: TargetOptions): {
   return {
     spec: parse(input, keys),
     keys,
-    ...(base.timeScale !== undefined ? { timeScale: base.timeScale } : {}),
+    ...("timeScale" in base && base.timeScale !== undefined ? { timeScale: base.timeScale } : {}),
+    ...("gate" in base && base.gate ? { gate: base.gate } : {}),
   };
 }
 

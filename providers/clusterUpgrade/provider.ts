@@ -159,15 +159,10 @@ function remainingLines(
   return engine.wrapLines(plan.lines.filter((_, i) => !finished.has(plan.steps[i]?.id ?? "")));
 }
 
-/** The promotion gate's findings, when the program set one and its values are known. */
-function promotionFindings(
-  engine: typeof engineApi,
-  spec: engineApi.DesiredSpec,
-  inputs: Props,
-): engineApi.Finding[] {
+/** The promotion gate, when the program set one and its values are known. */
+function promotionGate(inputs: Props): engineApi.PromotionGate | undefined {
   const gate = inputs.promotion as engineApi.PromotionGate | undefined;
-  if (!gate || containsUnknown(gate)) return [];
-  return engine.checkPromotion(spec.clusterVersion, gate);
+  return gate && !containsUnknown(gate) ? gate : undefined;
 }
 
 /**
@@ -187,10 +182,9 @@ async function upgrade(id: string, inputs: Props, previousUpgradedAt: unknown): 
   let planned: engineApi.Plan | undefined;
   const interrupt = stopWhenInterrupted(log);
   try {
-    const { plan } = await engine.inspect(clients, spec);
+    const { plan } = await engine.inspect(clients, spec, promotionGate(inputs));
     planned = plan;
-    const violations = [...plan.violations, ...promotionFindings(engine, spec, inputs)];
-    if (violations.length) throw new engine.PlanRefusedError(violations);
+    if (plan.violations.length) throw new engine.PlanRefusedError(plan.violations);
     log(`${plan.steps.length} steps: ${plan.from} -> ${plan.to}`);
     const result = await engine.execute(clients, spec, plan, {
       timeScale,
@@ -281,7 +275,7 @@ export const clusterUpgradeProvider: pulumi.dynamic.ResourceProvider = {
     const render = keyRenderer(engine, news);
     const text = (f: engineApi.Finding) => engine.describeFinding(f, render);
     try {
-      const { plan } = await engine.inspect(clients, spec);
+      const { plan } = await engine.inspect(clients, spec, promotionGate(news));
       return {
         // Wrapped: Pulumi's diff display (the pull request's preview) cuts longer strings.
         inputs: {
@@ -289,7 +283,7 @@ export const clusterUpgradeProvider: pulumi.dynamic.ResourceProvider = {
           plan: engine.wrapLines(plan.lines),
           warnings: engine.wrapLines(plan.warnings.map(text)),
         },
-        failures: [...plan.violations, ...promotionFindings(engine, spec, news)].map((v) => ({
+        failures: plan.violations.map((v) => ({
           property: v.field,
           reason: text(v),
         })),

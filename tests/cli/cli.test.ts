@@ -290,6 +290,14 @@ describe("eks-upgrade CLI against the emulator", () => {
     const missing = await cli("plan", "--stack", "nope");
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /--stack: no Pulumi\.nope\.yaml here \(stacks: dev, local, prod, staging\)/);
+    // prod has a promotion gate: without the upstream's outputs (no pulumi here, or no login for
+    // acme's backend) the CLI refuses instead of walking around the gate.
+    const gated = await cli("plan", "--stack", "prod");
+    assert.equal(gated.code, 2, gated.stderr);
+    assert.match(
+      gated.stderr,
+      /--stack prod: eks-upgrade:promotion needs the outputs of acme\/eks-upgrade\/staging \(pulumi stack output\), and they could not be read: .*nothing was changed/,
+    );
     const neither = await cli("plan", "--to", "1.31");
     assert.equal(neither.code, 2);
     assert.match(neither.stderr, /--cluster is required \(or --stack <name>/);

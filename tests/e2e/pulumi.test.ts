@@ -273,7 +273,7 @@ describe(
       assert.deepEqual(newCalls(), []);
     });
 
-    it("the promotion gate refuses an unsoaked target through two real stacks", async () => {
+    it("the promotion gate refuses an unsoaked target through two real stacks: pulumi preview, eks-upgrade plan --stack and apply --stack alike", async () => {
       writeFileSync(
         join(project.dir, "Pulumi.gated.yaml"),
         stackFile(
@@ -290,10 +290,15 @@ describe(
       await project.ok(["stack", "init", "gated"]);
       const r = await project.run(["preview", "--stack", "gated"]);
       assert.notEqual(r.code, 0, r.output);
-      assert.match(r.output, /EKSUP017 /);
-      assert.match(r.output, /organization\/eks-upgrade\/local/);
-      assert.match(r.output, /72/);
-      assert.match(r.output, /eks-upgrade:clusterVersion\b/);
+      const refusal =
+        /EKSUP017 eks-upgrade:clusterVersion: the upstream stack organization\/eks-upgrade\/local has run 1\.31 for 0 hours; 72 hours of soak are required before 1\.31 goes here/;
+      assert.match(r.output, refusal);
+      // The CLI reads the same stack file and the same upstream outputs: the same refusal, exit 2.
+      for (const command of [["plan"], ["apply", "--yes"]]) {
+        const cli = await project.cli([...command, "--stack", "gated"]);
+        assert.equal(cli.code, 2, cli.output);
+        assert.match(cli.output, refusal);
+      }
       assert.deepEqual(newCalls(), []);
     });
 

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { CHECKS } from "../../providers/engine/src/checks";
+import { flagKey } from "../../cli/keys";
 import { checksMarkdown } from "../../providers/engine/src/checks-doc";
 
 describe("@eks-upgrade/engine package", () => {
@@ -22,7 +23,13 @@ describe("@eks-upgrade/engine package", () => {
 describe("docs/checks.md", () => {
   it("is generated from the checks table (npm run docs:checks)", () => {
     const doc = readFileSync(join(__dirname, "..", "..", "docs", "checks.md"), "utf8");
-    assert.equal(doc, checksMarkdown());
+    assert.equal(doc, checksMarkdown(flagKey));
     for (const c of Object.values(CHECKS)) assert.ok(doc.includes(`| ${c.code} |`), c.code);
+    // Every check names its key in both forms: the program's and the CLI's.
+    assert.match(
+      doc,
+      /\| EKSUP006 \| .* \| `eks-upgrade:nodeGroups\.<name>\.amiReleaseVersion` \| `--nodegroups <name>=<release>` \|/,
+    );
+    assert.match(doc, /\| EKSUP001 \| .* \| `eks-upgrade:clusterVersion` \| `--cluster-version` \|/);
   });
 });

@@ -116,8 +116,16 @@ export class PulumiProject {
 
   /** Runs `pulumi <args>` in the project; resolves when it exits, whatever the code. */
   run(args: string[], onStart?: (child: ChildProcess) => void): Promise<RunResult> {
+    return this.spawned("pulumi", [...args, "--non-interactive"], onStart);
+  }
+
+  private spawned(
+    command: string,
+    args: string[],
+    onStart?: (child: ChildProcess) => void,
+  ): Promise<RunResult> {
     return new Promise((resolve, reject) => {
-      const child = spawn("pulumi", [...args, "--non-interactive"], { cwd: this.dir, env: this.env });
+      const child = spawn(command, args, { cwd: this.dir, env: this.env });
       let stdout = "";
       let stderr = "";
       let output = "";
@@ -133,6 +141,11 @@ export class PulumiProject {
       child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr, output }));
       onStart?.(child);
     });
+  }
+
+  /** Runs the eks-upgrade CLI in the project, with the project's Pulumi environment. */
+  cli(args: string[]): Promise<RunResult> {
+    return this.spawned(process.execPath, [join(ROOT, "dist", "cli", "index.js"), ...args]);
   }
 
   /** Like run, but a non-zero exit is an error carrying the output. */

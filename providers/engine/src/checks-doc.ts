@@ -1,24 +1,32 @@
 import { CHECKS } from "./checks";
-import { plainKey, renderKeys } from "./keys";
+import { configKeyRenderer, type KeyRenderer, plainKey, renderKeys } from "./keys";
 
-/** docs/checks.md, generated from CHECKS (`npm run docs:checks`); a test keeps the page current. */
-export function checksMarkdown(): string {
+/**
+ * docs/checks.md, generated from CHECKS (`npm run docs:checks`); a test keeps the page current.
+ * Each check names its key as the program's users write it (the stack config key) and as the
+ * CLI's users do (`flag`, the CLI's renderer: the engine does not know the CLI's flags).
+ */
+export function checksMarkdown(flag: KeyRenderer): string {
+  const config = configKeyRenderer("eks-upgrade");
+  const cell = (s: string) => s.replace(/\|/g, "\\|");
   const rows = Object.entries(CHECKS).map(
     ([name, c]) =>
-      `| ${c.code} | \`${name}\` | ${c.severity} | ${c.title} | ${renderKeys(c.remedy, plainKey).replace(/\|/g, "\\|")} |`,
+      `| ${c.code} | \`${name}\` | ${c.severity} | \`${config(c.key)}\` | \`${cell(flag(c.key))}\` | ${c.title} | ${cell(renderKeys(c.remedy, plainKey))} |`,
   );
   return [
     "# Checks",
     "",
     "Every refusal (violation) and warning of the planner has a stable code. A violation stops the",
     "plan before any call that changes the cluster (`pulumi preview` fails with it; the CLI exits 2);",
-    "a warning is shown with the plan. Each finding names the spec field it is about, a message with",
-    "the specifics, and the remedy below (some add specifics to it).",
+    "a warning is shown with the plan. Each finding names the key it is about — in `pulumi preview`",
+    "as the stack config key, in the CLI as the flag (with `--stack`, the stack file's key) — a",
+    "message with the specifics, and the remedy below (some add specifics to it), whose keys are",
+    "rendered the same way. `<name>` stands for the node group's or add-on's name.",
     "",
     "Generated from `CHECKS` in `providers/engine/src/checks.ts` by `npm run docs:checks`.",
     "",
-    "| code | name | severity | meaning | remedy |",
-    "|---|---|---|---|---|",
+    "| code | name | severity | stack config key | CLI | meaning | remedy |",
+    "|---|---|---|---|---|---|---|",
     ...rows,
     "",
   ].join("\n");

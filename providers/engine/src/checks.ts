@@ -3,6 +3,8 @@
  * stable code, what it means and what to do. docs/checks.md lists them; a test keeps both in step.
  */
 export interface CheckDefinition {
+  /** The spec key a finding of this check names (`<name>`: the node group's or add-on's). */
+  key: string;
   code: string;
   severity: "violation" | "warning";
   title: string;
@@ -11,6 +13,7 @@ export interface CheckDefinition {
 
 export const CHECKS = {
   CONTROL_PLANE_DOWNGRADE: {
+    key: "clusterVersion",
     code: "EKSUP001",
     severity: "violation",
     title: "The target Kubernetes version is lower than the control plane's",
@@ -18,18 +21,21 @@ export const CHECKS = {
       "Set {{clusterVersion}} to the running version or higher. EKS cannot go back (a rollback within 7 days is a separate, deliberate operation); to run an older version, create a new cluster and migrate.",
   },
   KUBERNETES_VERSION_NOT_OFFERED: {
+    key: "clusterVersion",
     code: "EKSUP002",
     severity: "violation",
     title: "EKS does not offer this Kubernetes version",
     remedy: "Choose a version EKS lists (aws eks describe-cluster-versions).",
   },
   CLUSTER_NOT_ACTIVE: {
+    key: "clusterName",
     code: "EKSUP003",
     severity: "violation",
     title: "The cluster is not ACTIVE",
     remedy: "Wait until the cluster is ACTIVE and its health issues are resolved, then run again.",
   },
   NODEGROUP_DEGRADED: {
+    key: "nodeGroups.<name>",
     code: "EKSUP004",
     severity: "violation",
     title: "A node group is DEGRADED",
@@ -37,24 +43,28 @@ export const CHECKS = {
       "Fix the node group's health issues (capacity, subnets, IAM, launch template) before upgrading it.",
   },
   NODEGROUP_UNKNOWN: {
+    key: "nodeGroups.<name>",
     code: "EKSUP005",
     severity: "violation",
     title: "The spec names a node group the cluster does not have",
     remedy: "Correct the name, or remove it from the spec.",
   },
   NODEGROUP_DOWNGRADE: {
+    key: "nodeGroups.<name>.amiReleaseVersion",
     code: "EKSUP006",
     severity: "violation",
     title: "The requested node group release is older than the running one",
     remedy: 'Pin the running release or a newer one, or use "latest". Managed node groups cannot roll back.',
   },
   RELEASE_MISMATCH: {
+    key: "nodeGroups.<name>.amiReleaseVersion",
     code: "EKSUP007",
     severity: "violation",
     title: "The pinned AMI release does not belong to the target minor or to the node group's AMI family",
     remedy: 'Pin a release of the node group\'s AMI family for the target Kubernetes minor, or use "latest".',
   },
   AMI_NOT_AVAILABLE: {
+    key: "nodeGroups.<name>",
     code: "EKSUP008",
     severity: "violation",
     title: "The node group's AMI family has no AMI for the target Kubernetes version",
@@ -62,6 +72,7 @@ export const CHECKS = {
       "Move the node group to an AMI family that supports the target version (for Amazon Linux 2: AL2023 or Bottlerocket).",
   },
   CUSTOM_AMI_NEEDS_LAUNCH_TEMPLATE_VERSION: {
+    key: "nodeGroups.<name>.launchTemplateVersion",
     code: "EKSUP009",
     severity: "violation",
     title: "A custom-AMI node group needs a new launch template version",
@@ -69,18 +80,21 @@ export const CHECKS = {
       "Create a launch template version whose AMI runs the target Kubernetes version and set {{nodeGroups.<name>.launchTemplateVersion}} to it.",
   },
   LAUNCH_TEMPLATE_DOWNGRADE: {
+    key: "nodeGroups.<name>.launchTemplateVersion",
     code: "EKSUP010",
     severity: "violation",
     title: "The requested launch template version is older than the running one",
     remedy: "Give the running launch template version or a newer one.",
   },
   ADDON_UNKNOWN: {
+    key: "addons.<name>",
     code: "EKSUP011",
     severity: "violation",
     title: "The spec names an add-on the cluster does not have",
     remedy: "Correct the name, or install the add-on first (this tool upgrades, it does not install).",
   },
   ADDON_VERSION_UNKNOWN: {
+    key: "addons.<name>",
     code: "EKSUP012",
     severity: "violation",
     title: "The pinned add-on version is not offered for the target Kubernetes version",
@@ -88,12 +102,14 @@ export const CHECKS = {
       'Pin a version listed by aws eks describe-addon-versions for the target version, or use "default" or "latest".',
   },
   ADDON_DOWNGRADE: {
+    key: "addons.<name>",
     code: "EKSUP013",
     severity: "violation",
     title: "The requested add-on version is older than the running one",
     remedy: 'Pin the running version or a newer one, or use "default" or "latest".',
   },
   ADDON_NO_UPGRADE_PATH: {
+    key: "addons.<name>",
     code: "EKSUP014",
     severity: "violation",
     title:
@@ -102,6 +118,7 @@ export const CHECKS = {
       "Upgrade the add-on by hand one minor version at a time to one compatible with the target, or pin a reachable version.",
   },
   INSIGHT_BLOCKING: {
+    key: "upgrade.insights",
     code: "EKSUP015",
     severity: "violation",
     title: "An upgrade-readiness insight reports ERROR for a Kubernetes version on the path",
@@ -109,12 +126,14 @@ export const CHECKS = {
       "Fix what the insight reports (aws eks describe-insight), or acknowledge it by name in {{upgrade.insights}} (or set {{upgrade.insights=warn}}) to upgrade anyway.",
   },
   NODEGROUP_NO_LAUNCH_TEMPLATE: {
+    key: "nodeGroups.<name>.launchTemplateVersion",
     code: "EKSUP016",
     severity: "violation",
     title: "launchTemplateVersion is set for a node group that has no launch template",
     remedy: "Remove {{nodeGroups.<name>.launchTemplateVersion}} for this node group.",
   },
   PROMOTION_GATE: {
+    key: "clusterVersion",
     code: "EKSUP017",
     severity: "violation",
     title: "The upstream stack has not run this version long enough (or at all)",
@@ -122,6 +141,7 @@ export const CHECKS = {
       "Upgrade the upstream stack to this version first and let it soak for the configured hours, or lower the target here.",
   },
   RELEASE_NOT_PUBLISHED: {
+    key: "nodeGroups.<name>.amiReleaseVersion",
     code: "EKSUP018",
     severity: "violation",
     title: "The pinned AMI release is newer than the newest one EKS publishes for the minor and AMI type",
@@ -129,6 +149,7 @@ export const CHECKS = {
       'Pin a published release (the message names the newest), or use "latest". If it was published minutes ago, retry shortly: SSM can lag behind.',
   },
   INSIGHT_ACCEPTED: {
+    key: "upgrade.insights",
     code: "EKSUP101",
     severity: "warning",
     title: "An upgrade-readiness insight reports ERROR but was acknowledged",
@@ -136,18 +157,21 @@ export const CHECKS = {
       "The control-plane step for that version is sent with force; check the insight's resources afterwards.",
   },
   INSIGHT_WARNING: {
+    key: "upgrade.insights",
     code: "EKSUP102",
     severity: "warning",
     title: "An upgrade-readiness insight reports WARNING for a version on the path",
     remedy: "Review the insight (aws eks describe-insight) before or right after the upgrade.",
   },
   ADDON_KEPT_NEWER: {
+    key: "addons.<name>",
     code: "EKSUP103",
     severity: "warning",
     title: "The add-on runs a newer version than its policy selects; it is kept",
     remedy: 'Nothing to do; pin the version or use "latest" to make it explicit.',
   },
   UPDATE_IN_PROGRESS: {
+    key: "clusterVersion",
     code: "EKSUP104",
     severity: "warning",
     title: "An update is already in progress; it will be awaited, not issued again",
