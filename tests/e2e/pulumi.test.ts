@@ -62,17 +62,6 @@ function seed(): SeedInput {
   };
 }
 
-/** A stack file of the throwaway project: existing-mode, against the emulator. */
-function stackFile(cluster: string, extra: string): string {
-  return [
-    "config:",
-    "  aws:region: us-east-1",
-    "  eks-upgrade:mode: existing",
-    `  eks-upgrade:clusterName: ${cluster}`,
-    extra,
-  ].join("\n");
-}
-
 const commandLine = (pid: number) => {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, "latin1").replace(/\0/g, " ");
@@ -103,6 +92,19 @@ describe(
     };
     const local = (args: string[], onStart?: Parameters<PulumiProject["run"]>[1]) =>
       project.run([...args, "--stack", "local"], onStart);
+    /** A stack of the throwaway project for the seed's cluster of that name: existing mode, this emulator. */
+    const addStack = async (cluster: string, extra: string[]) => {
+      const config = [
+        "config:",
+        "  aws:region: us-east-1",
+        "  eks-upgrade:mode: existing",
+        `  eks-upgrade:clusterName: ${cluster}`,
+        `  eks-upgrade:endpoints: { eks: "${emulator.url}", ssm: "${emulator.url}" }`,
+        ...extra,
+      ];
+      writeFileSync(join(project.dir, `Pulumi.${cluster}.yaml`), `${config.join("\n")}\n`);
+      await project.ok(["stack", "init", cluster]);
+    };
     const setLocal = (key: string, value: string) =>
       project.ok(["config", "set", "--path", `eks-upgrade:${key}`, value, "--stack", "local"]);
 
@@ -274,20 +276,12 @@ describe(
     });
 
     it("the promotion gate refuses an unsoaked target through two real stacks: pulumi preview, eks-upgrade plan --stack and apply --stack alike", async () => {
-      writeFileSync(
-        join(project.dir, "Pulumi.gated.yaml"),
-        stackFile(
-          "gated",
-          [
-            '  eks-upgrade:clusterVersion: "1.31"',
-            "  eks-upgrade:promotion:",
-            "    upstreamStack: organization/eks-upgrade/local",
-            "    soakHours: 72",
-            `  eks-upgrade:endpoints: { eks: "${emulator.url}", ssm: "${emulator.url}" }`,
-          ].join("\n"),
-        ),
-      );
-      await project.ok(["stack", "init", "gated"]);
+      await addStack("gated", [
+        '  eks-upgrade:clusterVersion: "1.31"',
+        "  eks-upgrade:promotion:",
+        "    upstreamStack: organization/eks-upgrade/local",
+        "    soakHours: 72",
+      ]);
       const r = await project.run(["preview", "--stack", "gated"]);
       assert.notEqual(r.code, 0, r.output);
       const refusal =
@@ -303,17 +297,7 @@ describe(
     });
 
     it("a blocked drain fails pulumi up with the remedy; the state stays true and the next up finishes without repeating a step", async () => {
-      writeFileSync(
-        join(project.dir, "Pulumi.drain.yaml"),
-        stackFile(
-          "drain",
-          [
-            '  eks-upgrade:clusterVersion: "1.32"',
-            `  eks-upgrade:endpoints: { eks: "${emulator.url}", ssm: "${emulator.url}" }`,
-          ].join("\n"),
-        ),
-      );
-      await project.ok(["stack", "init", "drain"]);
+      await addStack("drain", ['  eks-upgrade:clusterVersion: "1.32"']);
       emulator.injectFault({
         kind: "updateFailure",
         cluster: "drain",
