@@ -41,14 +41,16 @@ export async function applyPlan(
   if (!plan.steps.length) return undefined;
   if (!o.yes) await confirm(plan);
   const controller = new AbortController();
-  const onSigint = () => {
+  // Ctrl-C, and SIGTERM as a cancelled CI job sends it: stop between polls and say what goes on in EKS.
+  const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) process.exit(EXIT.interrupted);
     o.write(
-      "Stopping after the current poll (Ctrl-C again to quit at once); updates already started go on in EKS.",
+      `${signal}: stopping after the current poll (again to quit at once); updates already started go on in EKS.`,
     );
     controller.abort();
   };
-  process.on("SIGINT", onSigint);
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   const display = progressDisplay(o.tty, o.timeScale, o.write);
   try {
     const result = await execute(clients, spec, plan, {
@@ -66,7 +68,8 @@ export async function applyPlan(
     if (e instanceof UpgradeError) throw new CliError(e.describe(o.keys), EXIT.failed);
     throw e;
   } finally {
-    process.off("SIGINT", onSigint);
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
   }
 }
 

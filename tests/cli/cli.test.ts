@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { join } from "node:path";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { promisify } from "node:util";
@@ -122,6 +122,52 @@ describe("eks-upgrade CLI against the emulator", () => {
       assert.match(stdout, /remedy: Set --cluster-version to the running version or higher/);
     }
     assert.deepEqual(mutating(), []);
+  });
+
+  it("SIGTERM (a cancelled CI job) stops apply between polls, names what still runs in EKS, exits 130; a re-run resumes", async () => {
+    emulator.reset();
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        "apply",
+        ...target(),
+        "--cluster-version",
+        "1.30",
+        "--yes",
+        "--time-scale",
+        String(TIME_SCALE * 20),
+      ],
+      { cwd: ROOT, env: { ...process.env, ...PROVIDER_ENV, NO_COLOR: "1" } },
+    );
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => (output += d));
+    child.stderr.on("data", (d: Buffer) => (output += d));
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    for (let i = 0; i < 1500 && !mutating().some((e) => e.operation === "UpdateClusterVersion"); i++)
+      await new Promise((r) => setTimeout(r, 10));
+    child.kill("SIGTERM");
+    assert.equal(await exited, 130, output);
+    assert.match(output, /SIGTERM: stopping after the current poll/);
+    assert.match(output, /still running in EKS: controlPlane:1\.30 \(update [\w-]+\)/);
+    const first = callSummary(mutating());
+    const again = await cli(
+      "apply",
+      ...target(),
+      "--cluster-version",
+      "1.30",
+      "--yes",
+      "--time-scale",
+      String(TIME_SCALE),
+    );
+    assert.equal(again.code, 0, again.stderr);
+    const all = callSummary(mutating());
+    assert.equal(
+      all.filter((c) => c === "controlPlane 1.30").length,
+      1,
+      "the control-plane update is awaited, not issued again",
+    );
+    assert.deepEqual(all.slice(0, first.length), first);
   });
 
   it("apply --yes reaches the target: control plane, then add-ons, then node groups", async () => {
