@@ -7,6 +7,7 @@ import { CliError, EXIT } from "./errors";
 import { type ClusterOptions, clusterRef, specAndScale, type TargetOptions, timeScale } from "./options";
 import { FORMATS, type Format, renderPlan } from "./render";
 import { gatherStatus, renderStatus } from "./status";
+import { packageVersion } from "./version";
 
 const write = (s: string) => process.stdout.write(`${s}\n`);
 
@@ -65,6 +66,7 @@ const program = new Command()
   .description(
     "See, plan and run safe EKS upgrades: control plane, then add-ons, then node groups; never a downgrade.",
   )
+  .version(packageVersion(), "-V, --version", "the version of eks-upgrade")
   .showHelpAfterError()
   .exitOverride()
   .hook("preAction", () => {
@@ -77,14 +79,18 @@ clusterOptions(
   program
     .command("status")
     .description("how far behind the cluster is: versions, support dates, AMIs, add-ons, insights"),
-).action(async (o: ClusterOptions) => {
-  const clients = createClients(clusterRef(o));
-  try {
-    write(renderStatus(await gatherStatus(clients, o)));
-  } finally {
-    destroyClients(clients);
-  }
-});
+)
+  .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
+  .action(async (o: ClusterOptions & { format: "table" | "json" }) => {
+    const clients = createClients(clusterRef(o));
+    try {
+      const status = await gatherStatus(clients, o);
+      // json: what was read (the cluster, its node groups, add-ons, insights) and what is current for its minor.
+      write(o.format === "json" ? JSON.stringify(status, null, 2) : renderStatus(status));
+    } finally {
+      destroyClients(clients);
+    }
+  });
 
 targetOptions(program.command("plan").description("the ordered upgrade plan, without changing anything"))
   .addOption(new Option("--format <format>", "output format").choices(FORMATS).default("table"))

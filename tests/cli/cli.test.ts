@@ -70,6 +70,22 @@ describe("eks-upgrade CLI against the emulator", () => {
     );
     assert.match(stdout, /WARNING Deprecated APIs removed in Kubernetes v1\.30 \(Kubernetes 1\.30\)/);
     assert.match(stdout, /Health issues\n {2}none/);
+    // The same reading as JSON, for scripts.
+    const json = await cli("status", ...target(), "--format", "json");
+    assert.equal(json.code, 0, json.stderr);
+    const status = JSON.parse(json.stdout) as {
+      observed: { cluster: { version: string }; nodegroups: { name: string }[] };
+      catalog: { latestReleases: Record<string, string | null> };
+    };
+    assert.equal(status.observed.cluster.version, "1.29");
+    assert.ok(status.observed.nodegroups.some((n) => n.name === "general"));
+    assert.equal(
+      status.catalog.latestReleases["AL2023_x86_64_STANDARD@1.29"],
+      catalog.latestRelease("AL2023", "1.29"),
+    );
+    const version = await cli("--version");
+    assert.equal(version.code, 0);
+    assert.equal(version.stdout.trim(), "0.1.0");
     assert.deepEqual(mutating(), []);
   });
 
