@@ -1,7 +1,19 @@
 #!/usr/bin/env node
-import { createClients, destroyClients, inspect, runtimeNotice, timeScaleOf } from "@eks-upgrade/engine";
+import {
+  type Clients,
+  type ClusterRef,
+  createClients,
+  describeFinding,
+  destroyClients,
+  inspect,
+  type KeyRenderer,
+  operationalFinding,
+  runtimeNotice,
+  timeScaleOf,
+} from "@eks-upgrade/engine";
 import { Command, CommanderError, Option } from "commander";
 import { applyPlan } from "./apply";
+import { flagKey } from "./keys";
 import { runDemo } from "./demo";
 import { CliError, EXIT } from "./errors";
 import { type ClusterOptions, clusterRef, specAndScale, type TargetOptions, timeScale } from "./options";
@@ -61,6 +73,24 @@ function targetOptions(cmd: Command): Command {
     .option("--time-scale <x>", "the emulator's time scale (emulator only)");
 }
 
+/**
+ * Runs a command's AWS calls with clients for the cluster; a call that fails for operational
+ * reasons (not found, denied, no credentials, throttled, unreachable) ends as its finding, exit 1.
+ */
+async function withClients(ref: ClusterRef, keys: KeyRenderer, run: (clients: Clients) => Promise<void>) {
+  const clients = createClients(ref);
+  try {
+    await run(clients);
+  } catch (e) {
+    const at = { clusterName: ref.clusterName, region: ref.region, endpoint: ref.endpoints?.eks };
+    const f = e instanceof CliError ? undefined : operationalFinding(e, at);
+    if (f) throw new CliError(describeFinding(f, keys), EXIT.failed);
+    throw e;
+  } finally {
+    destroyClients(clients);
+  }
+}
+
 const program = new Command()
   .name("eks-upgrade")
   .description(
@@ -82,28 +112,22 @@ clusterOptions(
 )
   .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
   .action(async (o: ClusterOptions & { format: "table" | "json" }) => {
-    const clients = createClients(clusterRef(o));
-    try {
+    await withClients(clusterRef(o), flagKey, async (clients) => {
       const status = await gatherStatus(clients, o);
       // json: what was read (the cluster, its node groups, add-ons, insights) and what is current for its minor.
       write(o.format === "json" ? JSON.stringify(status, null, 2) : renderStatus(status));
-    } finally {
-      destroyClients(clients);
-    }
+    });
   });
 
 targetOptions(program.command("plan").description("the ordered upgrade plan, without changing anything"))
   .addOption(new Option("--format <format>", "output format").choices(FORMATS).default("table"))
   .action(async (o: TargetOptions & { format: Format }) => {
     const { spec, keys, gate } = specAndScale(o);
-    const clients = createClients(spec);
-    try {
+    await withClients(spec, keys, async (clients) => {
       const { plan } = await inspect(clients, spec, gate);
       write(renderPlan(plan, o.format, spec.upgrade.concurrency, keys));
       if (plan.violations.length) process.exitCode = EXIT.refused;
-    } finally {
-      destroyClients(clients);
-    }
+    });
   });
 
 targetOptions(
@@ -114,8 +138,7 @@ targetOptions(
     const { spec, timeScale: stackScale, keys, gate } = specAndScale(o);
     const scale =
       o.timeScale !== undefined ? timeScale(o.timeScale) : (stackScale ?? (await timeScaleOf(spec)));
-    const clients = createClients(spec);
-    try {
+    await withClients(spec, keys, async (clients) => {
       const inspection = await inspect(clients, spec, gate);
       write(renderPlan(inspection.plan, "table", spec.upgrade.concurrency, keys));
       await applyPlan(clients, spec, inspection, {
@@ -125,9 +148,7 @@ targetOptions(
         timeScale: scale,
         write,
       });
-    } finally {
-      destroyClients(clients);
-    }
+    });
   });
 
 program

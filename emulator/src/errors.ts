@@ -18,7 +18,8 @@ export type EksErrorType =
   | "ServerException"
   | "ServiceUnavailableException"
   | "UnknownOperationException"
-  | "SerializationException";
+  | "SerializationException"
+  | "AccessDeniedException";
 
 const STATUS: Record<EksErrorType, number> = {
   InvalidParameterException: 400,
@@ -33,6 +34,7 @@ const STATUS: Record<EksErrorType, number> = {
   ServiceUnavailableException: 503,
   UnknownOperationException: 404,
   SerializationException: 400,
+  AccessDeniedException: 403,
 };
 
 export interface ErrorContext {
@@ -79,7 +81,8 @@ export type SsmErrorType =
   | "InternalServerError"
   | "ServiceUnavailable"
   | "UnknownOperationException"
-  | "SerializationException";
+  | "SerializationException"
+  | "AccessDeniedException";
 
 const SSM_STATUS: Record<SsmErrorType, number> = {
   ParameterNotFound: 400,
@@ -89,6 +92,7 @@ const SSM_STATUS: Record<SsmErrorType, number> = {
   ServiceUnavailable: 503,
   UnknownOperationException: 400,
   SerializationException: 400,
+  AccessDeniedException: 400,
 };
 
 export class SsmError extends Error {
@@ -111,19 +115,36 @@ export class SsmError extends Error {
   }
 }
 
-type AnsweringFault = Extract<Fault, { kind: "throttle" | "serverError" }>;
+type AnsweringFault = Extract<Fault, { kind: "throttle" | "serverError" | "accessDenied" }>;
 
-/** What an injected request fault answers on EKS. */
-export function eksFaultError(fault: AnsweringFault): EksError {
+/** The caller the emulator pretends denied calls come from (IAM's message names it and the action). */
+const DENIED_PRINCIPAL = "arn:aws:sts::123456789012:assumed-role/eks-upgrade-ci/session";
+
+function deniedMessage(action: string, resource: string): string {
+  return `User: ${DENIED_PRINCIPAL} is not authorized to perform: ${action} on resource: ${resource}`;
+}
+
+/** What an injected request fault answers on EKS (`operation` and `cluster` for IAM's message). */
+export function eksFaultError(fault: AnsweringFault, operation = "", cluster = "", region = ""): EksError {
   if (fault.kind === "throttle") return new EksError(fault.errorType, "Rate exceeded");
+  if (fault.kind === "accessDenied")
+    return new EksError(
+      "AccessDeniedException",
+      deniedMessage(`eks:${operation}`, `arn:aws:eks:${region}:123456789012:cluster/${cluster}`),
+    );
   return fault.status === 503
     ? new EksError("ServiceUnavailableException", "Service is unavailable. Please try again later.")
     : new EksError("ServerException", "An internal error occurred. Please try again.");
 }
 
 /** What an injected request fault answers on SSM. */
-export function ssmFaultError(fault: AnsweringFault): SsmError {
+export function ssmFaultError(fault: AnsweringFault, operation = "", region = ""): SsmError {
   if (fault.kind === "throttle") return new SsmError("ThrottlingException", "Rate exceeded");
+  if (fault.kind === "accessDenied")
+    return new SsmError(
+      "AccessDeniedException",
+      deniedMessage(`ssm:${operation}`, `arn:aws:ssm:${region}::parameter/aws/service/*`),
+    );
   return fault.status === 503
     ? new SsmError("ServiceUnavailable", "Service is unavailable")
     : new SsmError("InternalServerError", "An internal error occurred");

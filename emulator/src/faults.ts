@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /**
- * Fault injection. Request faults (throttle, serverError, latency) act on incoming calls chosen by
+ * Fault injection. Request faults (throttle, serverError, accessDenied, latency) act on incoming calls chosen by
  * operation, for the next `count` calls, for a fraction `rate` of calls, and/or for `forSeconds` of
  * simulated time. Update faults make the next update of a target fail with a real EKS error code.
  * `externalUpdate` starts an update as if another tool had (the console, a colleague, eksctl).
@@ -50,6 +50,10 @@ export const FaultSchema = z.discriminatedUnion("kind", [
     ...selector,
   }),
   z.strictObject({
+    kind: z.literal("accessDenied"),
+    ...selector,
+  }),
+  z.strictObject({
     kind: z.literal("latency"),
     ms: z.number().int().positive().max(60_000).describe("real milliseconds added before answering"),
     ...selector,
@@ -80,7 +84,7 @@ export const FaultSchema = z.discriminatedUnion("kind", [
 
 export type Fault = z.output<typeof FaultSchema>;
 export type FaultInput = z.input<typeof FaultSchema>;
-export type RequestFault = Extract<Fault, { kind: "throttle" | "serverError" | "latency" }>;
+export type RequestFault = Extract<Fault, { kind: "throttle" | "serverError" | "accessDenied" | "latency" }>;
 export type UpdateFailureFault = Extract<Fault, { kind: "updateFailure" }>;
 
 interface ActiveRequestFault {
@@ -99,7 +103,7 @@ interface ActiveUpdateFault {
 export interface RequestFaultEffect {
   delayMs: number;
   /** The fault that answers the call instead of the service, if any. */
-  error?: Extract<Fault, { kind: "throttle" | "serverError" }>;
+  error?: Extract<Fault, { kind: "throttle" | "serverError" | "accessDenied" }>;
 }
 
 export interface UpdateTarget {

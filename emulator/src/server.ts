@@ -140,7 +140,7 @@ export class Emulator {
     const faulted = await this.applyRequestFaults(operation);
     try {
       if (faulted.error) {
-        error = eksFaultError(faulted.error);
+        error = eksFaultError(faulted.error, operation, entry.cluster ?? "", this.region);
       } else if (!match) {
         throw new EksError("UnknownOperationException", `No EKS operation at ${method} ${url.pathname}`);
       } else {
@@ -190,7 +190,7 @@ export class Emulator {
     let error: SsmError | undefined;
     try {
       if (faulted.error) {
-        error = ssmFaultError(faulted.error);
+        error = ssmFaultError(faulted.error, operation, this.region);
       } else {
         payload = handleSsm(world.ssm, operation, bodyText);
       }

@@ -159,6 +159,11 @@ function remainingLines(
   return engine.wrapLines(plan.lines.filter((_, i) => !finished.has(plan.steps[i]?.id ?? "")));
 }
 
+/** Where the engine looked: what an operational finding names. */
+function at(spec: engineApi.DesiredSpec): engineApi.CallContext {
+  return { clusterName: spec.clusterName, region: spec.region, endpoint: spec.endpoints?.eks };
+}
+
 /** The promotion gate, when the program set one and its values are known. */
 function promotionGate(inputs: Props): engineApi.PromotionGate | undefined {
   const gate = inputs.promotion as engineApi.PromotionGate | undefined;
@@ -218,7 +223,13 @@ async function upgrade(id: string, inputs: Props, previousUpgradedAt: unknown): 
     };
   } catch (e) {
     if (e instanceof engine.PlanRefusedError) throw new Error(e.describe(render), { cause: e });
-    const message = e instanceof engine.UpgradeError ? e.describe(render) : (e as Error).message;
+    const f = engine.operationalFinding(e, at(spec));
+    const message =
+      e instanceof engine.UpgradeError
+        ? e.describe(render)
+        : f
+          ? engine.describeFinding(f, render)
+          : (e as Error).message;
     // Record what is really running, so the state tells the truth and the next run resumes.
     let versions: RunningVersions | undefined;
     try {
@@ -297,12 +308,13 @@ export const clusterUpgradeProvider: pulumi.dynamic.ResourceProvider = {
           },
         };
       }
+      const f = engine.operationalFinding(e, at(spec));
       return {
         inputs: news,
         failures: [
           {
-            property: "clusterName",
-            reason: `cannot read cluster ${spec.clusterName}: ${(e as Error).message}`,
+            property: f?.field ?? "clusterName",
+            reason: f ? text(f) : `cannot read cluster ${spec.clusterName}: ${(e as Error).message}`,
           },
         ],
       };

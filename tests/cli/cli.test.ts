@@ -186,6 +186,47 @@ describe("eks-upgrade CLI against the emulator", () => {
     assert.deepEqual(all.slice(0, first.length), first);
   });
 
+  it("operational errors end as findings naming the flag, exit 1: unknown cluster, denied call, unreachable endpoint", async () => {
+    const unknown = await cli(
+      "plan",
+      "--cluster",
+      "nope",
+      "--region",
+      "us-east-1",
+      "--endpoint",
+      emulator.url,
+      "--cluster-version",
+      "1.30",
+    );
+    assert.equal(unknown.code, 1, unknown.stderr);
+    assert.match(
+      unknown.stderr,
+      /EKSUP201 --cluster: no EKS cluster nope in us-east-1 \(endpoint http:\/\/127\.0\.0\.1:\d+\) for the account of the credentials in use\. Check --cluster and --region/,
+    );
+    emulator.injectFault({ kind: "accessDenied", operations: ["DescribeCluster"], count: 1 });
+    const denied = await cli("status", ...target());
+    assert.equal(denied.code, 1, denied.stderr);
+    assert.match(
+      denied.stderr,
+      /EKSUP202 --cluster: eks:DescribeCluster was denied in us-east-1 .*docs\/iam-policy\.json/,
+    );
+    const unreachable = await cli(
+      "status",
+      "--cluster",
+      "demo",
+      "--region",
+      "us-east-1",
+      "--endpoint",
+      "http://127.0.0.1:9",
+    );
+    assert.equal(unreachable.code, 1, unreachable.stderr);
+    assert.match(
+      unreachable.stderr,
+      /EKSUP205 --endpoint: cannot reach EKS in us-east-1 \(endpoint http:\/\/127\.0\.0\.1:9\): ECONNREFUSED/,
+    );
+    assert.deepEqual(mutating(), []);
+  });
+
   it("apply --yes reaches the target: control plane, then add-ons, then node groups", async () => {
     const applyTo130 = () =>
       cli("apply", ...target(), "--to", "1.30", "--yes", "--time-scale", String(TIME_SCALE));

@@ -329,13 +329,16 @@ describe("fault matrix, through the provider", () => {
     });
   }
 
-  it("the EKS endpoint unreachable: check fails on clusterName with the reason", async () => {
+  it("the EKS endpoint unreachable: check fails on endpoints.eks with EKSUP205 and the remedy", async () => {
     restore = withEnv(PROVIDER_ENV);
     const result = await provider.check?.(
       {},
       { ...inputs(), endpoints: { eks: "http://127.0.0.1:9", ssm: "http://127.0.0.1:9" } },
     );
-    assert.equal(result?.failures?.[0]?.property, "clusterName");
-    assert.match(result?.failures?.[0]?.reason ?? "", /cannot read cluster demo: .*ECONNREFUSED/);
+    assert.equal(result?.failures?.[0]?.property, "endpoints.eks");
+    assert.match(
+      result?.failures?.[0]?.reason ?? "",
+      /^EKSUP205 endpoints\.eks: cannot reach EKS in us-east-1 \(endpoint http:\/\/127\.0\.0\.1:9\): ECONNREFUSED.*Check that something serves http:\/\/127\.0\.0\.1:9/,
+    );
   });
 });

@@ -6,7 +6,8 @@ export interface CheckDefinition {
   /** The spec key a finding of this check names (`<name>`: the node group's or add-on's). */
   key: string;
   code: string;
-  severity: "violation" | "warning";
+  /** violation: the plan is refused; warning: shown with the plan; error: an AWS call failed (not the plan). */
+  severity: "violation" | "warning" | "error";
   title: string;
   remedy: string;
 }
@@ -176,6 +177,44 @@ export const CHECKS = {
     severity: "warning",
     title: "An update is already in progress; it will be awaited, not issued again",
     remedy: "Nothing to do.",
+  },
+  CLUSTER_NOT_FOUND: {
+    key: "clusterName",
+    code: "EKSUP201",
+    severity: "error",
+    title: "The cluster was not found where the engine looked",
+    remedy:
+      "Check {{clusterName}} and {{region}} (aws eks list-clusters --region <region>), and that the credentials in use belong to the account that holds the cluster.",
+  },
+  ACCESS_DENIED: {
+    key: "clusterName",
+    code: "EKSUP202",
+    severity: "error",
+    title: "An AWS call was denied to the credentials in use",
+    remedy: "Grant the credentials in use the actions of docs/iam-policy.json, then run again.",
+  },
+  CREDENTIALS: {
+    key: "region",
+    code: "EKSUP203",
+    severity: "error",
+    title: "No valid AWS credentials (missing or expired)",
+    remedy:
+      "Log in (aws sso login, a profile in AWS_PROFILE, or a role assumed in CI) and run again; credentials come from the AWS default chain only.",
+  },
+  THROTTLED: {
+    key: "region",
+    code: "EKSUP204",
+    severity: "error",
+    title: "EKS kept throttling after every retry",
+    remedy:
+      "Run again in a few minutes (nothing finished is repeated); lower {{upgrade.concurrency}} or pause other automation calling EKS in this account and region.",
+  },
+  ENDPOINT_UNREACHABLE: {
+    key: "region",
+    code: "EKSUP205",
+    severity: "error",
+    title: "The EKS endpoint could not be reached",
+    remedy: "Check network access to EKS in this region (proxy, VPC endpoint, firewall), then run again.",
   },
 } as const satisfies Record<string, CheckDefinition>;
 

@@ -30,6 +30,7 @@ export {
 export { type Inspection, inspect } from "./inspect";
 export type { Observed, Plan, ResolvedCatalog, Step, StepKind, StepRequest } from "./model";
 export { observe } from "./observe";
+export { type CallContext, operationalFinding } from "./operational";
 export { formatStep, plan } from "./plan";
 export { configKeyRenderer, key, type KeyRenderer, plainKey, renderKeys } from "./keys";
 export { formatDuration, progressLines } from "./progress-lines";

@@ -1,0 +1,67 @@
+import { type Finding, finding } from "./checks";
+import { key } from "./keys";
+
+/** Where the engine was looking when a call failed: what an operational finding names. */
+export interface CallContext {
+  clusterName: string;
+  region: string;
+  /** The EKS endpoint when not AWS's own (the emulator). */
+  endpoint?: string | undefined;
+}
+
+/**
+ * An AWS call that failed for operational reasons (not a refusal of the plan), as a finding: a
+ * stable code, the key it is about, what happened, and what to do. Undefined for anything else,
+ * which the adapters report as it is.
+ */
+export function operationalFinding(error: unknown, at: CallContext): Finding | undefined {
+  const e = error as { name?: string; message?: string; code?: string; $metadata?: { attempts?: number } };
+  const name = e.name ?? "";
+  const message = e.message ?? String(error);
+  const where = `in ${at.region}${at.endpoint ? ` (endpoint ${at.endpoint})` : ""}`;
+  if (name === "ResourceNotFoundException" && /cluster/i.test(message))
+    return finding(
+      "CLUSTER_NOT_FOUND",
+      "clusterName",
+      `no EKS cluster ${at.clusterName} ${where} for the account of the credentials in use`,
+    );
+  if (
+    name === "AccessDeniedException" ||
+    name === "UnauthorizedOperation" ||
+    /not authorized to perform/.test(message)
+  ) {
+    const action = /perform: ([\w-]+:[\w]+)/.exec(message)?.[1];
+    return finding(
+      "ACCESS_DENIED",
+      "clusterName",
+      `${action ? `${action} was denied` : "access was denied"} ${where}: ${message}`,
+      `Grant the credentials in use the actions of docs/iam-policy.json${action ? ` (${action} among them)` : ""} for cluster ${at.clusterName}, then run again.`,
+    );
+  }
+  if (
+    /^(CredentialsProviderError|ExpiredToken(Exception)?|UnrecognizedClientException|InvalidClientTokenId|InvalidSignatureException)$/.test(
+      name,
+    ) ||
+    /Could not load credentials/.test(message)
+  )
+    return finding("CREDENTIALS", "region", `no valid AWS credentials ${where}: ${message}`);
+  if (/^(ThrottlingException|TooManyRequestsException|Throttling|RequestLimitExceeded)$/.test(name))
+    return finding(
+      "THROTTLED",
+      "region",
+      `EKS kept throttling ${where}${e.$metadata?.attempts ? ` after ${e.$metadata.attempts} attempts` : ""}: ${message}`,
+    );
+  if (
+    /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EHOSTUNREACH)$/.test(e.code ?? name) ||
+    name === "TimeoutError"
+  )
+    return finding(
+      "ENDPOINT_UNREACHABLE",
+      at.endpoint ? "endpoints.eks" : "region",
+      `cannot reach EKS ${where}: ${e.code ?? name} ${message}`.trim(),
+      at.endpoint
+        ? `Check that something serves ${at.endpoint} (for the emulator: npm run emulator), or fix ${key("endpoints.eks")}.`
+        : undefined,
+    );
+  return undefined;
+}
