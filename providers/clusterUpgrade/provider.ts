@@ -84,11 +84,12 @@ function keyRenderer(engine: typeof engineApi, inputs: Props): engineApi.KeyRend
 
 /**
  * Pulumi's Cancel does not reach a dynamic provider, and on Ctrl-C (or a cancelled CI job) the CLI
- * waits for the running resource operation — for an upgrade, up to hours. So the run stops by
- * itself between polls when this host process is told to stop (SIGINT, SIGTERM: Ctrl-C reaches the
- * whole process group) or when the Pulumi CLI that started it is gone (an orphaned host would go
- * on upgrading with nobody recording it). Updates already started go on in EKS; the error names
- * them and the next `pulumi up` awaits them instead of issuing them again.
+ * waits for the running resource operation — for an upgrade, up to hours. Pulumi starts plugins in
+ * their own process group, so a terminal's Ctrl-C does not reach this host either. So the run stops
+ * by itself between polls when the Pulumi CLI that started it is gone (killed: an orphaned host
+ * would go on upgrading with nobody recording it), or when this process is sent SIGINT/SIGTERM.
+ * Updates already started go on in EKS; the next `pulumi up` awaits them instead of issuing them
+ * again.
  */
 function stopWhenInterrupted(log: (text: string) => void): { signal: AbortSignal; dispose: () => void } {
   const controller = new AbortController();

@@ -142,20 +142,19 @@ describe("eks-upgrade CLI against the emulator", () => {
 
   it("SIGTERM (a cancelled CI job) stops apply between polls, names what still runs in EKS, exits 130; a re-run resumes", async () => {
     emulator.reset();
-    const child = spawn(
-      process.execPath,
-      [
-        BIN,
-        "apply",
-        ...target(),
-        "--cluster-version",
-        "1.30",
-        "--yes",
-        "--time-scale",
-        String(TIME_SCALE * 20),
-      ],
-      { cwd: ROOT, env: { ...process.env, ...PROVIDER_ENV, NO_COLOR: "1" } },
-    );
+    const applyTo130 = (scale: number) => [
+      "apply",
+      ...target(),
+      "--cluster-version",
+      "1.30",
+      "--yes",
+      "--time-scale",
+      String(scale),
+    ];
+    const child = spawn(process.execPath, [BIN, ...applyTo130(TIME_SCALE * 20)], {
+      cwd: ROOT,
+      env: { ...process.env, ...PROVIDER_ENV, NO_COLOR: "1" },
+    });
     let output = "";
     child.stdout.on("data", (d: Buffer) => (output += d));
     child.stderr.on("data", (d: Buffer) => (output += d));
@@ -167,15 +166,7 @@ describe("eks-upgrade CLI against the emulator", () => {
     assert.match(output, /SIGTERM: stopping after the current poll/);
     assert.match(output, /still running in EKS: controlPlane:1\.30 \(update [\w-]+\)/);
     const first = callSummary(mutating());
-    const again = await cli(
-      "apply",
-      ...target(),
-      "--cluster-version",
-      "1.30",
-      "--yes",
-      "--time-scale",
-      String(TIME_SCALE),
-    );
+    const again = await cli(...applyTo130(TIME_SCALE));
     assert.equal(again.code, 0, again.stderr);
     const all = callSummary(mutating());
     assert.equal(
