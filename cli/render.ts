@@ -5,6 +5,7 @@ import {
   plainKey,
   renderKeys,
   type Step,
+  wrapLine,
 } from "@eks-upgrade/engine";
 import Table from "cli-table3";
 import pc from "picocolors";
@@ -56,18 +57,19 @@ export function renderPlan(
 function planTable(plan: Plan, concurrency: number, keys: KeyRenderer): string {
   const out: string[] = [pc.bold(`Upgrade plan for ${plan.cluster}: ${plan.from} -> ${plan.to}`)];
   if (plan.steps.length) {
+    // Fits a 100-column terminal: the change and the reason wrap inside their cells.
     const table = new Table({
-      head: ["#", "phase", "what", "target", "from", "to", "~min", "why"],
+      head: ["#", "phase", "step", "change", "~min", "why"],
+      colWidths: [4, 7, 20, 24, 6, 30],
+      wordWrap: true,
       style: { head: [], border: [] },
     });
     plan.steps.forEach((s, i) => {
       table.push([
         i + 1,
         s.phase,
-        KIND[s.kind],
-        s.kind === "controlPlane" ? "" : s.target,
-        s.from,
-        s.to,
+        s.kind === "controlPlane" ? KIND[s.kind] : `${KIND[s.kind]} ${s.target}`,
+        `${s.from} -> ${s.to}`,
         s.estimatedMinutes,
         s.reason,
       ]);
@@ -84,9 +86,14 @@ function planTable(plan: Plan, concurrency: number, keys: KeyRenderer): string {
 function findings(list: Finding[], title: string, keys: KeyRenderer): string[] {
   if (!list.length) return [];
   const text = (t: string) => renderKeys(t, keys);
+  // Wrapped to the width the table keeps (100 columns).
+  const wrap = (line: string) => wrapLine(line, 100, "      ").join("\n");
   return [
     title,
-    ...list.map((f) => `  ${f.code} ${keys(f.field)}: ${text(f.message)}\n    remedy: ${text(f.remedy)}`),
+    ...list.map(
+      (f) =>
+        `${wrap(`  ${f.code} ${keys(f.field)}: ${text(f.message)}`)}\n${wrap(`    remedy: ${text(f.remedy)}`)}`,
+    ),
   ];
 }
 

@@ -89,6 +89,14 @@ describe("eks-upgrade CLI against the emulator", () => {
     assert.deepEqual(mutating(), []);
   });
 
+  it("the plan table fits a 100-column terminal, every step on its rows", async () => {
+    const { code, stdout } = await cli("plan", ...target(), "--cluster-version", "1.31");
+    assert.equal(code, 0);
+    const widest = Math.max(...stdout.split("\n").map((l) => [...l].length));
+    assert.ok(widest <= 100, `the widest line has ${widest} columns`);
+    assert.match(stdout, /│ \d+\s+│ \d+\s+│ control plane\s+│ 1\.29 -> 1\.30\s+│ 10\s+│/);
+  });
+
   it("plan --format json is the engine's plan for the same input", async () => {
     const { code, stdout } = await cli(
       "plan",
