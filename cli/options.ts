@@ -113,7 +113,7 @@ export function specAndScale(o: TargetOptions): {
   gate?: PromotionGate;
 } {
   const keys = keysFor(o.stack);
-  const base = o.stack ? fromStack(o.stack) : { input: {} as Record<string, unknown> };
+  const base: ReturnType<typeof fromStack> = o.stack ? fromStack(o.stack) : { input: {} };
   if (!o.stack && !o.cluster)
     throw new CliError("--cluster is required (or --stack <name> to read Pulumi.<name>.yaml)");
   const clusterVersion = o.clusterVersion ?? o.to;
@@ -151,8 +151,8 @@ export function specAndScale(o: TargetOptions): {
   return {
     spec: parse(input, keys),
     keys,
-    ...("timeScale" in base && base.timeScale !== undefined ? { timeScale: base.timeScale } : {}),
-    ...("gate" in base && base.gate ? { gate: base.gate } : {}),
+    ...(base.timeScale !== undefined ? { timeScale: base.timeScale } : {}),
+    ...(base.gate ? { gate: base.gate } : {}),
   };
 }
 

@@ -16,6 +16,9 @@ function hasAwsCli(): boolean {
   }
 }
 const hasAws = hasAwsCli();
+// In CI the AWS CLI is part of the machine: its absence is a failure, never a silent skip.
+if (!hasAws && process.env.CI === "true")
+  throw new Error("the aws CLI (v1, with botocore) is missing in CI: these checks cannot run");
 
 /**
  * The commands of the EKS guides this product automates, run with the AWS CLI v1 (botocore: a
