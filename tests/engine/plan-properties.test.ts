@@ -1,16 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import catalogData from "../../emulator/data/eks-catalog.json";
-import {
-  type Observed,
-  type Plan,
-  parseSpec,
-  plan,
-  type ResolvedCatalog,
-  SpecError,
-} from "../../providers/engine/src/index";
-import { amiFamily } from "../../providers/engine/src/ami";
+import { type Observed, type Plan, parseSpec, plan, SpecError } from "../../providers/engine/src/index";
 import {
   addMinor,
   allowedKubeletSkew,
@@ -20,6 +11,7 @@ import {
   minorDistance,
   parseAddonVersion,
 } from "../../providers/engine/src/versions";
+import { CATALOG, fleet, insightPolicy, MINORS, NEXT_MINOR, target } from "../support/fleet-arbitrary";
 
 /*
  * The planner, proven on random fleets and targets against the real EKS catalog: it always answers
@@ -31,125 +23,6 @@ import {
  */
 
 const RUNS = Number(process.env.EKS_UPGRADE_PROPERTY_RUNS ?? 150);
-
-interface CatalogAddon {
-  version: string;
-  compatibleWith: string[];
-  defaultFor: string[];
-}
-const data = catalogData as unknown as {
-  kubernetesVersions: { version: string }[];
-  addons: Record<string, CatalogAddon[]>;
-  amiReleases: Record<string, Record<string, string[]>>;
-};
-const MINORS = data.kubernetesVersions.map((k) => k.version);
-const ADDONS = ["vpc-cni", "coredns", "kube-proxy"];
-const AMI_TYPES = ["AL2023_x86_64_STANDARD", "AL2_x86_64", "BOTTLEROCKET_x86_64", "CUSTOM"];
-
-/** What resolve would find for these minors: the catalog's add-on versions and newest releases. */
-function resolvedCatalog(): ResolvedCatalog {
-  const addonVersions: ResolvedCatalog["addonVersions"] = {};
-  const latestReleases: ResolvedCatalog["latestReleases"] = {};
-  for (const minor of MINORS) {
-    addonVersions[minor] = {};
-    for (const addon of ADDONS) {
-      addonVersions[minor][addon] = (data.addons[addon] ?? [])
-        .filter((v) => v.compatibleWith.includes(minor))
-        .map((v) => ({ version: v.version, isDefault: v.defaultFor.includes(minor) }))
-        .sort((a, b) => compareAddonVersions(b.version, a.version));
-    }
-    for (const amiType of AMI_TYPES) {
-      const family = amiFamily(amiType);
-      if (family) latestReleases[`${amiType}@${minor}`] = data.amiReleases[family]?.[minor]?.at(-1) ?? null;
-    }
-  }
-  return { offeredMinors: MINORS, addonVersions, latestReleases };
-}
-const CATALOG = resolvedCatalog();
-
-const releasesOf = (amiType: string, minor: string) => {
-  const family = amiFamily(amiType);
-  return family ? (data.amiReleases[family]?.[minor] ?? []) : [];
-};
-
-/** A random cluster: control plane on a catalog minor, node groups 0-3 minors behind, add-ons at versions it offers. */
-const fleet = fc
-  .constantFrom(...MINORS.filter((m) => compareMinor(m, "1.35") < 0))
-  .chain((cp) =>
-    fc.record({
-      cp: fc.constant(cp),
-      nodegroups: fc.uniqueArray(
-        fc.record({
-          name: fc.constantFrom("general", "arm", "batch", "legacy", "custom"),
-          amiType: fc.constantFrom(...AMI_TYPES),
-          behind: fc.integer({ min: 0, max: 3 }),
-          pick: fc.nat(),
-        }),
-        { selector: (n) => n.name, maxLength: 4 },
-      ),
-      addons: fc.uniqueArray(fc.record({ name: fc.constantFrom(...ADDONS), pick: fc.nat() }), {
-        selector: (a) => a.name,
-      }),
-      insights: fc.array(
-        fc.record({
-          ahead: fc.integer({ min: 1, max: 3 }),
-          status: fc.constantFrom("PASSING", "WARNING", "ERROR"),
-        }),
-        { maxLength: 2 },
-      ),
-    }),
-  )
-  .map(({ cp, nodegroups, addons, insights }): Observed => {
-    const first = MINORS[0] ?? cp;
-    return {
-      cluster: { name: "c", version: cp, platformVersion: "eks.1", status: "ACTIVE", healthIssues: [] },
-      nodegroups: nodegroups.flatMap((n) => {
-        let version = addMinor(cp, -n.behind);
-        if (compareMinor(version, first) < 0) version = first;
-        const custom = n.amiType === "CUSTOM";
-        const releases = releasesOf(n.amiType, version);
-        if (!custom && !releases.length) return [];
-        return [
-          {
-            name: n.name,
-            version,
-            releaseVersion: custom ? "ami-0123456789abcdef0" : (releases[n.pick % releases.length] ?? ""),
-            amiType: n.amiType,
-            status: "ACTIVE",
-            healthIssues: [],
-            desiredSize: 2,
-            ...(custom ? { launchTemplate: { name: "lt", id: "lt-1", version: "3" } } : {}),
-          },
-        ];
-      }),
-      addons: addons.flatMap((a) => {
-        const offered = CATALOG.addonVersions[cp]?.[a.name] ?? [];
-        const v = offered[a.pick % Math.max(1, offered.length)];
-        return v ? [{ name: a.name, version: v.version, status: "ACTIVE", healthIssues: [] }] : [];
-      }),
-      insights: insights.map((i, n) => ({
-        id: `i${n}`,
-        name: `insight ${n}`,
-        kubernetesVersion: addMinor(cp, i.ahead),
-        status: i.status,
-        category: "UPGRADE_READINESS",
-        reason: "",
-      })),
-      updatesInProgress: [],
-    };
-  });
-
-/** Targets: every minor around the catalog, and nonsense a user could type. */
-const target = fc.oneof(
-  { arbitrary: fc.constantFrom(...MINORS, "1.27", "1.36", "1.99"), weight: 6 },
-  {
-    arbitrary: fc.constantFrom("2.0", "2.31", "1.999999", "1.3", "v1.31", "1.31.2", "", "latest"),
-    weight: 1,
-  },
-  { arbitrary: fc.string({ maxLength: 8 }), weight: 1 },
-);
-
-const insightPolicy = fc.constantFrom<"block" | "warn">("block", "warn");
 
 /** Runs the planner as the engine does: the spec first (which may refuse the target), then plan. */
 function planFor(observed: Observed, to: string, insights: "block" | "warn"): Plan | SpecError {
@@ -244,8 +117,8 @@ describe("planner properties (fast-check, the real catalog)", () => {
       updatesInProgress: [],
     };
     for (const [to, named] of [
-      ["1.36", "1.36"],
-      ["1.99", "1.36, on the way from 1.31 to 1.99"],
+      [NEXT_MINOR, NEXT_MINOR],
+      ["1.99", `${NEXT_MINOR}, on the way from 1.31 to 1.99`],
     ]) {
       const p = planFor(observed, to ?? "", "block");
       assert.ok(!(p instanceof SpecError));

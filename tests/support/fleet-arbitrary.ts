@@ -1,0 +1,136 @@
+import fc from "fast-check";
+import catalogData from "../../emulator/data/eks-catalog.json";
+import type { Observed, ResolvedCatalog } from "../../providers/engine/src/index";
+import { amiFamily } from "../../providers/engine/src/ami";
+import { addMinor, compareAddonVersions, compareMinor } from "../../providers/engine/src/versions";
+
+/**
+ * Random fleets and targets on the real EKS catalog, for the planner's properties: the pure ones
+ * (tests/engine/plan-properties.test.ts) and plan + execute against the emulator
+ * (tests/engine/execute-properties.test.ts).
+ */
+
+interface CatalogAddon {
+  version: string;
+  compatibleWith: string[];
+  defaultFor: string[];
+}
+const data = catalogData as unknown as {
+  kubernetesVersions: { version: string }[];
+  addons: Record<string, CatalogAddon[]>;
+  amiReleases: Record<string, Record<string, string[]>>;
+};
+export const MINORS = data.kubernetesVersions.map((k) => k.version);
+/** The first minor past the catalog: a well-formed target EKS does not offer. */
+export const NEXT_MINOR = addMinor(MINORS.at(-1) ?? "1.35", 1);
+export const ADDONS = ["vpc-cni", "coredns", "kube-proxy"];
+const AMI_TYPES = ["AL2023_x86_64_STANDARD", "AL2_x86_64", "BOTTLEROCKET_x86_64", "CUSTOM"];
+
+/** What resolve would find for these minors: the catalog's add-on versions and newest releases. */
+function resolvedCatalog(): ResolvedCatalog {
+  const addonVersions: ResolvedCatalog["addonVersions"] = {};
+  const latestReleases: ResolvedCatalog["latestReleases"] = {};
+  for (const minor of MINORS) {
+    addonVersions[minor] = {};
+    for (const addon of ADDONS) {
+      addonVersions[minor][addon] = (data.addons[addon] ?? [])
+        .filter((v) => v.compatibleWith.includes(minor))
+        .map((v) => ({ version: v.version, isDefault: v.defaultFor.includes(minor) }))
+        .sort((a, b) => compareAddonVersions(b.version, a.version));
+    }
+    for (const amiType of AMI_TYPES) {
+      const family = amiFamily(amiType);
+      if (family) latestReleases[`${amiType}@${minor}`] = data.amiReleases[family]?.[minor]?.at(-1) ?? null;
+    }
+  }
+  return { offeredMinors: MINORS, addonVersions, latestReleases };
+}
+export const CATALOG = resolvedCatalog();
+
+const releasesOf = (amiType: string, minor: string) => {
+  const family = amiFamily(amiType);
+  return family ? (data.amiReleases[family]?.[minor] ?? []) : [];
+};
+
+/** A random cluster: control plane on a catalog minor, node groups 0-3 minors behind, add-ons at versions it offers. */
+export const fleet = fc
+  .constantFrom(...MINORS.slice(0, -1))
+  .chain((cp) =>
+    fc.record({
+      cp: fc.constant(cp),
+      nodegroups: fc.uniqueArray(
+        fc.record({
+          name: fc.constantFrom("general", "arm", "batch", "legacy", "custom"),
+          amiType: fc.constantFrom(...AMI_TYPES),
+          behind: fc.integer({ min: 0, max: 3 }),
+          pick: fc.nat(),
+        }),
+        { selector: (n) => n.name, maxLength: 4 },
+      ),
+      addons: fc.uniqueArray(fc.record({ name: fc.constantFrom(...ADDONS), pick: fc.nat() }), {
+        selector: (a) => a.name,
+      }),
+      insights: fc.array(
+        fc.record({
+          ahead: fc.integer({ min: 1, max: 3 }),
+          status: fc.constantFrom("PASSING", "WARNING", "ERROR"),
+        }),
+        { maxLength: 2 },
+      ),
+    }),
+  )
+  .map(({ cp, nodegroups, addons, insights }): Observed => {
+    const first = MINORS[0] ?? cp;
+    return {
+      cluster: { name: "c", version: cp, platformVersion: "eks.1", status: "ACTIVE", healthIssues: [] },
+      nodegroups: nodegroups.flatMap((n) => {
+        let version = addMinor(cp, -n.behind);
+        if (compareMinor(version, first) < 0) version = first;
+        const custom = n.amiType === "CUSTOM";
+        const releases = releasesOf(n.amiType, version);
+        if (!custom && !releases.length) return [];
+        return [
+          {
+            name: n.name,
+            version,
+            releaseVersion: custom ? "ami-0123456789abcdef0" : (releases[n.pick % releases.length] ?? ""),
+            amiType: n.amiType,
+            status: "ACTIVE",
+            healthIssues: [],
+            desiredSize: 2,
+            ...(custom ? { launchTemplate: { name: "lt", id: "lt-1", version: "3" } } : {}),
+          },
+        ];
+      }),
+      addons: addons.flatMap((a) => {
+        const offered = CATALOG.addonVersions[cp]?.[a.name] ?? [];
+        const v = offered[a.pick % Math.max(1, offered.length)];
+        return v ? [{ name: a.name, version: v.version, status: "ACTIVE", healthIssues: [] }] : [];
+      }),
+      // EKS has insights only for minors it knows.
+      insights: insights
+        .map((i, n) => ({
+          id: `i${n}`,
+          name: `insight ${n}`,
+          kubernetesVersion: addMinor(cp, i.ahead),
+          status: i.status,
+          category: "UPGRADE_READINESS",
+          reason: "",
+        }))
+        .filter((i) => MINORS.includes(i.kubernetesVersion)),
+      updatesInProgress: [],
+    };
+  });
+
+/** Targets: every minor around the catalog, and nonsense a user could type. */
+export const target = fc.oneof(
+  { arbitrary: fc.constantFrom(...MINORS, addMinor(MINORS[0] ?? "1.28", -1), NEXT_MINOR, "1.99"), weight: 6 },
+  {
+    arbitrary: fc.constantFrom("2.0", "2.31", "1.999999", "1.3", "v1.31", "1.31.2", "", "latest"),
+    weight: 1,
+  },
+  { arbitrary: fc.string({ maxLength: 8 }), weight: 1 },
+);
+
+/** What ERROR insights do: block the plan, or only warn (the control-plane step is then forced). */
+export const insightPolicy = fc.constantFrom<"block" | "warn">("block", "warn");
