@@ -48,7 +48,7 @@ export function region(o: { region?: string | undefined }): string {
 }
 
 export function endpoints(o: { endpoint?: string | undefined }): DesiredSpecInput["endpoints"] {
-  return o.endpoint ? { eks: o.endpoint, ssm: o.endpoint } : undefined;
+  return o.endpoint ? { eks: o.endpoint, ssm: o.endpoint, sts: o.endpoint } : undefined;
 }
 
 /** `name=value,name=value` lists, as --addons and --nodegroups take them. */

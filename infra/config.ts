@@ -101,8 +101,10 @@ export const StackConfigSchema = z.strictObject({
         .prefault({}),
     })
     .prefault({}),
-  /** The local emulator: EKS and SSM endpoint URLs (loopback only; dummy credentials are used for them). */
-  endpoints: z.strictObject({ eks: emulatorEndpoint, ssm: emulatorEndpoint }).optional(),
+  /** The local emulator: EKS and SSM (and STS, else EKS's) endpoint URLs (loopback only; dummy credentials are used for them). */
+  endpoints: z
+    .strictObject({ eks: emulatorEndpoint, ssm: emulatorEndpoint, sts: emulatorEndpoint.optional() })
+    .optional(),
   /** The local emulator's time scale. */
   timeScale: z.number().positive().max(1).optional(),
   tags: z.record(z.string(), z.string()).default({}),

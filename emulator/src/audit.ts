@@ -6,7 +6,7 @@ export interface AuditEntry {
   seq: number;
   /** Simulated epoch milliseconds. */
   time: number;
-  service: "eks" | "ssm";
+  service: "eks" | "ssm" | "sts";
   operation: string;
   /** True for calls that change state (Update*), whatever their outcome. */
   mutating: boolean;

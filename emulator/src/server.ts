@@ -11,6 +11,7 @@ import { auditParams, EKS_ROUTES, type EksRequest } from "./wire/eks-routes";
 import { parseJsonBody } from "./wire/input";
 import { findRoute } from "./wire/router";
 import { handleSsm, ssmAuditParams, ssmOperation } from "./wire/ssm-handler";
+import { accessKeyOf, handleSts, stsAction } from "./wire/sts-handler";
 
 export interface StartOptions extends EmulatorOptions {
   /** 0 (the default) picks a free port. The emulator binds 127.0.0.1 only. */
@@ -103,6 +104,28 @@ export class Emulator {
     const userAgent = [req.headers["user-agent"], req.headers["x-amz-user-agent"]].filter(Boolean).join(" ");
     if (method === "POST" && url.pathname === "/" && typeof target === "string") {
       return this.handleSsm(res, ssmOperation(target), bodyText, userAgent);
+    }
+    const action = method === "POST" ? stsAction(req.headers["content-type"], bodyText) : undefined;
+    if (action) {
+      const caller = {
+        accountId: this.world.seed.accountId,
+        accessKeyId: accessKeyOf(req.headers.authorization),
+      };
+      const answer = handleSts(action, caller);
+      this.world.audit.append({
+        time: this.world.clock.now(),
+        service: "sts",
+        operation: action,
+        ...(userAgent ? { userAgent } : {}),
+        status: answer.status,
+        ...(answer.errorType ? { errorType: answer.errorType } : {}),
+      });
+      res.writeHead(answer.status, {
+        "content-type": "text/xml",
+        "content-length": String(Buffer.byteLength(answer.xml)),
+      });
+      res.end(answer.xml);
+      return;
     }
     return this.handleEks(res, method, url, bodyText, userAgent);
   }

@@ -200,7 +200,7 @@ describe("eks-upgrade CLI against the emulator", () => {
     assert.equal(unknown.code, 1, unknown.stderr);
     assert.match(
       unknown.stderr,
-      /EKSUP201 --cluster: no EKS cluster nope in us-east-1 \(endpoint http:\/\/127\.0\.0\.1:\d+\) for the account of the credentials in use\. Check --cluster and --region/,
+      /EKSUP201 --cluster: no EKS cluster nope in us-east-1 \(endpoint http:\/\/127\.0\.0\.1:\d+\) in account 111122223333\. Check --cluster and --region/,
     );
     emulator.injectFault({ kind: "accessDenied", operations: ["DescribeCluster"], count: 1 });
     const denied = await cli("status", ...target());

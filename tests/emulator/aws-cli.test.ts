@@ -53,6 +53,14 @@ describe(
       return stdout.trim() ? JSON.parse(stdout) : undefined;
     };
 
+    it("aws sts get-caller-identity names the seed's account and the caller's access key", async () => {
+      assert.deepEqual(await aws("sts", "get-caller-identity"), {
+        UserId: DUMMY_CREDENTIALS.accessKeyId,
+        Account: "111122223333",
+        Arn: "arn:aws:iam::111122223333:user/emulator",
+      });
+    });
+
     it("aws ssm get-parameter --query Parameter.Value for the latest AMI release", async () => {
       const value = await aws(
         "ssm",

@@ -13,7 +13,7 @@ describe("operational errors as findings", () => {
       "an unknown cluster",
       sdkError("ResourceNotFoundException", "No cluster found for name: prod."),
       "EKSUP201",
-      /^EKSUP201 clusterName: no EKS cluster prod in eu-west-1 for the account of the credentials in use\. Check clusterName and region/,
+      /^EKSUP201 clusterName: no EKS cluster prod in eu-west-1 in the account of the credentials in use\. Check clusterName and region/,
     ],
     [
       "a denied call, naming the IAM action",

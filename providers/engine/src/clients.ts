@@ -1,10 +1,13 @@
 import { EKSClient } from "@aws-sdk/client-eks";
 import { SSMClient } from "@aws-sdk/client-ssm";
+import { STSClient } from "@aws-sdk/client-sts";
 import { type DesiredSpec, isLoopbackHost } from "./spec";
 
 export interface Clients {
   eks: EKSClient;
   ssm: SSMClient;
+  /** Only to name the account of the credentials when a cluster is not found. */
+  sts: STSClient;
 }
 
 export interface ClientOptions {
@@ -24,6 +27,7 @@ export function createClients(
   options: ClientOptions = {},
 ): Clients {
   quietSdkNodeWarning();
+  const stsEndpoint = spec.endpoints?.sts ?? spec.endpoints?.eks;
   // A local emulator accepts any signature: never send it real credentials, and need none.
   const credentials = options.credentials ?? (loopbackOnly(spec.endpoints) ? LOCAL_CREDENTIALS : undefined);
   const common = {
@@ -37,6 +41,7 @@ export function createClients(
   return {
     eks: new EKSClient({ ...common, ...(spec.endpoints?.eks ? { endpoint: spec.endpoints.eks } : {}) }),
     ssm: new SSMClient({ ...common, ...(spec.endpoints?.ssm ? { endpoint: spec.endpoints.ssm } : {}) }),
+    sts: new STSClient({ ...common, ...(stsEndpoint ? { endpoint: stsEndpoint } : {}) }),
   };
 }
 
@@ -45,15 +50,16 @@ export const USER_AGENT = "eks-upgrade/0.1.0";
 
 const LOCAL_CREDENTIALS = { accessKeyId: "local-emulator", secretAccessKey: "local-emulator" };
 
-/** True when both endpoints are set and point at this machine (127.0.0.0/8, ::1, localhost). */
+/** True when the EKS and SSM endpoints are set and, with STS's, point at this machine (127.0.0.0/8, ::1, localhost). */
 export function loopbackOnly(endpoints: DesiredSpec["endpoints"]): boolean {
-  const urls = [endpoints?.eks, endpoints?.ssm];
+  const urls = [endpoints?.eks, endpoints?.ssm, endpoints?.sts ?? endpoints?.eks];
   return urls.every((u) => u !== undefined && isLoopbackHost(new URL(u).hostname));
 }
 
 export function destroyClients(clients: Clients): void {
   clients.eks.destroy();
   clients.ssm.destroy();
+  clients.sts.destroy();
 }
 
 /** The Node.js major from which the AWS SDK releases after January 2027 run. */

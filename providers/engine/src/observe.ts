@@ -10,6 +10,7 @@ import {
   paginateListUpdates,
 } from "@aws-sdk/client-eks";
 import type { Clients } from "./clients";
+import { withCallerAccount } from "./operational";
 import { mapLimit } from "./concurrency";
 import type {
   HealthIssue,
@@ -28,6 +29,14 @@ const READ_CONCURRENCY = 8;
  * upgrade-readiness insights, and the updates in progress on anything that reports UPDATING.
  */
 export async function observe(clients: Clients, clusterName: string): Promise<Observed> {
+  try {
+    return await observeCluster(clients, clusterName);
+  } catch (e) {
+    throw await withCallerAccount(clients, e);
+  }
+}
+
+async function observeCluster(clients: Clients, clusterName: string): Promise<Observed> {
   const { eks } = clients;
   const [first, nodegroups, addons, insights] = await Promise.all([
     describeCluster(eks, clusterName),

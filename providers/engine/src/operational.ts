@@ -1,4 +1,6 @@
+import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { type Finding, finding } from "./checks";
+import type { Clients } from "./clients";
 import { key } from "./keys";
 
 /** Where the engine was looking when a call failed: what an operational finding names. */
@@ -9,21 +11,46 @@ export interface CallContext {
   endpoint?: string | undefined;
 }
 
+const isClusterNotFound = (e: { name?: string; message?: string }) =>
+  e.name === "ResourceNotFoundException" && /cluster/i.test(e.message ?? "");
+
+/**
+ * A cluster that is not found is most often looked for with the wrong credentials: the error gets
+ * the account they belong to (STS GetCallerIdentity, which needs no permission), so the finding
+ * can name it. Anything else, or an STS call that fails, leaves the error as it is.
+ */
+export async function withCallerAccount(clients: Clients, error: unknown): Promise<unknown> {
+  const e = error as { name?: string; message?: string; account?: string };
+  if (!isClusterNotFound(e)) return error;
+  try {
+    e.account = (await clients.sts.send(new GetCallerIdentityCommand({}))).Account;
+  } catch {
+    // the finding then says "the account of the credentials in use"
+  }
+  return error;
+}
+
 /**
  * An AWS call that failed for operational reasons (not a refusal of the plan), as a finding: a
  * stable code, the key it is about, what happened, and what to do. Undefined for anything else,
  * which the adapters report as it is.
  */
 export function operationalFinding(error: unknown, at: CallContext): Finding | undefined {
-  const e = error as { name?: string; message?: string; code?: string; $metadata?: { attempts?: number } };
+  const e = error as {
+    name?: string;
+    message?: string;
+    code?: string;
+    account?: string;
+    $metadata?: { attempts?: number };
+  };
   const name = e.name ?? "";
   const message = e.message ?? String(error);
   const where = `in ${at.region}${at.endpoint ? ` (endpoint ${at.endpoint})` : ""}`;
-  if (name === "ResourceNotFoundException" && /cluster/i.test(message))
+  if (isClusterNotFound(e))
     return finding(
       "CLUSTER_NOT_FOUND",
       "clusterName",
-      `no EKS cluster ${at.clusterName} ${where} for the account of the credentials in use`,
+      `no EKS cluster ${at.clusterName} ${where} in ${e.account ? `account ${e.account}` : "the account of the credentials in use"}`,
     );
   if (
     name === "AccessDeniedException" ||

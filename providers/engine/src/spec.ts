@@ -143,8 +143,14 @@ const UpgradePolicy = z.strictObject({
 export const DesiredSpecSchema = z.strictObject({
   clusterName: name,
   region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS region like us-east-1"),
-  /** Endpoint overrides (the local emulator); the AWS defaults otherwise. https unless on this machine. */
-  endpoints: z.strictObject({ eks: endpoint.optional(), ssm: endpoint.optional() }).optional(),
+  /**
+   * Endpoint overrides (the local emulator); the AWS defaults otherwise. https unless on this
+   * machine. STS (only asked which account the credentials belong to) defaults to the EKS endpoint
+   * when that one is overridden, as the emulator serves both.
+   */
+  endpoints: z
+    .strictObject({ eks: endpoint.optional(), ssm: endpoint.optional(), sts: endpoint.optional() })
+    .optional(),
   /** The Kubernetes minor the control plane, add-ons and node groups end on. */
   clusterVersion: minor,
   /** Add-ons by name; installed add-ons not named here follow "default". */
