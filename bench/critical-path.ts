@@ -1,4 +1,4 @@
-import type { Plan, Step } from "@eks-upgrade/engine";
+import { type Plan, planDuration, type Step } from "@eks-upgrade/engine";
 import type { Emulator } from "../emulator/src/index";
 
 /**
@@ -24,19 +24,5 @@ export function criticalPathMs(plan: Plan, emulator: Emulator, concurrency: numb
       }
     }
   };
-  let total = 0;
-  for (const phase of [...new Set(plan.steps.map((s) => s.phase))]) {
-    const steps = plan.steps.filter((s) => s.phase === phase);
-    if (steps.every((s) => s.kind === "nodegroup" || s.kind === "nodegroupConfig")) {
-      const lanes = new Array<number>(concurrency).fill(0);
-      for (const s of steps) {
-        const i = lanes.indexOf(Math.min(...lanes));
-        lanes[i] = (lanes[i] ?? 0) + duration(s);
-      }
-      total += Math.max(...lanes);
-    } else {
-      total += Math.max(...steps.map(duration));
-    }
-  }
-  return total;
+  return planDuration(plan, concurrency, duration);
 }

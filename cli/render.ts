@@ -1,4 +1,5 @@
 import {
+  estimatePlanMinutes,
   type Finding,
   type KeyRenderer,
   type Plan,
@@ -20,28 +21,6 @@ const KIND: Record<Step["kind"], string> = {
   nodegroup: "node group",
   nodegroupConfig: "node group config",
 };
-
-/**
- * Rough wall time of a plan: phases run one after another; an add-on wave takes as long as its
- * longest update; node groups run `concurrency` at a time.
- */
-export function estimateTotalMinutes(plan: Plan, concurrency: number): number {
-  let total = 0;
-  for (const phase of [...new Set(plan.steps.map((s) => s.phase))]) {
-    const steps = plan.steps.filter((s) => s.phase === phase);
-    if (steps.every((s) => s.kind === "nodegroup" || s.kind === "nodegroupConfig")) {
-      const lanes = new Array<number>(Math.max(1, concurrency)).fill(0);
-      for (const s of steps) {
-        const i = lanes.indexOf(Math.min(...lanes));
-        lanes[i] = (lanes[i] ?? 0) + s.estimatedMinutes;
-      }
-      total += Math.max(...lanes);
-    } else {
-      total += Math.max(...steps.map((s) => s.estimatedMinutes));
-    }
-  }
-  return Math.round(total);
-}
 
 /** `keys` renders the spec keys findings name: flags, stack file keys, or plain keys. */
 export function renderPlan(
@@ -74,7 +53,7 @@ function planTable(plan: Plan, concurrency: number, keys: KeyRenderer): string {
         s.reason,
       ]);
     });
-    out.push(table.toString(), `Estimated duration: ~${estimateTotalMinutes(plan, concurrency)} min`);
+    out.push(table.toString(), `Estimated duration: ~${estimatePlanMinutes(plan, concurrency)} min`);
   } else if (!plan.violations.length) {
     out.push("Nothing to do: the cluster already runs the desired versions.");
   }
@@ -110,7 +89,7 @@ function planMarkdown(plan: Plan, concurrency: number, keys: KeyRenderer): strin
     });
     out.push(
       "",
-      `**Estimated duration:** ~${estimateTotalMinutes(plan, concurrency)} min (steps of one phase run together).`,
+      `**Estimated duration:** ~${estimatePlanMinutes(plan, concurrency)} min (steps of one phase run together).`,
     );
   } else if (!plan.violations.length) {
     out.push("Nothing to do: the cluster already runs the desired versions.");

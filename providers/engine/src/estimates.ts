@@ -1,4 +1,4 @@
-import type { ObservedNodegroup, StepRequest } from "./model";
+import type { ObservedNodegroup, Plan, Step, StepRequest } from "./model";
 
 /**
  * Rough durations of EKS updates, in minutes, from the EKS guides: a control-plane minor takes
@@ -25,4 +25,32 @@ export function estimateMinutes(request: StepRequest, nodegroup?: ObservedNodegr
       return 1 + 3 + Math.ceil(size / parallel) * 2.5 + 1;
     }
   }
+}
+
+/**
+ * How long a plan takes when each step takes `durationOf(step)`: phases one after another; an
+ * add-on wave as long as its longest update; node groups `concurrency` at a time, each taking the
+ * next free slot in plan order, as execute runs them.
+ */
+export function planDuration(plan: Plan, concurrency: number, durationOf: (s: Step) => number): number {
+  let total = 0;
+  for (const phase of [...new Set(plan.steps.map((s) => s.phase))]) {
+    const steps = plan.steps.filter((s) => s.phase === phase);
+    if (steps.every((s) => s.kind === "nodegroup" || s.kind === "nodegroupConfig")) {
+      const lanes = new Array<number>(Math.max(1, concurrency)).fill(0);
+      for (const s of steps) {
+        const i = lanes.indexOf(Math.min(...lanes));
+        lanes[i] = (lanes[i] ?? 0) + durationOf(s);
+      }
+      total += Math.max(...lanes);
+    } else {
+      total += Math.max(...steps.map(durationOf));
+    }
+  }
+  return total;
+}
+
+/** The plan's rough wall time in minutes, from each step's estimate. */
+export function estimatePlanMinutes(plan: Plan, concurrency: number): number {
+  return Math.round(planDuration(plan, concurrency, (s) => s.estimatedMinutes));
 }

@@ -27,6 +27,7 @@ export {
   type ProgressEvent,
   type StepOutcome,
 } from "./execute";
+export { estimatePlanMinutes, planDuration } from "./estimates";
 export { type Inspection, inspect } from "./inspect";
 export type { Observed, Plan, ResolvedCatalog, Step, StepKind, StepRequest } from "./model";
 export { observe } from "./observe";
