@@ -27,7 +27,7 @@ function clusterOptions(cmd: Command): Command {
   return cmd
     .requiredOption("--cluster <name>", "the EKS cluster")
     .option("--region <region>", "its AWS region (default: AWS_REGION)")
-    .option("--endpoint <url>", "EKS and SSM endpoint, for the local emulator");
+    .option("--endpoint <url>", "EKS, SSM and STS endpoint, for the local emulator");
 }
 
 function targetOptions(cmd: Command): Command {
@@ -38,7 +38,7 @@ function targetOptions(cmd: Command): Command {
     )
     .option("--cluster <name>", "the EKS cluster (required without --stack)")
     .option("--region <region>", "its AWS region (default: the stack's aws:region, or AWS_REGION)")
-    .option("--endpoint <url>", "EKS and SSM endpoint, for the local emulator")
+    .option("--endpoint <url>", "EKS, SSM and STS endpoint, for the local emulator")
     .option(
       "--cluster-version <minor>",
       'the Kubernetes minor to end on, like "1.32" (the stack key clusterVersion; required without --stack)',
@@ -49,8 +49,15 @@ function targetOptions(cmd: Command): Command {
       "add-on versions: name=default|latest|<version>, comma-separated (others follow default)",
     )
     .option(
-      "--nodegroups <list>",
-      "node group releases: name=latest|<release>|lt:<launch template version>, comma-separated",
+      "--ami-release-version <list>",
+      "node group AMI releases: name=latest|<release>, comma-separated (the stack key nodeGroups.<name>.amiReleaseVersion)",
+    )
+    .option(
+      "--launch-template-version <list>",
+      "custom-AMI node groups' launch template versions: name=<version>, comma-separated",
+    )
+    .addOption(
+      new Option("--nodegroups <list>", "former form: name=<release>|lt:<launch template version>").hideHelp(),
     )
     .option(
       "--force <names>",

@@ -23,8 +23,8 @@ export function flagKey(path: string, value?: string): string {
     case "nodeGroups":
       if (leaf === "force") return `--force ${name}`;
       if (leaf === "canary") return `--canary ${name}`;
-      if (leaf === "launchTemplateVersion") return `--nodegroups ${name}=lt:${v("<version>")}`;
-      return `--nodegroups ${name ?? "<name>"}=${v("<release>")}`;
+      if (leaf === "launchTemplateVersion") return `--launch-template-version ${name}=${v("<version>")}`;
+      return `--ami-release-version ${name ?? "<name>"}=${v("<release>")}`;
     case "upgrade":
       if (name === "concurrency") return value === undefined ? "--concurrency" : `--concurrency ${value}`;
       if (name === "insights")

@@ -32,6 +32,9 @@ export interface TargetOptions extends Partial<ClusterOptions> {
   to?: string;
   canary?: string;
   addons?: string;
+  amiReleaseVersion?: string;
+  launchTemplateVersion?: string;
+  /** Former form of both: name=<release> or name=lt:<version>. */
   nodegroups?: string;
   force?: string;
   concurrency?: string;
@@ -125,16 +128,19 @@ export function specAndScale(o: TargetOptions): {
   const nodeGroups: Record<string, Record<string, unknown>> = Object.fromEntries(
     canaries.map((name) => [name, { canary: true }]),
   );
+  const set = (name: string, fields: Record<string, unknown>) => {
+    nodeGroups[name] = { ...nodeGroups[name], ...fields };
+  };
+  for (const [name, v] of pairs("--nodegroups", o.nodegroups, "general=latest,custom=lt:4"))
+    set(name, v.startsWith("lt:") ? { launchTemplateVersion: v.slice(3) } : { amiReleaseVersion: v });
   for (const [name, v] of pairs(
-    "--nodegroups",
-    o.nodegroups,
-    "general=latest,batch=1.31.0-20241024,custom=lt:4",
-  )) {
-    nodeGroups[name] = {
-      ...nodeGroups[name],
-      ...(v.startsWith("lt:") ? { launchTemplateVersion: v.slice(3) } : { amiReleaseVersion: v }),
-    };
-  }
+    "--ami-release-version",
+    o.amiReleaseVersion,
+    "general=latest,batch=1.35.8-20260930",
+  ))
+    set(name, { amiReleaseVersion: v });
+  for (const [name, v] of pairs("--launch-template-version", o.launchTemplateVersion, "custom=4"))
+    set(name, { launchTemplateVersion: v });
   for (const name of list(o.force)) nodeGroups[name] = { ...nodeGroups[name], force: true };
   const input: Record<string, unknown> = { ...base.input };
   if (o.cluster) input.clusterName = o.cluster;

@@ -148,6 +148,55 @@ describe("eks-upgrade CLI against the emulator", () => {
     assert.deepEqual(mutating(), []);
   });
 
+  it("--ami-release-version and --launch-template-version pin node groups; findings name those flags", async () => {
+    // general runs 1.29.0-20240213: an older pin is a downgrade.
+    const down = await cli(
+      "plan",
+      ...target(),
+      "--cluster-version",
+      "1.29",
+      "--ami-release-version",
+      "general=1.29.0-20240129",
+    );
+    assert.equal(down.code, 2, down.stderr);
+    // Findings wrap at 100 columns; their continuation lines are indented by six spaces.
+    const joined = (text: string) => text.replace(/\n {6}/g, " ");
+    assert.match(
+      joined(down.stdout),
+      /EKSUP006 --ami-release-version general=<release>: node group general runs 1\.29\.0-20240213; 1\.29\.0-20240129 would be a downgrade/,
+    );
+    const noTemplate = await cli(
+      "plan",
+      ...target(),
+      "--cluster-version",
+      "1.29",
+      "--launch-template-version",
+      "arm=4",
+    );
+    assert.equal(noTemplate.code, 2, noTemplate.stderr);
+    assert.match(
+      joined(noTemplate.stdout),
+      /EKSUP016 --launch-template-version arm=<version>: node group arm was not created with a launch template/,
+    );
+    const pinned = await cli(
+      "plan",
+      ...target(),
+      "--cluster-version",
+      "1.29",
+      "--ami-release-version",
+      "general=latest",
+      "--format",
+      "json",
+    );
+    assert.equal(pinned.code, 0, pinned.stderr);
+    assert.ok(
+      (JSON.parse(pinned.stdout) as { steps: { target: string }[] }).steps.some(
+        (s) => s.target === "general",
+      ),
+    );
+    assert.deepEqual(mutating(), []);
+  });
+
   it("SIGTERM (a cancelled CI job) stops apply between polls, names what still runs in EKS, exits 130; a re-run resumes", async () => {
     emulator.reset();
     const applyTo130 = (scale: number) => [

@@ -28,7 +28,7 @@ describe("docs/checks.md", () => {
     // Every check names its key in both forms: the program's and the CLI's.
     assert.match(
       doc,
-      /\| EKSUP006 \| .* \| `eks-upgrade:nodeGroups\.<name>\.amiReleaseVersion` \| `--nodegroups <name>=<release>` \|/,
+      /\| EKSUP006 \| .* \| `eks-upgrade:nodeGroups\.<name>\.amiReleaseVersion` \| `--ami-release-version <name>=<release>` \|/,
     );
     assert.match(doc, /\| EKSUP001 \| .* \| `eks-upgrade:clusterVersion` \| `--cluster-version` \|/);
   });
