@@ -57,7 +57,10 @@ function targetOptions(cmd: Command): Command {
       "custom-AMI node groups' launch template versions: name=<version>, comma-separated",
     )
     .addOption(
-      new Option("--nodegroups <list>", "former form: name=<release>|lt:<launch template version>").hideHelp(),
+      new Option(
+        "--nodegroups <list>",
+        "former form: name=<release>|lt:<launch template version>",
+      ).hideHelp(),
     )
     .option(
       "--force <names>",
