@@ -54,6 +54,12 @@ function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** Canary node groups in the order the inputs list them. */
+function canaries(props: Props): string[] {
+  const nodeGroups = (props.nodeGroups ?? {}) as Record<string, { canary?: boolean }>;
+  return Object.keys(nodeGroups).filter((n) => nodeGroups[n]?.canary === true);
+}
+
 function versionsOf(observed: engineApi.Observed): RunningVersions {
   const nodeGroups: RunningVersions["nodeGroups"] = {};
   for (const n of observed.nodegroups) {
@@ -327,8 +333,11 @@ export const clusterUpgradeProvider: pulumi.dynamic.ResourceProvider = {
   /** Always an explicit answer: true when the plan has steps or the desired versions changed. */
   async diff(_id: string, olds: Props, news: Props) {
     const planned = news.plan === UNKNOWN || (Array.isArray(news.plan) && news.plan.length > 0);
+    // Keys are compared sorted, except the canaries' order, which is the order they upgrade in.
     const changed =
-      canonical(specInput(olds)) !== canonical(specInput(news)) || olds.timeScale !== news.timeScale;
+      canonical(specInput(olds)) !== canonical(specInput(news)) ||
+      canaries(olds).join() !== canaries(news).join() ||
+      olds.timeScale !== news.timeScale;
     const moved = olds.clusterName !== news.clusterName || olds.region !== news.region;
     return {
       changes: planned || changed,

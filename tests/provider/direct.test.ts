@@ -126,6 +126,17 @@ describe("ClusterUpgrade provider, methods called directly", () => {
     const a = inputs({ plan: [], nodeGroups: { general: { force: true, amiReleaseVersion: "latest" } } });
     const b = inputs({ plan: [], nodeGroups: { general: { amiReleaseVersion: "latest", force: true } } });
     assert.equal((await provider.diff?.("id", a, b))?.changes, false);
+    // ... but canaries in another order are: they upgrade in the order listed.
+    const canaries = (...names: string[]) =>
+      inputs({ plan: [], nodeGroups: Object.fromEntries(names.map((n) => [n, { canary: true }])) });
+    assert.equal(
+      (await provider.diff?.("id", canaries("arm", "general"), canaries("general", "arm")))?.changes,
+      true,
+    );
+    assert.equal(
+      (await provider.diff?.("id", canaries("arm", "general"), canaries("arm", "general")))?.changes,
+      false,
+    );
     const moved = await provider.diff?.("id", same, { ...same, clusterName: "other" });
     assert.deepEqual(moved?.replaces, ["clusterName"]);
   });
