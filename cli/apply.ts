@@ -104,7 +104,12 @@ function summary(before: Observed, after: Observed, result: ExecutionResult, tim
       `${n.version} ${n.releaseVersion}`,
     ]);
   }
-  const steps = new Table({ head: ["step", "outcome", "duration"], style: { head: [], border: [] } });
+  // Against the emulator the clock runs faster: its durations are simulated, and say so.
+  const simulated = timeScale !== 1 ? ` (simulated time, ${Math.round(1 / timeScale)}x faster)` : "";
+  const steps = new Table({
+    head: ["step", "outcome", simulated ? "duration (simulated)" : "duration"],
+    style: { head: [], border: [] },
+  });
   for (const s of result.steps) steps.push([s.id, s.outcome, duration(s.durationMs / timeScale)]);
   return [
     "",
@@ -112,6 +117,6 @@ function summary(before: Observed, after: Observed, result: ExecutionResult, tim
     versions.toString(),
     "Steps",
     steps.toString(),
-    `Total: ${duration(result.durationMs / timeScale)}`,
+    `Total: ${duration(result.durationMs / timeScale)}${simulated}`,
   ].join("\n");
 }

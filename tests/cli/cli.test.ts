@@ -392,7 +392,7 @@ describe("eks-upgrade CLI against the emulator", () => {
       assert.match(finalStatus, new RegExp(`${ng}\\s+│ \\S+\\s+│ 1\\.31 `));
     for (const addon of ["vpc-cni", "coredns", "kube-proxy"])
       assert.doesNotMatch(finalStatus, new RegExp(`${addon}.*not offered`));
-    assert.match(stdout, /Total: \d+m\d+s/);
+    assert.match(stdout, /Total: \d+m\d+s \(simulated time, \d+x faster\)/);
   });
 
   it("--stack takes the cluster and the desired versions from Pulumi.<stack>.yaml", async () => {
