@@ -18,7 +18,8 @@ export interface KubernetesVersionData {
   endOfStandardSupport: string;
   endOfExtendedSupport: string;
   platformVersions?: string[];
-  platformVersionDetails?: { platformVersion: string; kubernetesPatch: string; releasedOn: string }[];
+  /** kubernetesPatch is null where no public source gives it. */
+  platformVersionDetails?: { platformVersion: string; kubernetesPatch: string | null; releasedOn: string }[];
 }
 
 export interface AddonVersionData {
@@ -34,7 +35,7 @@ export interface KubernetesVersionInfo {
   endOfExtendedSupport: string;
   /** Oldest first; the last one is what an upgraded cluster lands on. */
   platformVersions: string[];
-  /** Kubernetes patch of the newest platform version. */
+  /** Kubernetes patch of the newest platform version whose patch is known. */
   latestPatch: string;
 }
 
@@ -80,7 +81,8 @@ export class Catalog {
         endOfStandardSupport: k.endOfStandardSupport,
         endOfExtendedSupport: k.endOfExtendedSupport,
         platformVersions,
-        latestPatch: details.at(-1)?.kubernetesPatch ?? `${k.version}.0`,
+        latestPatch:
+          [...details].reverse().find((d) => d.kubernetesPatch)?.kubernetesPatch ?? `${k.version}.0`,
       });
     }
     for (const [name, versions] of Object.entries(data.addons ?? {})) {

@@ -211,10 +211,11 @@ describe("read operations and the wire format", () => {
 
   it("DescribeClusterVersions: the support calendar as of the simulated date", async () => {
     const { clusterVersions } = await h.eks.send(new DescribeClusterVersionsCommand({}));
-    // On 2026-11-21: 1.28-1.30 are past extended support, 1.31-1.33 in extended, 1.34-1.35 in standard.
+    // On 2026-11-21: 1.28-1.30 are past extended support, 1.31-1.33 in extended, 1.34-1.36 in standard.
     assert.deepEqual(
       clusterVersions?.map((v) => [v.clusterVersion, v.versionStatus]),
       [
+        ["1.36", "STANDARD_SUPPORT"],
         ["1.35", "STANDARD_SUPPORT"],
         ["1.34", "STANDARD_SUPPORT"],
         ["1.33", "EXTENDED_SUPPORT"],

@@ -28,10 +28,10 @@ const CASES: Case[] = [
   },
   {
     name: "a minor EKS does not offer",
-    spec: { clusterVersion: "1.36" },
+    spec: { clusterVersion: "1.38" },
     code: "EKSUP002",
     field: "clusterVersion",
-    message: /does not offer Kubernetes 1\.36/,
+    message: /does not offer Kubernetes \d\.\d+, on the way from 1\.29 to 1\.38/,
   },
   {
     name: "a cluster that is not ACTIVE",
