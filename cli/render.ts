@@ -1,4 +1,5 @@
 import {
+  describeSupport,
   estimatePlanMinutes,
   type Finding,
   type KeyRenderer,
@@ -33,8 +34,17 @@ export function renderPlan(
   return format === "markdown" ? planMarkdown(plan, concurrency, keys) : planTable(plan, concurrency, keys);
 }
 
+/** Each minor of the way with its support, as EKS reports it: "1.33 (extended support until 2027-07-29)". */
+function supportLine(plan: Plan): string | undefined {
+  return plan.support.length
+    ? `EKS support: ${plan.support.map((v) => `${v.minor} (${describeSupport(v)})`).join(" -> ")}`
+    : undefined;
+}
+
 function planTable(plan: Plan, concurrency: number, keys: KeyRenderer): string {
   const out: string[] = [pc.bold(`Upgrade plan for ${plan.cluster}: ${plan.from} -> ${plan.to}`)];
+  const support = supportLine(plan);
+  if (support) out.push(wrapLine(support, 100, "  ").join("\n"));
   if (plan.steps.length) {
     // Fits a 100-column terminal: the change and the reason wrap inside their cells.
     const table = new Table({
@@ -79,6 +89,8 @@ function findings(list: Finding[], title: string, keys: KeyRenderer): string[] {
 function planMarkdown(plan: Plan, concurrency: number, keys: KeyRenderer): string {
   const esc = (s: string | number) => renderKeys(String(s), keys).replace(/\|/g, "\\|");
   const out = [`### EKS upgrade plan: \`${plan.cluster}\` ${plan.from} → ${plan.to}`, ""];
+  const support = supportLine(plan);
+  if (support) out.push(support, "");
   if (plan.steps.length) {
     out.push("| # | phase | step | from | to | est. | why |", "|---|---|---|---|---|---|---|");
     plan.steps.forEach((s, i) => {

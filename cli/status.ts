@@ -2,7 +2,7 @@ import { type Clients, type Observed, observe, type ResolvedCatalog, resolve } f
 import Table from "cli-table3";
 import pc from "picocolors";
 import { type ClusterOptions, clusterRef, parse } from "./options";
-import { daysUntil, releaseDate, SUPPORT_CALENDAR, SUPPORT_CALENDAR_AS_OF } from "./support-calendar";
+import { daysUntil, releaseDate } from "./dates";
 
 export interface StatusReport {
   observed: Observed;
@@ -23,19 +23,22 @@ export function renderStatus({ observed, catalog }: StatusReport, now = new Date
     pc.bold(`Cluster ${c.name}`),
     `  Kubernetes ${minor} (platform ${c.platformVersion}), status ${c.status}`,
   ];
-  const cal = SUPPORT_CALENDAR[minor];
-  if (cal) {
+  // Support windows as EKS reports them (DescribeClusterVersions), not from a table in the code.
+  const support = catalog.kubernetesVersions.find((v) => v.minor === minor);
+  if (support?.endOfStandardSupport && support.endOfExtendedSupport) {
     const when = (date: string) => {
       const d = daysUntil(date, now);
       return d >= 0 ? `${date} (in ${d} days)` : pc.red(`${date} (${-d} days ago)`);
     };
     out.push(
-      `  End of standard support: ${when(cal.endOfStandard)}`,
-      `  End of extended support: ${when(cal.endOfExtended)}`,
+      `  Support: ${support.status} (upgrade policy ${c.supportType || "unknown"})`,
+      `  End of standard support: ${when(support.endOfStandardSupport)}`,
+      `  End of extended support: ${when(support.endOfExtendedSupport)}`,
     );
   } else {
-    out.push(`  Support dates for ${minor} are not in the calendar (as of ${SUPPORT_CALENDAR_AS_OF})`);
+    out.push(`  EKS lists no support dates for ${minor}`);
   }
+  if (c.autoMode) out.push("  EKS Auto Mode: EKS upgrades its own nodes after the control plane");
 
   const addons = new Table({
     head: ["add-on", "running", `default for ${minor}`, `newest for ${minor}`],

@@ -299,6 +299,7 @@ export const clusterUpgradeProvider: pulumi.dynamic.ResourceProvider = {
         inputs: {
           ...news,
           plan: engine.wrapLines(plan.lines),
+          support: plan.support.map((v) => `${v.minor}: ${engine.describeSupport(v)}`),
           warnings: engine.wrapLines(plan.warnings.map(text)),
         },
         failures: plan.violations.map((v) => ({

@@ -21,6 +21,8 @@ export class ClusterUpgrade extends pulumi.dynamic.Resource {
   declare public readonly timings: pulumi.Output<StepTiming[]>;
   /** When the last run that changed something finished (ISO 8601): what downstream promotion gates read. */
   declare public readonly upgradedAt: pulumi.Output<string | undefined>;
+  /** Support of each minor from the running one to the target, as EKS reports it (last check). */
+  declare public readonly support: pulumi.Output<string[]>;
   /** Warnings of the last check (acknowledged insights, add-ons kept newer than their default, ...). */
   declare public readonly warnings: pulumi.Output<string[]>;
   /** Echoed inputs, for other resources to follow (e.g. controllers that must match the control plane). */
@@ -39,6 +41,7 @@ export class ClusterUpgrade extends pulumi.dynamic.Resource {
         timings: undefined,
         upgradedAt: undefined,
         warnings: undefined,
+        support: undefined,
       },
       opts,
       "eks-upgrade",

@@ -89,6 +89,51 @@ describe("eks-upgrade CLI against the emulator", () => {
     assert.deepEqual(mutating(), []);
   });
 
+  it("support windows come from EKS (DescribeClusterVersions): status and plan show what it reports", async () => {
+    // A catalog whose calendar differs from the real one: the CLI must show these dates, not its own.
+    emulator.reset({
+      ...fleetSeed({ supportType: "STANDARD" }),
+      timeScale: TIME_SCALE,
+      catalog: {
+        kubernetesVersions: [
+          {
+            version: "1.29",
+            releasedOn: "2024-01-23",
+            endOfStandardSupport: "2027-01-10",
+            endOfExtendedSupport: "2028-01-10",
+          },
+          {
+            version: "1.30",
+            releasedOn: "2024-05-23",
+            endOfStandardSupport: "2025-07-23",
+            endOfExtendedSupport: "2027-07-23",
+          },
+        ],
+      },
+    });
+    const status = await cli("status", ...target());
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, /Support: STANDARD_SUPPORT \(upgrade policy STANDARD\)/);
+    assert.match(status.stdout, /End of standard support: 2027-01-10 \(in \d+ days\)/);
+    assert.match(status.stdout, /End of extended support: 2028-01-10/);
+    const planned = await cli("plan", ...target(), "--cluster-version", "1.30");
+    assert.equal(planned.code, 0, planned.stderr);
+    const joined = planned.stdout.replace(/\n {2}(?! )/g, " ").replace(/\n {6}/g, " ");
+    assert.match(
+      joined,
+      /EKS support: 1\.29 \(standard support until 2027-01-10\) -> 1\.30 \(extended support until 2027-07-23\)/,
+    );
+    assert.match(
+      joined,
+      /EKSUP105 --cluster-version: Kubernetes 1\.30 is in extended support \(standard support ended 2025-07-23, extended ends 2027-07-23\): extended support is billed per cluster hour, and with this cluster's upgrade policy STANDARD, EKS upgrades it to the next minor by itself/,
+    );
+    assert.ok(
+      emulator.audit().some((e) => e.operation === "DescribeClusterVersions"),
+      "the dates were read from EKS",
+    );
+    assert.deepEqual(mutating(), []);
+  });
+
   it("the plan table fits a 100-column terminal, every step on its rows", async () => {
     const { code, stdout } = await cli("plan", ...target(), "--cluster-version", "1.31");
     assert.equal(code, 0);

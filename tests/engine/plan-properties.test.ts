@@ -11,7 +11,15 @@ import {
   minorDistance,
   parseAddonVersion,
 } from "../../providers/engine/src/versions";
-import { CATALOG, fleet, insightPolicy, MINORS, NEXT_MINOR, target } from "../support/fleet-arbitrary";
+import {
+  CATALOG,
+  fleet,
+  insightPolicy,
+  MINORS,
+  NEXT_MINOR,
+  OBSERVED_AT,
+  target,
+} from "../support/fleet-arbitrary";
 
 /*
  * The planner, proven on random fleets and targets against the real EKS catalog: it always answers
@@ -45,6 +53,13 @@ const nodeRelease = (s: string) => s.split(" ")[1] ?? "";
 
 /** Checks every property of one plan; throws an AssertionError naming the first one broken. */
 function assertSound(observed: Observed, p: Plan): void {
+  for (const w of p.warnings) {
+    assert.match(w.code, /^EKSUP1\d\d$/);
+    assert.ok(
+      w.field && w.message && w.remedy,
+      `warning without field, message or remedy: ${JSON.stringify(w)}`,
+    );
+  }
   for (const v of p.violations) {
     assert.match(v.code, /^EKSUP0\d\d$/);
     assert.ok(
@@ -110,7 +125,16 @@ describe("planner properties (fast-check, the real catalog)", () => {
 
   it("a target the spec accepts but EKS does not offer is refused with EKSUP002, naming it", () => {
     const observed: Observed = {
-      cluster: { name: "c", version: "1.31", platformVersion: "eks.1", status: "ACTIVE", healthIssues: [] },
+      cluster: {
+        name: "c",
+        version: "1.31",
+        platformVersion: "eks.1",
+        status: "ACTIVE",
+        healthIssues: [],
+        supportType: "EXTENDED",
+        autoMode: false,
+      },
+      observedAt: OBSERVED_AT,
       nodegroups: [],
       addons: [],
       insights: [],

@@ -5,7 +5,10 @@ import { type Observed, parseSpec, plan, type ResolvedCatalog } from "../../prov
 /** The planner alone, on hand-made data: no emulator, no AWS. */
 const spec = parseSpec({ clusterName: "c", region: "us-east-1", clusterVersion: "1.30" });
 const catalog: ResolvedCatalog = {
-  offeredMinors: ["1.29", "1.30"],
+  kubernetesVersions: [
+    { minor: "1.29", status: "STANDARD_SUPPORT" },
+    { minor: "1.30", status: "STANDARD_SUPPORT" },
+  ],
   addonVersions: {
     "1.29": {
       "vpc-cni": [
@@ -24,7 +27,16 @@ const catalog: ResolvedCatalog = {
   latestReleases: {},
 };
 const observed = (status: string, updating: boolean): Observed => ({
-  cluster: { name: "c", version: "1.29", platformVersion: "eks.1", status, healthIssues: [] },
+  cluster: {
+    name: "c",
+    version: "1.29",
+    platformVersion: "eks.1",
+    status,
+    healthIssues: [],
+    supportType: "STANDARD",
+    autoMode: false,
+  },
+  observedAt: Date.parse("2026-12-02"),
   nodegroups: [],
   addons: [{ name: "vpc-cni", version: "v1.17.1-eksbuild.1", status: "ACTIVE", healthIssues: [] }],
   insights: [],

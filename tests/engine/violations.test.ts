@@ -211,9 +211,10 @@ describe("engine: refusals, each with its code and field, and no call that chang
     });
     const { plan } = await inspect(h.clients, spec);
     assert.deepEqual(plan.violations, []);
+    // 1.30 is past its extended support as of December 2026: EKS says so (EKSUP106).
     assert.deepEqual(
       plan.warnings.map((w) => w.code),
-      ["EKSUP101"],
+      ["EKSUP106", "EKSUP101"],
     );
     assert.deepEqual(plan.steps.find((s) => s.kind === "controlPlane")?.request, {
       kind: "controlPlane",

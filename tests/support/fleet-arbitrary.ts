@@ -16,7 +16,12 @@ interface CatalogAddon {
   defaultFor: string[];
 }
 const data = catalogData as unknown as {
-  kubernetesVersions: { version: string }[];
+  kubernetesVersions: {
+    version: string;
+    releasedOn: string;
+    endOfStandardSupport: string;
+    endOfExtendedSupport: string;
+  }[];
   addons: Record<string, CatalogAddon[]>;
   amiReleases: Record<string, Record<string, string[]>>;
 };
@@ -26,7 +31,10 @@ export const NEXT_MINOR = addMinor(MINORS.at(-1) ?? "1.35", 1);
 export const ADDONS = ["vpc-cni", "coredns", "kube-proxy"];
 const AMI_TYPES = ["AL2023_x86_64_STANDARD", "AL2_x86_64", "BOTTLEROCKET_x86_64", "CUSTOM"];
 
-/** What resolve would find for these minors: the catalog's add-on versions and newest releases. */
+/** The day the fleets are observed: support statuses are as EKS reported them then. */
+export const OBSERVED_AT = Date.parse("2026-12-02T12:00:00Z");
+
+/** What resolve would find for these minors: support windows, add-on versions and newest releases. */
 function resolvedCatalog(): ResolvedCatalog {
   const addonVersions: ResolvedCatalog["addonVersions"] = {};
   const latestReleases: ResolvedCatalog["latestReleases"] = {};
@@ -43,7 +51,19 @@ function resolvedCatalog(): ResolvedCatalog {
       if (family) latestReleases[`${amiType}@${minor}`] = data.amiReleases[family]?.[minor]?.at(-1) ?? null;
     }
   }
-  return { offeredMinors: MINORS, addonVersions, latestReleases };
+  const kubernetesVersions = data.kubernetesVersions.map((k) => ({
+    minor: k.version,
+    status:
+      OBSERVED_AT < Date.parse(k.endOfStandardSupport)
+        ? "STANDARD_SUPPORT"
+        : OBSERVED_AT < Date.parse(k.endOfExtendedSupport)
+          ? "EXTENDED_SUPPORT"
+          : "UNSUPPORTED",
+    releaseDate: k.releasedOn,
+    endOfStandardSupport: k.endOfStandardSupport,
+    endOfExtendedSupport: k.endOfExtendedSupport,
+  }));
+  return { kubernetesVersions, addonVersions, latestReleases };
 }
 export const CATALOG = resolvedCatalog();
 
@@ -58,6 +78,7 @@ export const fleet = fc
   .chain((cp) =>
     fc.record({
       cp: fc.constant(cp),
+      supportType: fc.constantFrom("STANDARD", "EXTENDED"),
       nodegroups: fc.uniqueArray(
         fc.record({
           name: fc.constantFrom("general", "arm", "batch", "legacy", "custom"),
@@ -79,10 +100,19 @@ export const fleet = fc
       ),
     }),
   )
-  .map(({ cp, nodegroups, addons, insights }): Observed => {
+  .map(({ cp, supportType, nodegroups, addons, insights }): Observed => {
     const first = MINORS[0] ?? cp;
     return {
-      cluster: { name: "c", version: cp, platformVersion: "eks.1", status: "ACTIVE", healthIssues: [] },
+      cluster: {
+        name: "c",
+        version: cp,
+        platformVersion: "eks.1",
+        status: "ACTIVE",
+        healthIssues: [],
+        supportType,
+        autoMode: false,
+      },
+      observedAt: OBSERVED_AT,
       nodegroups: nodegroups.flatMap((n) => {
         let version = addMinor(cp, -n.behind);
         if (compareMinor(version, first) < 0) version = first;

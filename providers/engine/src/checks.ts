@@ -178,6 +178,39 @@ export const CHECKS = {
     title: "An update is already in progress; it will be awaited, not issued again",
     remedy: "Nothing to do.",
   },
+  TARGET_EXTENDED_SUPPORT: {
+    key: "clusterVersion",
+    code: "EKSUP105",
+    severity: "warning",
+    title: "The target Kubernetes version is past its standard support: in extended support",
+    remedy:
+      "Extended support is billed per cluster hour for up to 12 more months: plan the next upgrade, or set {{clusterVersion}} to a minor in standard support (aws eks describe-cluster-versions --version-status STANDARD_SUPPORT).",
+  },
+  TARGET_UNSUPPORTED: {
+    key: "clusterVersion",
+    code: "EKSUP106",
+    severity: "warning",
+    title: "The target Kubernetes version is past the end of extended support",
+    remedy:
+      "Set {{clusterVersion}} to a minor EKS still supports (aws eks describe-cluster-versions); EKS would move the cluster on by itself.",
+  },
+  PATH_THROUGH_ENDED_SUPPORT: {
+    key: "clusterVersion",
+    code: "EKSUP107",
+    severity: "warning",
+    title: "The way to the target passes minors whose standard support has ended",
+    remedy:
+      "Nothing to do: EKS moves one minor at a time, and each of them runs only for its step. Check their add-on and API deprecations all the same.",
+  },
+  AUTO_UPGRADE_SOON: {
+    key: "clusterVersion",
+    code: "EKSUP108",
+    severity: "warning",
+    title:
+      "EKS will soon upgrade the running version by itself (end of the support its upgrade policy covers)",
+    remedy:
+      "Upgrade on your own terms before that date: raise {{clusterVersion}}. An EXTENDED upgrade policy (aws eks update-cluster-config --upgrade-policy supportType=EXTENDED) postpones it, at extra cost.",
+  },
   CLUSTER_NOT_FOUND: {
     key: "clusterName",
     code: "EKSUP201",

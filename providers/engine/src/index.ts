@@ -29,7 +29,15 @@ export {
 } from "./execute";
 export { estimatePlanMinutes, planDuration } from "./estimates";
 export { type Inspection, inspect } from "./inspect";
-export type { Observed, Plan, ResolvedCatalog, Step, StepKind, StepRequest } from "./model";
+export type {
+  KubernetesVersionSupport,
+  Observed,
+  Plan,
+  ResolvedCatalog,
+  Step,
+  StepKind,
+  StepRequest,
+} from "./model";
 export { observe } from "./observe";
 export { type CallContext, operationalFinding } from "./operational";
 export { formatStep, plan } from "./plan";
@@ -37,6 +45,7 @@ export { configKeyRenderer, key, type KeyRenderer, plainKey, renderKeys } from "
 export { formatDuration, progressLines } from "./progress-lines";
 export { checkPromotion, type PromotionGate } from "./promotion";
 export { resolve } from "./resolve";
+export { describeSupport } from "./support";
 export { DIFF_DISPLAY_WIDTH, wrapLine, wrapLines } from "./text";
 export {
   type ClusterRef,

@@ -56,7 +56,13 @@ export interface Observed {
     platformVersion: string;
     status: string;
     healthIssues: HealthIssue[];
+    /** upgradePolicy.supportType: STANDARD (EKS upgrades at the end of standard support) or EXTENDED. */
+    supportType: string;
+    /** EKS Auto Mode (computeConfig.enabled): EKS upgrades its own nodes after the control plane. */
+    autoMode: boolean;
   };
+  /** When observe read the cluster (epoch ms): support windows are measured from it. */
+  observedAt: number;
   nodegroups: ObservedNodegroup[];
   addons: ObservedAddon[];
   insights: ObservedInsight[];
@@ -68,10 +74,20 @@ export interface AddonVersionInfo {
   isDefault: boolean;
 }
 
+/** A Kubernetes minor as EKS lists it (DescribeClusterVersions), dates as YYYY-MM-DD. */
+export interface KubernetesVersionSupport {
+  minor: string;
+  /** STANDARD_SUPPORT, EXTENDED_SUPPORT or UNSUPPORTED, as EKS reports it now. */
+  status: string;
+  releaseDate?: string | undefined;
+  endOfStandardSupport?: string | undefined;
+  endOfExtendedSupport?: string | undefined;
+}
+
 /** What resolve found out about versions, for the minors the plan may touch. */
 export interface ResolvedCatalog {
-  /** Kubernetes minors EKS offers. */
-  offeredMinors: string[];
+  /** Kubernetes minors EKS offers, oldest first, with their support windows. */
+  kubernetesVersions: KubernetesVersionSupport[];
   /** minor -> add-on -> versions compatible with that minor, newest first. */
   addonVersions: Record<string, Record<string, AddonVersionInfo[]>>;
   /** "<amiType>@<minor>" -> newest AMI release (null: SSM has none, as for AL2 after 1.32). */
@@ -117,6 +133,8 @@ export interface Plan {
   cluster: string;
   from: string;
   to: string;
+  /** Support of each minor from the running one to the target, as EKS reports it. */
+  support: KubernetesVersionSupport[];
   steps: Step[];
   violations: Finding[];
   warnings: Finding[];

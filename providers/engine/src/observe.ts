@@ -38,6 +38,7 @@ export async function observe(clients: Clients, clusterName: string): Promise<Ob
 
 async function observeCluster(clients: Clients, clusterName: string): Promise<Observed> {
   const { eks } = clients;
+  const observedAt = Date.now();
   const [first, nodegroups, addons, insights] = await Promise.all([
     describeCluster(eks, clusterName),
     listAll(paginateListNodegroups({ client: eks }, { clusterName }), (p) => p.nodegroups).then((names) =>
@@ -74,6 +75,7 @@ async function observeCluster(clients: Clients, clusterName: string): Promise<Ob
   const updatesInProgress = found.filter((u): u is ObservedUpdate => u !== undefined);
   return {
     cluster,
+    observedAt,
     nodegroups,
     addons,
     insights: insights.map((i) => ({
@@ -130,6 +132,8 @@ export async function describeCluster(eks: EKSClient, clusterName: string): Prom
     platformVersion: c?.platformVersion ?? "",
     status: c?.status ?? "UNKNOWN",
     healthIssues: issues(c?.health?.issues),
+    supportType: c?.upgradePolicy?.supportType ?? "",
+    autoMode: c?.computeConfig?.enabled === true,
   };
 }
 

@@ -14,6 +14,7 @@ import type {
   Target,
 } from "./model";
 import { addonPolicy, canaryOrder, type DesiredSpec, nodeGroupPolicy } from "./spec";
+import { supportAlongPath, supportWarnings } from "./support";
 import {
   addonMinorSeries,
   allowedKubeletSkew,
@@ -125,15 +126,17 @@ class Planner {
       return this.result();
     }
     const path = minorsBetween(this.from, this.to);
-    const missing = path.find((m) => !this.catalog.offeredMinors.includes(m));
+    const offered = this.catalog.kubernetesVersions.map((v) => v.minor);
+    const missing = path.find((m) => !offered.includes(m));
     if (missing) {
       this.violation(
         "KUBERNETES_VERSION_NOT_OFFERED",
         "clusterVersion",
-        `EKS does not offer Kubernetes ${missing === this.to ? this.to : `${missing}, on the way from ${this.from} to ${this.to}`} (offered: ${this.catalog.offeredMinors.join(", ")})`,
+        `EKS does not offer Kubernetes ${missing === this.to ? this.to : `${missing}, on the way from ${this.from} to ${this.to}`} (offered: ${offered.join(", ")})`,
       );
       return this.result();
     }
+    this.warnings.push(...supportWarnings(this.observed, this.catalog, this.to));
     const forceAt = this.checkInsights(path);
     const addons = this.addonTargets();
     const nodegroups = this.orderedNodegroups();
@@ -725,6 +728,7 @@ class Planner {
       cluster: this.observed.cluster.name,
       from: this.from,
       to: this.to,
+      support: supportAlongPath(this.observed, this.catalog, this.to),
       steps,
       violations: this.violations,
       warnings: this.warnings,

@@ -2,7 +2,7 @@ import { paginateDescribeAddonVersions, paginateDescribeClusterVersions } from "
 import { GetParametersCommand } from "@aws-sdk/client-ssm";
 import { releaseParameter } from "./ami";
 import type { Clients } from "./clients";
-import type { AddonVersionInfo, Observed, ResolvedCatalog } from "./model";
+import type { AddonVersionInfo, KubernetesVersionSupport, Observed, ResolvedCatalog } from "./model";
 import { addonLookups, releaseKey, releaseLookups } from "./plan";
 import type { DesiredSpec } from "./spec";
 import { compareAddonVersions, compareMinor } from "./versions";
@@ -12,7 +12,7 @@ const SSM_BATCH = 10;
 
 /**
  * Turns the spec's symbolic versions into concrete ones, asking only what the plan needs: the
- * minors EKS offers, the add-on versions of each minor on the path (one DescribeAddonVersions per
+ * minors EKS offers with their support windows, the add-on versions of each minor on the path (one DescribeAddonVersions per
  * minor), and the newest AMI release of each (AMI type, minor) pair the node groups need (one
  * GetParameters per 10 names).
  */
@@ -21,25 +21,36 @@ export async function resolve(
   spec: DesiredSpec,
   observed: Observed,
 ): Promise<ResolvedCatalog> {
-  const upgrading = compareMinor(spec.clusterVersion, observed.cluster.version) > 0;
-  const [offeredMinors, addonVersions, latestReleases] = await Promise.all([
-    upgrading ? offered(clients) : Promise.resolve([spec.clusterVersion]),
+  const [kubernetesVersions, addonVersions, latestReleases] = await Promise.all([
+    clusterVersions(clients),
     Promise.all(
       addonLookups(spec, observed).map(async (m) => [m, await addonVersionsFor(clients, m)] as const),
     ).then((entries) => Object.fromEntries(entries)),
     latestReleasesFor(clients, releaseLookups(spec, observed)),
   ]);
-  return { offeredMinors, addonVersions, latestReleases };
+  return { kubernetesVersions, addonVersions, latestReleases };
 }
 
-async function offered(clients: Clients): Promise<string[]> {
-  const minors: string[] = [];
+/** Every minor EKS knows with its support status and dates (one call, a page or two). */
+async function clusterVersions(clients: Clients): Promise<KubernetesVersionSupport[]> {
+  const out: KubernetesVersionSupport[] = [];
   // includeAll: a minor past its support dates is still a hop on the way up (EKS knows it).
   for await (const page of paginateDescribeClusterVersions({ client: clients.eks }, { includeAll: true })) {
-    for (const v of page.clusterVersions ?? []) if (v.clusterVersion) minors.push(v.clusterVersion);
+    for (const v of page.clusterVersions ?? []) {
+      if (!v.clusterVersion) continue;
+      out.push({
+        minor: v.clusterVersion,
+        status: v.versionStatus ?? "UNKNOWN",
+        releaseDate: day(v.releaseDate),
+        endOfStandardSupport: day(v.endOfStandardSupportDate),
+        endOfExtendedSupport: day(v.endOfExtendedSupportDate),
+      });
+    }
   }
-  return minors.sort(compareMinor);
+  return out.sort((a, b) => compareMinor(a.minor, b.minor));
 }
+
+const day = (d: Date | undefined) => d?.toISOString().slice(0, 10);
 
 async function addonVersionsFor(
   clients: Clients,
