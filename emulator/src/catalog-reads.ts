@@ -37,7 +37,10 @@ export function describeAddonVersions(
           addonVersion: v.version,
           architecture: ["amd64", "arm64"],
           computeTypes: ["ec2", "hybrid"],
+          // Asked for one minor, EKS answers each version's compatibility with that minor only,
+          // so the docs' query `compatibilities[?defaultVersion==\`true\`]` finds one default.
           compatibilities: [...v.compatibleWith]
+            .filter((m) => !q.kubernetesVersion || m === q.kubernetesVersion)
             .sort((a, b) => compareMinor(b, a))
             .map((m) => ({
               clusterVersion: m,

@@ -61,6 +61,20 @@ describe(
       });
     });
 
+    it("the EKS docs' query for an add-on's default version gives exactly one version", async () => {
+      const defaults = await aws(
+        "eks",
+        "describe-addon-versions",
+        "--kubernetes-version",
+        "1.30",
+        "--addon-name",
+        "coredns",
+        "--query",
+        "addons[].addonVersions[?compatibilities[?defaultVersion==`true`]].addonVersion",
+      );
+      assert.deepEqual(defaults, [[emulator.world.catalog.defaultAddonVersion("coredns", "1.30")]]);
+    });
+
     it("aws ssm get-parameter --query Parameter.Value for the latest AMI release", async () => {
       const value = await aws(
         "ssm",

@@ -176,9 +176,12 @@ describe("read operations and the wire format", () => {
       defaults.map((v) => v.addonVersion),
       [catalog.defaultAddonVersion("coredns", "1.30")],
     );
-    // Compatibilities list every minor, so a client must match on clusterVersion, never take index 0.
+    // Asked for one minor, each version lists its compatibility with that minor only (as EKS does).
+    assert.ok(versions.every((v) => v.compatibilities?.map((c) => c.clusterVersion).join() === "1.30"));
+    // Asked for none, compatibilities list every minor: a client must match on clusterVersion.
+    const all = await h.eks.send(new DescribeAddonVersionsCommand({ addonName: "coredns" }));
     assert.ok(
-      versions.some(
+      all.addons?.[0]?.addonVersions?.some(
         (v) => (v.compatibilities?.length ?? 0) > 1 && v.compatibilities?.[0]?.clusterVersion !== "1.30",
       ),
     );
