@@ -138,6 +138,8 @@ export interface ClusterRecord {
   platformVersion: string;
   status: string;
   supportType: string;
+  /** EKS Auto Mode: DescribeCluster's computeConfig, storageConfig and elastic load balancing enabled. */
+  autoMode: boolean;
   healthIssues: HealthIssue[];
   tags: Record<string, string>;
   /** The minor the cluster left at its last upgrade, and when: EKS allows a rollback to it for 7 days. */
@@ -172,6 +174,21 @@ export function renderCluster(c: ClusterRecord, region: string, accountId: strin
     health: { issues: c.healthIssues },
     accessConfig: { authenticationMode: "API_AND_CONFIG_MAP" },
     upgradePolicy: { supportType: c.supportType },
+    ...(c.autoMode
+      ? {
+          computeConfig: {
+            enabled: true,
+            nodePools: ["general-purpose", "system"],
+            nodeRoleArn: `arn:aws:iam::${accountId}:role/${c.name}-auto-mode-node-role`,
+          },
+          storageConfig: { blockStorage: { enabled: true } },
+          kubernetesNetworkConfig: {
+            serviceIpv4Cidr: "10.100.0.0/16",
+            ipFamily: "ipv4",
+            elasticLoadBalancing: { enabled: true },
+          },
+        }
+      : {}),
   };
 }
 

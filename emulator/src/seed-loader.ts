@@ -46,6 +46,7 @@ function seedCluster(c: ClusterSeed, at: string, env: SeedEnv): ClusterRecord {
     platformVersion: c.platformVersion ?? catalog.latestPlatformVersion(c.version),
     status: c.status,
     supportType: c.supportType,
+    autoMode: c.autoMode,
     healthIssues: c.healthIssues ?? [],
     tags: c.tags ?? {},
     lastUpgrade: c.lastUpgradedAt

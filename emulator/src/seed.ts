@@ -114,6 +114,12 @@ const ClusterSeed = z.strictObject({
     .regex(/^eks\.\d+$/)
     .optional(),
   supportType: z.enum(["STANDARD", "EXTENDED"]).default("EXTENDED"),
+  autoMode: z
+    .boolean()
+    .default(false)
+    .describe(
+      "EKS Auto Mode (computeConfig.enabled): EKS runs the nodes of its node pools and upgrades them after the control plane",
+    ),
   lastUpgradedAt: isoTime
     .optional()
     .describe("when the cluster last moved up a minor; opens the 7-day rollback window"),
