@@ -112,10 +112,13 @@ function nodeGroup(
       instanceTypes: n.instanceTypes,
       capacityType: n.capacityType,
       scalingConfig: { minSize: n.scaling.min, maxSize: n.scaling.max, desiredSize: n.scaling.desired },
-      updateConfig:
-        n.maxUnavailablePercentage !== undefined
+      updateConfig: {
+        ...(n.maxUnavailablePercentage !== undefined
           ? { maxUnavailablePercentage: n.maxUnavailablePercentage }
-          : { maxUnavailable: n.maxUnavailable ?? 1 },
+          : { maxUnavailable: n.maxUnavailable ?? 1 }),
+        // @pulumi/eks cannot set it (pulumi-eks #1147); aws.eks.NodeGroup can.
+        ...(n.updateStrategy ? { updateStrategy: n.updateStrategy } : {}),
+      },
       labels: n.labels,
       taints: n.taints.map((t) => ({ key: t.key, value: t.value, effect: t.effect })),
       tags: {

@@ -9,7 +9,7 @@ describe("the Pulumi program under mocks", () => {
   it("managed mode: cluster, node groups with updateConfig, add-ons and ClusterUpgrade, with the config's versions", async () => {
     const { config, stack, registered, transforms } = await run("Pulumi.prod.yaml");
     const [cluster] = of(registered, "eks:index:Cluster");
-    assert.equal(cluster?.inputs.version, "1.30");
+    assert.equal(cluster?.inputs.version, "1.35");
     assert.equal(cluster?.inputs.skipDefaultNodeGroup, true);
     // @pulumi/eks's own coredns and kube-proxy management is off: aws.eks.Addon below owns them.
     assert.equal((cluster?.inputs.corednsAddonOptions as { enabled: boolean }).enabled, false);
@@ -20,8 +20,8 @@ describe("the Pulumi program under mocks", () => {
     const nodeGroups = of(registered, "aws:eks/nodeGroup:NodeGroup");
     assert.deepEqual(nodeGroups.map((n) => n.inputs.nodeGroupName).sort(), ["canary", "general", "system"]);
     const general = nodeGroups.find((n) => n.inputs.nodeGroupName === "general")?.inputs;
-    assert.equal(general?.version, "1.30");
-    assert.equal(general?.releaseVersion, "1.30.14-20260714");
+    assert.equal(general?.version, "1.35");
+    assert.equal(general?.releaseVersion, "1.35.8-20260930");
     assert.deepEqual(general?.updateConfig, { maxUnavailablePercentage: 10 });
     assert.deepEqual(general?.scalingConfig, { minSize: 6, maxSize: 30, desiredSize: 12 });
     assert.equal((general?.tags as Record<string, string>)["k8s.io/cluster-autoscaler/eks-prod"], "owned");
@@ -31,10 +31,10 @@ describe("the Pulumi program under mocks", () => {
 
     const addons = of(registered, "aws:eks/addon:Addon");
     assert.deepEqual(Object.fromEntries(addons.map((a) => [a.inputs.addonName, a.inputs.addonVersion])), {
-      "vpc-cni": "v1.19.0-eksbuild.1",
-      coredns: "v1.11.1-eksbuild.8",
-      "kube-proxy": "v1.30.0-eksbuild.3",
-      "aws-ebs-csi-driver": "v1.36.0-eksbuild.1",
+      "vpc-cni": "v1.22.3-eksbuild.1",
+      coredns: "v1.13.2-eksbuild.11",
+      "kube-proxy": "v1.35.3-eksbuild.17",
+      "aws-ebs-csi-driver": "v1.63.1-eksbuild.1",
     });
     assert.equal(
       addons.find((a) => a.inputs.addonName === "aws-ebs-csi-driver")?.inputs.resolveConflictsOnUpdate,
@@ -46,14 +46,14 @@ describe("the Pulumi program under mocks", () => {
     assert.ok(transforms.every((t) => t === ignoreVersionChanges));
 
     const [upgrade] = of(registered, CLUSTER_UPGRADE);
-    assert.equal(upgrade?.inputs.clusterVersion, "1.30");
+    assert.equal(upgrade?.inputs.clusterVersion, "1.35");
     assert.equal(upgrade?.inputs.clusterName, "eks-prod");
     assert.equal(upgrade?.inputs.region, "eu-west-1");
     assert.equal(upgrade?.inputs.configNamespace, "eks-upgrade");
     // The stack config's own keys, each node group cut to its upgrade settings.
     assert.deepEqual(Object.keys(upgrade?.inputs.nodeGroups as object), ["canary", "general", "system"]);
     assert.deepEqual((upgrade?.inputs.nodeGroups as Record<string, unknown>).general, {
-      amiReleaseVersion: "1.30.14-20260714",
+      amiReleaseVersion: "1.35.8-20260930",
       force: false,
       canary: false,
       maxUnavailablePercentage: 10,
@@ -82,7 +82,7 @@ describe("the Pulumi program under mocks", () => {
       image: { tag: string };
       rbac: { serviceAccount: { annotations: Record<string, string> } };
     };
-    assert.equal(values.image.tag, "v1.30.0");
+    assert.equal(values.image.tag, "v1.35.0");
     assert.equal(
       values.rbac.serviceAccount.annotations["eks.amazonaws.com/role-arn"],
       "arn:aws:iam::123456789012:role/eks-prod-cluster-autoscaler",
@@ -91,14 +91,14 @@ describe("the Pulumi program under mocks", () => {
 
   it("the promotion gate reads the upstream stack's outputs into ClusterUpgrade", async () => {
     const { registered } = await run("Pulumi.prod.yaml", {
-      controlPlaneVersion: "1.30",
+      controlPlaneVersion: "1.36",
       upgradedAt: "2026-11-10T08:00:00Z",
     });
     const [ref] = of(registered, "pulumi:pulumi:StackReference");
     assert.equal(ref?.name, "acme/eks-upgrade/staging");
     assert.deepEqual(of(registered, CLUSTER_UPGRADE)[0]?.inputs.promotion, {
       upstreamStack: "acme/eks-upgrade/staging",
-      upstreamVersion: "1.30",
+      upstreamVersion: "1.36",
       upstreamUpgradedAt: "2026-11-10T08:00:00Z",
       soakHours: 72,
     });
@@ -115,7 +115,15 @@ describe("the Pulumi program under mocks", () => {
       "latest resolved through getAddonVersion",
     );
     assert.deepEqual(of(registered, "pulumi:pulumi:StackReference"), []);
-    assert.equal(of(registered, CLUSTER_UPGRADE)[0]?.inputs.promotion, undefined);
+    const [upgrade] = of(registered, CLUSTER_UPGRADE);
+    assert.equal(upgrade?.inputs.promotion, undefined);
+    // The spot group is created with EKS's MINIMAL update strategy, and ClusterUpgrade keeps it so.
+    const spot = of(registered, "aws:eks/nodeGroup:NodeGroup").find((n) => n.inputs.nodeGroupName === "spot");
+    assert.deepEqual(spot?.inputs.updateConfig, { maxUnavailable: 1, updateStrategy: "MINIMAL" });
+    assert.equal(
+      (upgrade?.inputs.nodeGroups as Record<string, { updateStrategy?: string }>).spot?.updateStrategy,
+      "MINIMAL",
+    );
   });
 
   it("existing mode registers only ClusterUpgrade, against the emulator for the local stack", async () => {
@@ -129,9 +137,9 @@ describe("the Pulumi program under mocks", () => {
     assert.deepEqual(inputs?.endpoints, { eks: "http://127.0.0.1:4599", ssm: "http://127.0.0.1:4599" });
     // The emulator announces its time scale; the stack file does not set one.
     assert.equal(inputs?.timeScale, undefined);
-    assert.equal((inputs?.nodeGroups as Record<string, { canary: boolean }>).general?.canary, true);
+    assert.equal((inputs?.nodeGroups as Record<string, { canary: boolean }>).canary?.canary, true);
     const version = await new Promise((resolve) => outputs.controlPlaneVersion.apply(resolve));
-    assert.equal(version, "1.31");
+    assert.equal(version, "1.35");
   });
 });
 

@@ -211,6 +211,14 @@ export const CHECKS = {
     remedy:
       "Upgrade on your own terms before that date: raise {{clusterVersion}}. An EXTENDED upgrade policy (aws eks update-cluster-config --upgrade-policy supportType=EXTENDED) postpones it, at extra cost.",
   },
+  AUTO_MODE_NODES: {
+    key: "clusterVersion",
+    code: "EKSUP109",
+    severity: "warning",
+    title: "EKS Auto Mode upgrades its own nodes after the control plane",
+    remedy:
+      "Nothing to do for them here; their NodePool disruption budgets and do-not-disrupt annotations decide how fast they roll. Check those before the upgrade.",
+  },
   CLUSTER_NOT_FOUND: {
     key: "clusterName",
     code: "EKSUP201",

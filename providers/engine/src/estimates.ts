@@ -22,7 +22,10 @@ export function estimateMinutes(request: StepRequest, nodegroup?: ObservedNodegr
             ? Math.floor((size * nodegroup.maxUnavailablePercentage) / 100)
             : 1),
       );
-      return 1 + 3 + Math.ceil(size / parallel) * 2.5 + 1;
+      // MINIMAL adds no surge: each batch waits for its replacement nodes instead.
+      return nodegroup?.updateStrategy === "MINIMAL"
+        ? 1 + Math.ceil(size / parallel) * (2.5 + 3) + 1
+        : 1 + 3 + Math.ceil(size / parallel) * 2.5 + 1;
     }
   }
 }

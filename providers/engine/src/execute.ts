@@ -198,7 +198,8 @@ class Run {
           const same =
             (req.maxUnavailable === undefined || ng.maxUnavailable === req.maxUnavailable) &&
             (req.maxUnavailablePercentage === undefined ||
-              ng.maxUnavailablePercentage === req.maxUnavailablePercentage);
+              ng.maxUnavailablePercentage === req.maxUnavailablePercentage) &&
+            (req.updateStrategy === undefined || (ng.updateStrategy ?? "DEFAULT") === req.updateStrategy);
           return same ? { reached: `${step.target} already has ${step.to}`, updating } : { updating };
         }
         if (req.launchTemplate) {
@@ -268,10 +269,14 @@ class Run {
           new UpdateNodegroupConfigCommand({
             clusterName,
             nodegroupName: step.target,
-            updateConfig:
-              req.maxUnavailablePercentage !== undefined
+            updateConfig: {
+              ...(req.maxUnavailablePercentage !== undefined
                 ? { maxUnavailablePercentage: req.maxUnavailablePercentage }
-                : { maxUnavailable: req.maxUnavailable },
+                : req.maxUnavailable !== undefined
+                  ? { maxUnavailable: req.maxUnavailable }
+                  : {}),
+              ...(req.updateStrategy ? { updateStrategy: req.updateStrategy } : {}),
+            },
           }),
         );
         break;

@@ -29,6 +29,8 @@ export interface ObservedNodegroup {
   desiredSize: number;
   maxUnavailable?: number | undefined;
   maxUnavailablePercentage?: number | undefined;
+  /** updateConfig.updateStrategy (EKS treats a missing one as DEFAULT). */
+  updateStrategy?: string | undefined;
   launchTemplate?:
     { id?: string | undefined; name?: string | undefined; version?: string | undefined } | undefined;
 }
@@ -111,6 +113,7 @@ export type StepRequest =
       kind: "nodegroupConfig";
       maxUnavailable?: number | undefined;
       maxUnavailablePercentage?: number | undefined;
+      updateStrategy?: "DEFAULT" | "MINIMAL" | undefined;
     };
 
 export interface Step {

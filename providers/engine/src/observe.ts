@@ -158,6 +158,7 @@ export async function describeNodegroup(
     desiredSize: n?.scalingConfig?.desiredSize ?? 0,
     maxUnavailable: n?.updateConfig?.maxUnavailable,
     maxUnavailablePercentage: n?.updateConfig?.maxUnavailablePercentage,
+    updateStrategy: n?.updateConfig?.updateStrategy,
     launchTemplate: n?.launchTemplate
       ? { id: n.launchTemplate.id, name: n.launchTemplate.name, version: n.launchTemplate.version }
       : undefined,

@@ -13,7 +13,7 @@ import type {
   StepRequest,
   Target,
 } from "./model";
-import { addonPolicy, canaryOrder, type DesiredSpec, nodeGroupPolicy } from "./spec";
+import { addonPolicy, canaryOrder, type DesiredSpec, type NodeGroupPolicy, nodeGroupPolicy } from "./spec";
 import { supportAlongPath, supportWarnings } from "./support";
 import {
   addonMinorSeries,
@@ -137,6 +137,14 @@ class Planner {
       return this.result();
     }
     this.warnings.push(...supportWarnings(this.observed, this.catalog, this.to));
+    if (this.observed.cluster.autoMode && path.length) {
+      const managed = this.observed.nodegroups.length;
+      this.warning(
+        "AUTO_MODE_NODES",
+        "clusterVersion",
+        `cluster ${this.observed.cluster.name} runs EKS Auto Mode: after the control plane reaches ${this.to}, EKS replaces the nodes of its node pools by itself; this plan covers the control plane, add-ons and ${managed} managed node group${managed === 1 ? "" : "s"}`,
+      );
+    }
     const forceAt = this.checkInsights(path);
     const addons = this.addonTargets();
     const nodegroups = this.orderedNodegroups();
@@ -511,30 +519,14 @@ class Planner {
   private nodegroupSteps(nodegroups: ObservedNodegroup[]): void {
     const configSteps: Parameters<Planner["push"]>[0][] = [];
     const versionSteps: Parameters<Planner["push"]>[0][] = [];
-    for (const ng of nodegroups) {
-      const policy = nodeGroupPolicy(this.spec, ng.name);
-      const field = `nodeGroups.${ng.name}`;
-      const { version, release } = this.node(ng);
-      if (
-        (policy.maxUnavailable !== undefined && policy.maxUnavailable !== ng.maxUnavailable) ||
-        (policy.maxUnavailablePercentage !== undefined &&
-          policy.maxUnavailablePercentage !== ng.maxUnavailablePercentage)
-      ) {
-        const describe = (n?: number, p?: number) => (p !== undefined ? `${p}%` : `${n ?? 1}`);
-        configSteps.push({
-          id: `nodegroupConfig:${ng.name}`,
-          kind: "nodegroupConfig",
-          target: ng.name,
-          from: `maxUnavailable ${describe(ng.maxUnavailable, ng.maxUnavailablePercentage)}`,
-          to: `maxUnavailable ${describe(policy.maxUnavailable, policy.maxUnavailablePercentage)}`,
-          reason: "update parallelism from the spec, set before the node group's version update",
-          request: {
-            kind: "nodegroupConfig",
-            maxUnavailable: policy.maxUnavailable,
-            maxUnavailablePercentage: policy.maxUnavailablePercentage,
-          },
-        });
-      }
+    for (const observed of nodegroups) {
+      const policy = nodeGroupPolicy(this.spec, observed.name);
+      const field = `nodeGroups.${observed.name}`;
+      const { version, release } = this.node(observed);
+      const config = configChange(observed, policy);
+      if (config) configSteps.push(config);
+      // The version update runs with the settings the config step leaves (its estimate too).
+      const ng = config ? { ...observed, ...configured(observed, policy) } : observed;
       const step =
         ng.amiType === "CUSTOM"
           ? this.customStep(ng, version, field)
@@ -743,6 +735,55 @@ interface AddonTarget {
   final: string;
   latest: boolean;
   resolveConflicts?: Extract<StepRequest, { kind: "addon" }>["resolveConflicts"];
+}
+
+/** The update settings a node group has once the spec's are applied. */
+function configured(ng: ObservedNodegroup, policy: NodeGroupPolicy) {
+  const parallelism =
+    policy.maxUnavailable !== undefined || policy.maxUnavailablePercentage !== undefined
+      ? { maxUnavailable: policy.maxUnavailable, maxUnavailablePercentage: policy.maxUnavailablePercentage }
+      : { maxUnavailable: ng.maxUnavailable, maxUnavailablePercentage: ng.maxUnavailablePercentage };
+  return { ...parallelism, updateStrategy: policy.updateStrategy ?? ng.updateStrategy };
+}
+
+/**
+ * A node group config step, when the spec sets update settings the node group does not have yet:
+ * parallelism (maxUnavailable or its percentage) and the update strategy. Only what changes is sent.
+ */
+function configChange(ng: ObservedNodegroup, policy: NodeGroupPolicy) {
+  const parallelismChanges =
+    (policy.maxUnavailable !== undefined && policy.maxUnavailable !== ng.maxUnavailable) ||
+    (policy.maxUnavailablePercentage !== undefined &&
+      policy.maxUnavailablePercentage !== ng.maxUnavailablePercentage);
+  const strategyChanges =
+    policy.updateStrategy !== undefined && policy.updateStrategy !== (ng.updateStrategy ?? "DEFAULT");
+  if (!parallelismChanges && !strategyChanges) return undefined;
+  const parallelism = (n?: number, p?: number) => `maxUnavailable ${p !== undefined ? `${p}%` : `${n ?? 1}`}`;
+  const after = configured(ng, policy);
+  const describe = (c: {
+    maxUnavailable?: number;
+    maxUnavailablePercentage?: number;
+    updateStrategy?: string;
+  }) =>
+    [
+      ...(parallelismChanges ? [parallelism(c.maxUnavailable, c.maxUnavailablePercentage)] : []),
+      ...(strategyChanges ? [`updateStrategy ${c.updateStrategy ?? "DEFAULT"}`] : []),
+    ].join(", ");
+  return {
+    id: `nodegroupConfig:${ng.name}`,
+    kind: "nodegroupConfig" as const,
+    target: ng.name,
+    from: describe(ng),
+    to: describe(after),
+    reason: "update settings from the spec, set before the node group's version update",
+    request: {
+      kind: "nodegroupConfig" as const,
+      ...(parallelismChanges
+        ? { maxUnavailable: policy.maxUnavailable, maxUnavailablePercentage: policy.maxUnavailablePercentage }
+        : {}),
+      ...(strategyChanges ? { updateStrategy: policy.updateStrategy } : {}),
+    },
+  };
 }
 
 export function formatStep(s: Step, index: number): string {

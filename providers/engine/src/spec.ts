@@ -70,6 +70,11 @@ const NodeGroupFields = {
   /** Nodes replaced at once during the update (EKS updateConfig). */
   maxUnavailable: z.number().int().min(1).max(100).optional(),
   maxUnavailablePercentage: z.number().int().min(1).max(100).optional(),
+  /**
+   * EKS updateConfig.updateStrategy: DEFAULT adds new nodes before draining old ones; MINIMAL
+   * drains first and adds no surge capacity (scarce instance types, capacity reservations).
+   */
+  updateStrategy: z.enum(["DEFAULT", "MINIMAL"]).optional(),
 };
 
 /** maxUnavailable or maxUnavailablePercentage, as EKS takes one of them. */
