@@ -11,9 +11,14 @@ import { gatherStatus, renderStatus } from "./status";
 /** Simulated time runs 200x faster: the hour-long demo upgrade takes about 20 seconds. */
 export const DEMO_TIME_SCALE = 0.005;
 
+/** The demo's target: a minor in standard support in December 2026. */
+export const DEMO_TARGET = "1.35";
+
 /**
- * The newcomer's tour, with no AWS account: an embedded emulator with an outdated 1.29 cluster,
- * its status, the plan to 1.31, the upgrade with live progress, and the status after.
+ * The newcomer's tour, with no AWS account: an embedded emulator with a cluster as many run today
+ * (1.33, in extended support since July 2026, add-ons behind, an AL2023, a Bottlerocket and a
+ * canary node group), its status, the plan to 1.35 (in standard support), the upgrade with live
+ * progress, and the status after.
  */
 export async function runDemo(
   write: (s: string) => void,
@@ -29,7 +34,8 @@ export async function runDemo(
     clusterName: "demo",
     region: emulator.region,
     endpoints: { eks: emulator.url, ssm: emulator.url },
-    clusterVersion: "1.31",
+    clusterVersion: DEMO_TARGET,
+    nodeGroups: { canary: { canary: true } },
   });
   const clients = createClients(spec);
   try {
@@ -39,10 +45,14 @@ export async function runDemo(
       ),
     );
     write(renderStatus(await gatherStatus(clients, cluster)));
-    write(pc.bold("\n$ eks-upgrade plan --cluster demo --cluster-version 1.31\n"));
+    write(pc.bold(`\n$ eks-upgrade plan --cluster demo --cluster-version ${DEMO_TARGET} --canary canary\n`));
     const inspection = await inspect(clients, spec);
     write(renderPlan(inspection.plan, "table", spec.upgrade.concurrency));
-    write(pc.bold("\n$ eks-upgrade apply --cluster demo --cluster-version 1.31 --yes\n"));
+    write(
+      pc.bold(
+        `\n$ eks-upgrade apply --cluster demo --cluster-version ${DEMO_TARGET} --canary canary --yes\n`,
+      ),
+    );
     await applyPlan(clients, spec, inspection, { keys: flagKey, yes: true, tty, timeScale, write });
     write(pc.bold("\n$ eks-upgrade status --cluster demo\n"));
     write(renderStatus(await gatherStatus(clients, cluster)));

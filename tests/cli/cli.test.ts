@@ -428,14 +428,15 @@ describe("eks-upgrade CLI against the emulator", () => {
     assert.deepEqual(mutating(), []);
   });
 
-  it("the demo ends with the cluster on 1.31 everywhere", async () => {
+  it("the demo ends with the cluster on 1.35 everywhere", async () => {
     const { code, stdout, stderr } = await cli("demo", "--time-scale", "0.0005");
     assert.equal(code, 0, stderr);
     const finalStatus = stdout.slice(stdout.lastIndexOf("$ eks-upgrade status"));
-    assert.match(finalStatus, /Kubernetes 1\.31 \(platform eks\.\d+\), status ACTIVE/);
-    for (const ng of ["general", "arm", "legacy"])
-      assert.match(finalStatus, new RegExp(`${ng}\\s+│ \\S+\\s+│ 1\\.31 `));
-    for (const addon of ["vpc-cni", "coredns", "kube-proxy"])
+    assert.match(finalStatus, /Kubernetes 1\.35 \(platform eks\.\d+\), status ACTIVE/);
+    assert.match(finalStatus, /Support: STANDARD_SUPPORT/);
+    for (const ng of ["canary", "general", "bottlerocket"])
+      assert.match(finalStatus, new RegExp(`${ng}\\s+│ \\S+\\s+│ 1\\.35 `));
+    for (const addon of ["vpc-cni", "coredns", "kube-proxy", "aws-ebs-csi-driver", "eks-pod-identity-agent"])
       assert.doesNotMatch(finalStatus, new RegExp(`${addon}.*not offered`));
     assert.match(stdout, /Total: \d+m\d+s \(simulated time, \d+x faster\)/);
   });
@@ -462,11 +463,11 @@ describe("eks-upgrade CLI against the emulator", () => {
         steps: { kind: string; target: string }[];
       };
       assert.equal(plan.cluster, "demo");
-      assert.equal(plan.to, "1.31", "Pulumi.local.yaml's clusterVersion");
+      assert.equal(plan.to, "1.35", "Pulumi.local.yaml's clusterVersion");
       assert.deepEqual(
         plan.steps.filter((s) => s.kind === "nodegroup").map((s) => s.target),
-        ["general", "arm", "legacy"],
-        "the stack's canary (general) first",
+        ["canary", "bottlerocket", "general"],
+        "the stack's canary first",
       );
       const overridden = await cli(
         "plan",
@@ -475,11 +476,11 @@ describe("eks-upgrade CLI against the emulator", () => {
         "--endpoint",
         local.url,
         "--to",
-        "1.30",
+        "1.34",
         "--format",
         "json",
       );
-      assert.equal((JSON.parse(overridden.stdout) as { to: string }).to, "1.30", "--to overrides the stack");
+      assert.equal((JSON.parse(overridden.stdout) as { to: string }).to, "1.34", "--to overrides the stack");
     } finally {
       await local.stop();
     }

@@ -28,7 +28,7 @@ describe("npm run emulator", () => {
       };
       assert.deepEqual(
         state.clusters.map((c) => [c.name, c.version]),
-        [["demo", "1.29"]],
+        [["demo", "1.33"]],
       );
     } finally {
       child.kill("SIGTERM");
