@@ -7,7 +7,7 @@ import type { Emulator } from "../emulator/src/index";
  * in `concurrency` lanes. What we take beyond it is our overhead (idle gaps, late completion
  * detection). In simulated milliseconds.
  */
-export function criticalPathMs(plan: Plan, emulator: Emulator, concurrency: number): number {
+export function criticalPathMs(plan: Pick<Plan, "steps">, emulator: Emulator, concurrency: number): number {
   const timing = emulator.world.timing;
   const nodegroups = new Map(emulator.state().clusters[0]?.nodegroups.map((n) => [n.name, n]));
   const duration = (s: Step): number => {

@@ -1,4 +1,4 @@
-import { createClients, destroyClients, inspect } from "@eks-upgrade/engine";
+import { createClients, destroyClients, inspect, inspectForApply } from "@eks-upgrade/engine";
 import pc from "picocolors";
 import { startEmulator } from "../emulator/src/index";
 import demoSeed from "../emulator/seeds/demo.json";
@@ -53,7 +53,8 @@ export async function runDemo(
         `\n$ eks-upgrade apply --cluster demo --cluster-version ${DEMO_TARGET} --canary canary --yes\n`,
       ),
     );
-    await applyPlan(clients, spec, inspection, { keys: flagKey, yes: true, tty, timeScale, write });
+    const fresh = await inspectForApply(clients, spec, undefined, { timeScale, log: write });
+    await applyPlan(clients, spec, fresh, { keys: flagKey, yes: true, tty, timeScale, write });
     write(pc.bold("\n$ eks-upgrade status --cluster demo\n"));
     write(renderStatus(await gatherStatus(clients, cluster)));
   } finally {

@@ -6,6 +6,7 @@ import {
   describeFinding,
   destroyClients,
   inspect,
+  inspectForApply,
   type KeyRenderer,
   operationalFinding,
   runtimeNotice,
@@ -149,7 +150,8 @@ targetOptions(
     const scale =
       o.timeScale !== undefined ? timeScale(o.timeScale) : (stackScale ?? (await timeScaleOf(spec)));
     await withClients(spec, keys, async (clients) => {
-      const inspection = await inspect(clients, spec, gate);
+      // The plan a run acts on is made from freshly evaluated insights.
+      const inspection = await inspectForApply(clients, spec, gate, { timeScale: scale, log: write });
       write(renderPlan(inspection.plan, "table", spec.upgrade.concurrency, keys));
       await applyPlan(clients, spec, inspection, {
         keys,
@@ -163,9 +165,7 @@ targetOptions(
 
 program
   .command("demo")
-  .description(
-    "the embedded emulator's outdated 1.29 cluster: status, plan to 1.31, apply, status (no AWS account)",
-  )
+  .description("the embedded emulator's 1.33 cluster: status, plan to 1.35, apply, status (no AWS account)")
   .option("--time-scale <x>", "simulated time scale (default 0.005: about 20 seconds)")
   .action(async (o: { timeScale?: string }) => {
     await runDemo(write, process.stdout.isTTY === true, o.timeScale ? timeScale(o.timeScale) : undefined);

@@ -41,10 +41,25 @@ function supportLine(plan: Plan): string | undefined {
     : undefined;
 }
 
+/** How old the upgrade insights are that the plan gates on. */
+function insightsLine(plan: Plan, now = Date.now()): string | undefined {
+  if (!plan.insightsEvaluatedAt) return undefined;
+  const hours = Math.floor((now - Date.parse(plan.insightsEvaluatedAt)) / 3_600_000);
+  const age =
+    hours < 1
+      ? "less than an hour ago"
+      : hours < 48
+        ? `${hours} hours ago`
+        : `${Math.floor(hours / 24)} days ago`;
+  return `Upgrade insights evaluated ${plan.insightsEvaluatedAt.slice(0, 16).replace("T", " ")} UTC (${age})`;
+}
+
 function planTable(plan: Plan, concurrency: number, keys: KeyRenderer): string {
   const out: string[] = [pc.bold(`Upgrade plan for ${plan.cluster}: ${plan.from} -> ${plan.to}`)];
   const support = supportLine(plan);
   if (support) out.push(wrapLine(support, 100, "  ").join("\n"));
+  const insights = insightsLine(plan);
+  if (insights) out.push(insights);
   if (plan.steps.length) {
     // Fits a 100-column terminal: the change and the reason wrap inside their cells.
     const table = new Table({
@@ -91,6 +106,8 @@ function planMarkdown(plan: Plan, concurrency: number, keys: KeyRenderer): strin
   const out = [`### EKS upgrade plan: \`${plan.cluster}\` ${plan.from} → ${plan.to}`, ""];
   const support = supportLine(plan);
   if (support) out.push(support, "");
+  const insights = insightsLine(plan);
+  if (insights) out.push(insights, "");
   if (plan.steps.length) {
     out.push("| # | phase | step | from | to | est. | why |", "|---|---|---|---|---|---|---|");
     plan.steps.forEach((s, i) => {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Catalog } from "./catalog";
 import { describeAddonVersions, describeClusterVersions } from "./catalog-reads";
-import type { SimClock } from "./clock";
+import { epochSeconds, type SimClock } from "./clock";
 import { notFound, resourceInUse } from "./errors";
 import type { FaultSet } from "./faults";
 import {
@@ -79,6 +79,19 @@ export class EksBackend {
   advance(): void {
     const now = this.clock.now();
     for (const cluster of this.clusters.values()) {
+      const refresh = cluster.insightsRefresh;
+      if (refresh && now >= refresh.endsAt) {
+        for (const i of cluster.insights) {
+          if (i.lastRefreshTime >= refresh.endsAt) continue;
+          i.lastRefreshTime = refresh.endsAt;
+          if (i.afterRefresh && i.afterRefresh.status !== i.status) {
+            i.status = i.afterRefresh.status;
+            i.reason = i.afterRefresh.reason;
+            i.lastTransitionTime = refresh.endsAt;
+          }
+          i.afterRefresh = undefined;
+        }
+      }
       for (const u of cluster.updates) {
         if (u.status !== "InProgress") continue;
         if (!u.failure && !u.applied && now >= u.visibleAt) this.applyEffect(cluster, u);
@@ -247,6 +260,30 @@ export class EksBackend {
     );
     const { page, nextToken: next } = paginate(items, maxResults, nextToken);
     return { insights: page.map(renderInsightSummary), ...(next ? { nextToken: next } : {}) };
+  }
+
+  /** StartInsightsRefresh: insights are evaluated again; one refresh at a time, asking again while it runs is its status. */
+  startInsightsRefresh(name: string) {
+    this.advance();
+    const cluster = this.cluster(name);
+    const now = this.clock.now();
+    if (!cluster.insightsRefresh || now >= cluster.insightsRefresh.endsAt)
+      cluster.insightsRefresh = { startedAt: now, endsAt: now + this.timing.insightsRefreshMs() };
+    return { message: "Insights refresh is in progress.", status: "IN_PROGRESS" };
+  }
+
+  describeInsightsRefresh(name: string) {
+    this.advance();
+    const cluster = this.cluster(name);
+    const r = cluster.insightsRefresh;
+    if (!r) throw notFound(`No insights refresh found for cluster ${name}`, { clusterName: name });
+    const done = this.clock.now() >= r.endsAt;
+    return {
+      message: done ? "Insights refresh completed." : "Insights refresh is in progress.",
+      status: done ? "COMPLETED" : "IN_PROGRESS",
+      startedAt: epochSeconds(r.startedAt),
+      ...(done ? { endedAt: epochSeconds(r.endsAt) } : {}),
+    };
   }
 
   describeInsight(name: string, id: string) {

@@ -127,6 +127,8 @@ export interface InsightRecord {
   }[];
   lastRefreshTime: number;
   lastTransitionTime: number;
+  /** What the next refresh finds (a stale finding that has cleared, say); unchanged when absent. */
+  afterRefresh?: { status: string; reason: string } | undefined;
 }
 
 export interface ClusterRecord {
@@ -142,6 +144,8 @@ export interface ClusterRecord {
   autoMode: boolean;
   healthIssues: HealthIssue[];
   tags: Record<string, string>;
+  /** The last StartInsightsRefresh: it ends at `endsAt`, when every insight counts as evaluated then. */
+  insightsRefresh?: { startedAt: number; endsAt: number } | undefined;
   /** The minor the cluster left at its last upgrade, and when: EKS allows a rollback to it for 7 days. */
   lastUpgrade?: { from: string; at: number } | undefined;
   nodegroups: Map<string, NodegroupRecord>;

@@ -98,8 +98,11 @@ function seedCluster(c: ClusterSeed, at: string, env: SeedEnv): ClusterRecord {
       description: ins.description ?? `Checks for ${ins.name.toLowerCase()}.`,
       recommendation: ins.recommendation ?? "Review the affected resources before upgrading.",
       resources: ins.resources ?? [],
-      lastRefreshTime: now,
-      lastTransitionTime: now - DAY,
+      afterRefresh: ins.statusAfterRefresh
+        ? { status: ins.statusAfterRefresh, reason: defaultInsightReason(ins.statusAfterRefresh) }
+        : undefined,
+      lastRefreshTime: ins.lastRefreshTime ? Date.parse(ins.lastRefreshTime) : now,
+      lastTransitionTime: (ins.lastRefreshTime ? Date.parse(ins.lastRefreshTime) : now) - DAY,
     });
   });
   return cluster;

@@ -94,6 +94,13 @@ const InsightSeed = z.strictObject({
   reason: z.string().optional(),
   description: z.string().optional(),
   recommendation: z.string().optional(),
+  statusAfterRefresh: z
+    .enum(["PASSING", "WARNING", "ERROR", "UNKNOWN"])
+    .optional()
+    .describe("the status the next insights refresh finds (the seeded one is stale)"),
+  lastRefreshTime: isoTime
+    .optional()
+    .describe("when EKS last evaluated it (defaults to the start); StartInsightsRefresh renews it"),
   resources: z
     .array(
       z.strictObject({
@@ -175,6 +182,7 @@ const TimingSeed = z.strictObject({
   nodegroupScaleDownMinutes: z.number().min(0).optional(),
   drainTimeoutMinutes: z.number().positive().optional(),
   nodegroupConfigMinutes: z.number().positive().optional(),
+  insightsRefreshMinutes: z.number().positive().optional(),
 });
 
 export const SeedSchema = z

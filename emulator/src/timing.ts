@@ -24,6 +24,8 @@ export interface TimingModel {
   /** Pods that do not leave within this time fail the update with PodEvictionFailure unless forced. */
   drainTimeoutMinutes: number;
   nodegroupConfigMinutes: number;
+  /** StartInsightsRefresh until DescribeInsightsRefresh reports COMPLETED. */
+  insightsRefreshMinutes: number;
 }
 
 export const DEFAULT_TIMING: TimingModel = {
@@ -38,6 +40,7 @@ export const DEFAULT_TIMING: TimingModel = {
   nodegroupScaleDownMinutes: 1,
   drainTimeoutMinutes: 15,
   nodegroupConfigMinutes: 1,
+  insightsRefreshMinutes: 2,
 };
 
 export interface NodegroupShape {
@@ -78,6 +81,10 @@ export class Timing {
 
   addonMs(name: string): number {
     return (this.model.addonMinutesByName[name] ?? this.model.addonMinutes) * MINUTE;
+  }
+
+  insightsRefreshMs(): number {
+    return this.model.insightsRefreshMinutes * MINUTE;
   }
 
   nodegroupConfigMs(): number {

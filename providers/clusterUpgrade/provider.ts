@@ -194,7 +194,12 @@ async function upgrade(id: string, inputs: Props, previousUpgradedAt: unknown): 
   let planned: engineApi.Plan | undefined;
   const interrupt = stopWhenInterrupted(log);
   try {
-    const { plan } = await engine.inspect(clients, spec, promotionGate(inputs));
+    // The plan a run acts on is made from freshly evaluated insights.
+    const { plan } = await engine.inspectForApply(clients, spec, promotionGate(inputs), {
+      timeScale,
+      signal: interrupt.signal,
+      log,
+    });
     planned = plan;
     if (plan.violations.length) throw new engine.PlanRefusedError(plan.violations);
     log(`${plan.steps.length} steps: ${plan.from} -> ${plan.to}`);

@@ -162,6 +162,18 @@ export const EKS_ROUTES: readonly EksRoute[] = [
     },
   },
   {
+    operation: "StartInsightsRefresh",
+    method: "POST",
+    path: "/clusters/{name}/insights-refresh",
+    handle: (b, r) => b.startInsightsRefresh(name(r)),
+  },
+  {
+    operation: "DescribeInsightsRefresh",
+    method: "GET",
+    path: "/clusters/{name}/insights-refresh",
+    handle: (b, r) => b.describeInsightsRefresh(name(r)),
+  },
+  {
     operation: "DescribeInsight",
     method: "GET",
     path: "/clusters/{name}/insights/{id}",

@@ -219,6 +219,14 @@ export const CHECKS = {
     remedy:
       "Nothing to do for them here; their NodePool disruption budgets and do-not-disrupt annotations decide how fast they roll. Check those before the upgrade.",
   },
+  INSIGHTS_NOT_REFRESHED: {
+    key: "upgrade.insights",
+    code: "EKSUP110",
+    severity: "warning",
+    title: "The upgrade insights could not be refreshed before the run",
+    remedy:
+      "The run gates on the insights EKS evaluated last (daily). To be sure, wait for aws eks describe-insights-refresh to report COMPLETED and run again.",
+  },
   CLUSTER_NOT_FOUND: {
     key: "clusterName",
     code: "EKSUP201",

@@ -35,7 +35,11 @@ export function estimateMinutes(request: StepRequest, nodegroup?: ObservedNodegr
  * add-on wave as long as its longest update; node groups `concurrency` at a time, each taking the
  * next free slot in plan order, as execute runs them.
  */
-export function planDuration(plan: Plan, concurrency: number, durationOf: (s: Step) => number): number {
+export function planDuration(
+  plan: Pick<Plan, "steps">,
+  concurrency: number,
+  durationOf: (s: Step) => number,
+): number {
   let total = 0;
   for (const phase of [...new Set(plan.steps.map((s) => s.phase))]) {
     const steps = plan.steps.filter((s) => s.phase === phase);
@@ -54,6 +58,6 @@ export function planDuration(plan: Plan, concurrency: number, durationOf: (s: St
 }
 
 /** The plan's rough wall time in minutes, from each step's estimate. */
-export function estimatePlanMinutes(plan: Plan, concurrency: number): number {
+export function estimatePlanMinutes(plan: Pick<Plan, "steps">, concurrency: number): number {
   return Math.round(planDuration(plan, concurrency, (s) => s.estimatedMinutes));
 }

@@ -28,7 +28,8 @@ export {
   type StepOutcome,
 } from "./execute";
 export { estimatePlanMinutes, planDuration } from "./estimates";
-export { type Inspection, inspect } from "./inspect";
+export { type InsightsRefresh, refreshInsights } from "./insights";
+export { type Inspection, inspect, inspectForApply } from "./inspect";
 export type {
   KubernetesVersionSupport,
   Observed,

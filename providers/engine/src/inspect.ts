@@ -1,6 +1,8 @@
+import { finding } from "./checks";
 import type { Clients } from "./clients";
+import { INSIGHTS_REFRESH_MINUTES, type InsightsRefresh, refreshInsights } from "./insights";
 import type { Observed, Plan, ResolvedCatalog } from "./model";
-import { observe } from "./observe";
+import { observe, readInsights } from "./observe";
 import { plan } from "./plan";
 import { checkPromotion, type PromotionGate } from "./promotion";
 import { resolve } from "./resolve";
@@ -10,6 +12,8 @@ export interface Inspection {
   observed: Observed;
   catalog: ResolvedCatalog;
   plan: Plan;
+  /** Set when the insights were refreshed for this plan (inspectForApply). */
+  insightsRefresh?: InsightsRefresh;
 }
 
 /**
@@ -25,6 +29,39 @@ export async function inspect(
   const observed = await observe(clients, spec.clusterName);
   const catalog = await resolve(clients, spec, observed);
   return { observed, catalog, plan: gated(plan(spec, observed, catalog), spec, gate) };
+}
+
+/**
+ * The inspection a run acts on: when there is something to do (or only insights stand in the
+ * way), EKS evaluates the upgrade insights again first and the plan is made from the fresh ones,
+ * so a run never gates on day-old findings. A plan refused for other reasons is refused as it is.
+ */
+export async function inspectForApply(
+  clients: Clients,
+  spec: DesiredSpec,
+  gate: PromotionGate | undefined,
+  options: { timeScale?: number; signal?: AbortSignal; log?: (line: string) => void } = {},
+): Promise<Inspection> {
+  const first = await inspect(clients, spec, gate);
+  const { steps, violations } = first.plan;
+  const onlyInsights = violations.length > 0 && violations.every((v) => v.name === "INSIGHT_BLOCKING");
+  if (!steps.length && !onlyInsights) return first;
+  options.log?.("refreshing the upgrade insights before the first change (StartInsightsRefresh)");
+  const insightsRefresh = await refreshInsights(clients, spec.clusterName, options);
+  const observed = { ...first.observed, insights: await readInsights(clients.eks, spec.clusterName) };
+  const fresh = gated(plan(spec, observed, first.catalog), spec, gate);
+  if (insightsRefresh.status === "COMPLETED") {
+    options.log?.("upgrade insights refreshed");
+  } else {
+    fresh.warnings.push(
+      finding(
+        "INSIGHTS_NOT_REFRESHED",
+        "upgrade.insights",
+        `the insights refresh ${insightsRefresh.status === "IN_PROGRESS" ? `did not finish within ${INSIGHTS_REFRESH_MINUTES} minutes` : `ended ${insightsRefresh.status}`}${insightsRefresh.message ? ` (${insightsRefresh.message})` : ""}: the plan gates on insights evaluated ${fresh.insightsEvaluatedAt ?? "at an unknown time"}`,
+      ),
+    );
+  }
+  return { observed, catalog: first.catalog, plan: fresh, insightsRefresh };
 }
 
 function gated(p: Plan, spec: DesiredSpec, gate: PromotionGate | undefined): Plan {

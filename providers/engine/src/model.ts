@@ -49,6 +49,8 @@ export interface ObservedInsight {
   status: string;
   category: string;
   reason: string;
+  /** When EKS last evaluated it (epoch ms): insights refresh daily, or on StartInsightsRefresh. */
+  lastRefreshTime?: number | undefined;
 }
 
 export interface Observed {
@@ -138,6 +140,8 @@ export interface Plan {
   to: string;
   /** Support of each minor from the running one to the target, as EKS reports it. */
   support: KubernetesVersionSupport[];
+  /** When the oldest upgrade insight the plan used was evaluated (ISO 8601), if EKS said. */
+  insightsEvaluatedAt?: string | undefined;
   steps: Step[];
   violations: Finding[];
   warnings: Finding[];

@@ -16,6 +16,7 @@ import type {
   HealthIssue,
   Observed,
   ObservedAddon,
+  ObservedInsight,
   ObservedNodegroup,
   ObservedUpdate,
   Target,
@@ -47,10 +48,7 @@ async function observeCluster(clients: Clients, clusterName: string): Promise<Ob
     listAll(paginateListAddons({ client: eks }, { clusterName }), (p) => p.addons).then((names) =>
       mapLimit(names, READ_CONCURRENCY, (n) => describeAddon(eks, clusterName, n)),
     ),
-    listAll(
-      paginateListInsights({ client: eks }, { clusterName, filter: { categories: ["UPGRADE_READINESS"] } }),
-      (p) => p.insights,
-    ),
+    readInsights(eks, clusterName),
   ]);
   let cluster = first;
   const busy: Target[] = [
@@ -78,16 +76,26 @@ async function observeCluster(clients: Clients, clusterName: string): Promise<Ob
     observedAt,
     nodegroups,
     addons,
-    insights: insights.map((i) => ({
-      id: i.id ?? "",
-      name: i.name ?? "",
-      kubernetesVersion: i.kubernetesVersion ?? "",
-      status: i.insightStatus?.status ?? "UNKNOWN",
-      category: i.category ?? "",
-      reason: i.insightStatus?.reason ?? "",
-    })),
+    insights,
     updatesInProgress,
   };
+}
+
+/** The cluster's upgrade-readiness insights, with when EKS last evaluated each. */
+export async function readInsights(eks: EKSClient, clusterName: string): Promise<ObservedInsight[]> {
+  const insights = await listAll(
+    paginateListInsights({ client: eks }, { clusterName, filter: { categories: ["UPGRADE_READINESS"] } }),
+    (p) => p.insights,
+  );
+  return insights.map((i) => ({
+    id: i.id ?? "",
+    name: i.name ?? "",
+    kubernetesVersion: i.kubernetesVersion ?? "",
+    status: i.insightStatus?.status ?? "UNKNOWN",
+    category: i.category ?? "",
+    reason: i.insightStatus?.reason ?? "",
+    lastRefreshTime: i.lastRefreshTime?.getTime(),
+  }));
 }
 
 /** The newest update of a target that is still InProgress, if any (ListUpdates lists oldest first). */

@@ -721,6 +721,7 @@ class Planner {
       from: this.from,
       to: this.to,
       support: supportAlongPath(this.observed, this.catalog, this.to),
+      insightsEvaluatedAt: oldestEvaluation(this.observed),
       steps,
       violations: this.violations,
       warnings: this.warnings,
@@ -814,6 +815,14 @@ function describeTarget(t: Target): string {
   return t.kind === "controlPlane"
     ? "the control plane"
     : `${t.kind === "nodegroup" ? "node group" : "add-on"} ${t.name}`;
+}
+
+/** When the oldest upgrade insight was evaluated, as ISO 8601 (undefined when EKS gave no time). */
+function oldestEvaluation(observed: Observed): string | undefined {
+  const times = observed.insights.flatMap((i) =>
+    i.category === "UPGRADE_READINESS" && i.lastRefreshTime !== undefined ? [i.lastRefreshTime] : [],
+  );
+  return times.length ? new Date(Math.min(...times)).toISOString() : undefined;
 }
 
 function issuesText(issues: { code: string; message: string }[]): string {
