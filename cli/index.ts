@@ -69,6 +69,10 @@ function targetOptions(cmd: Command): Command {
     )
     .option("--concurrency <n>", "node groups updated at once (default 1)")
     .option(
+      "--bake-hours <n>",
+      "hours the control plane runs the new minor before node groups follow, in a later run (default 0)",
+    )
+    .option(
       "--canary <names>",
       "node groups to update first, in this order (the stack key nodeGroups.<name>.canary)",
     )

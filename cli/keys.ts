@@ -27,6 +27,7 @@ export function flagKey(path: string, value?: string): string {
       return `--ami-release-version ${name ?? "<name>"}=${v("<release>")}`;
     case "upgrade":
       if (name === "concurrency") return value === undefined ? "--concurrency" : `--concurrency ${value}`;
+      if (name === "bakeHours") return value === undefined ? "--bake-hours" : `--bake-hours ${value}`;
       if (name === "insights")
         return value === undefined ? "--acknowledge <insight name>" : `--insights ${value}`;
       // No flag for deadlines and polling: they live in a stack file.

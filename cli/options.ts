@@ -38,6 +38,7 @@ export interface TargetOptions extends Partial<ClusterOptions> {
   nodegroups?: string;
   force?: string;
   concurrency?: string;
+  bakeHours?: string;
   order?: string;
   insights?: string;
   acknowledge?: string[];
@@ -151,6 +152,7 @@ export function specAndScale(o: TargetOptions): {
   if (Object.keys(nodeGroups).length) input.nodeGroups = mergeNodeGroups(input.nodeGroups, nodeGroups);
   const upgrade: Record<string, unknown> = { ...(input.upgrade as object) };
   if (o.concurrency !== undefined) upgrade.concurrency = number("--concurrency", o.concurrency);
+  if (o.bakeHours !== undefined) upgrade.bakeHours = number("--bake-hours", o.bakeHours);
   if (o.acknowledge?.length) upgrade.insights = o.acknowledge;
   else if (o.insights) upgrade.insights = o.insights;
   input.upgrade = upgrade;

@@ -42,9 +42,9 @@ function supportLine(plan: Plan): string | undefined {
 }
 
 /** How old the upgrade insights are that the plan gates on. */
-function insightsLine(plan: Plan, now = Date.now()): string | undefined {
+function insightsLine(plan: Plan): string | undefined {
   if (!plan.insightsEvaluatedAt) return undefined;
-  const hours = Math.floor((now - Date.parse(plan.insightsEvaluatedAt)) / 3_600_000);
+  const hours = Math.floor((Date.parse(plan.madeAt) - Date.parse(plan.insightsEvaluatedAt)) / 3_600_000);
   const age =
     hours < 1
       ? "less than an hour ago"

@@ -16,7 +16,11 @@ export async function gatherStatus(clients: Clients, o: ClusterOptions): Promise
   return { observed, catalog: await resolve(clients, spec, observed) };
 }
 
-export function renderStatus({ observed, catalog }: StatusReport, now = new Date()): string {
+/** `now` defaults to EKS's time when it was read. */
+export function renderStatus(
+  { observed, catalog }: StatusReport,
+  now = new Date(observed.observedAt),
+): string {
   const c = observed.cluster;
   const minor = c.version;
   const out: string[] = [

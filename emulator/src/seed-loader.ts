@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { amiFamily } from "./ami-types";
 import type { Catalog } from "./catalog";
-import { DAY } from "./clock";
+import { DAY, MINUTE } from "./clock";
 import { SeedError } from "./errors";
 import type { ClusterRecord, NodegroupRecord } from "./model";
 import type { ClusterSeed, NodegroupSeed, Seed } from "./seed";
@@ -57,6 +57,7 @@ function seedCluster(c: ClusterSeed, at: string, env: SeedEnv): ClusterRecord {
     insights: [],
     updates: [],
   };
+  if (cluster.lastUpgrade) cluster.updates.push(pastUpgrade(cluster, cluster.lastUpgrade.at));
   for (const [name, spec] of Object.entries(c.addons)) {
     const version = typeof spec === "string" ? spec : spec.version;
     if (!parseAddonVersion(version)) {
@@ -180,6 +181,34 @@ function seedNodegroup(n: NodegroupSeed, cluster: ClusterRecord, at: string, env
 function previousMinor(v: string): string {
   const [major, minor] = v.split(".").map(Number);
   return `${major}.${(minor ?? 1) - 1}`;
+}
+
+/** The Successful VersionUpdate behind a seed's lastUpgradedAt, so ListUpdates shows it as EKS would. */
+function pastUpgrade(cluster: ClusterRecord, endedAt: number): ClusterRecord["updates"][number] {
+  const startedAt = endedAt - 10 * MINUTE;
+  return {
+    id: randomUUID(),
+    cluster: cluster.name,
+    type: "VersionUpdate",
+    params: [
+      { type: "Version", value: cluster.version },
+      { type: "PlatformVersion", value: cluster.platformVersion },
+    ],
+    createdAt: startedAt,
+    status: "Successful",
+    errors: [],
+    visibleAt: endedAt,
+    completesAt: endedAt,
+    effect: {
+      kind: "clusterVersion",
+      version: cluster.version,
+      platformVersion: cluster.platformVersion,
+      rollback: false,
+    },
+    applied: true,
+    force: false,
+    origin: "external",
+  };
 }
 
 function defaultInsightReason(status: string): string {

@@ -122,6 +122,7 @@ export class Emulator {
       });
       res.writeHead(answer.status, {
         "content-type": "text/xml",
+        date: new Date(this.world.clock.now()).toUTCString(),
         "content-length": String(Buffer.byteLength(answer.xml)),
       });
       res.end(answer.xml);
@@ -179,6 +180,8 @@ export class Emulator {
     const headers: Record<string, string> = {
       "content-type": "application/json",
       "x-amzn-requestid": randomUUID(),
+      // The simulated time, as AWS sends its own in every answer.
+      date: new Date(world.clock.now()).toUTCString(),
     };
     if (error) {
       status = error.status;
@@ -242,6 +245,7 @@ export class Emulator {
       {
         "content-type": "application/x-amz-json-1.1",
         "x-amzn-requestid": randomUUID(),
+        date: new Date(world.clock.now()).toUTCString(),
         ...(error ? { "x-amzn-errortype": error.type } : {}),
       },
       payload,

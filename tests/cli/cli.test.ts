@@ -345,6 +345,41 @@ describe("eks-upgrade CLI against the emulator", () => {
     assert.match(again.stdout, /Nothing to do/);
   });
 
+  it("apply --bake-hours: the control plane moves, node groups wait; a later run after the bake moves them", async () => {
+    const applyBaked = () =>
+      cli(
+        "apply",
+        ...target(),
+        "--to",
+        "1.30",
+        "--bake-hours",
+        "12",
+        "--yes",
+        "--time-scale",
+        String(TIME_SCALE),
+      );
+    const first = await applyBaked();
+    assert.equal(first.code, 0, first.stderr);
+    const joined = (text: string) => text.replace(/\n {6}/g, " ");
+    assert.match(
+      joined(first.stdout),
+      /EKSUP111 --bake-hours: 3 node group updates and \d+ other steps? wait until the control plane has run 1\.30 for 12 hours: run again 12 hours after it gets there/,
+    );
+    assert.ok(!callSummary(mutating()).some((c) => c.startsWith("nodegroup")), "no node group moved");
+    assert.equal(emulator.state().clusters[0]?.version, "1.30");
+    const waiting = await applyBaked();
+    assert.equal(waiting.code, 0, waiting.stderr);
+    assert.match(waiting.stdout, /Nothing to do/);
+    assert.match(
+      joined(waiting.stdout),
+      /EKSUP111 --bake-hours: .* for 12 hours, until \d{4}-\d\d-\d\d \d\d:\d\d UTC/,
+    );
+    emulator.advanceClock(12 * 3600);
+    const later = await applyBaked();
+    assert.equal(later.code, 0, later.stderr);
+    assert.ok(emulator.state().clusters[0]?.nodegroups.every((n) => n.version === "1.30"));
+  });
+
   it("apply without --yes and without a terminal refuses, changing nothing", async () => {
     const { code, stderr } = await cli("apply", ...target(), "--to", "1.30");
     assert.equal(code, 2);

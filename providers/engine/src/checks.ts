@@ -227,6 +227,14 @@ export const CHECKS = {
     remedy:
       "The run gates on the insights EKS evaluated last (daily). To be sure, wait for aws eks describe-insights-refresh to report COMPLETED and run again.",
   },
+  BAKE_HOLD: {
+    key: "upgrade.bakeHours",
+    code: "EKSUP111",
+    severity: "warning",
+    title: "Node groups and add-ons that need the new minor wait for the control plane's bake period",
+    remedy:
+      "Run again once the bake period has passed (pulumi up, or eks-upgrade apply): they follow then. To let them follow at once, set {{upgrade.bakeHours=0}}.",
+  },
   CLUSTER_NOT_FOUND: {
     key: "clusterName",
     code: "EKSUP201",

@@ -8,6 +8,26 @@ export interface Clients {
   ssm: SSMClient;
   /** Only to name the account of the credentials when a cluster is not found. */
   sts: STSClient;
+  /** The time as EKS tells it: dates from EKS (support ends, updates) are compared with this. */
+  clock: ServiceClock;
+}
+
+/**
+ * EKS's clock, from the Date header of its answers: a support window or a bake period compares
+ * EKS's dates with EKS's time, not this machine's (which may be off, and against the emulator runs
+ * slower than its simulated clock). Before any answer, this machine's clock.
+ */
+export class ServiceClock {
+  private offsetMs = 0;
+
+  now(): number {
+    return Date.now() + this.offsetMs;
+  }
+
+  heard(dateHeader: string | undefined): void {
+    const at = dateHeader ? Date.parse(dateHeader) : Number.NaN;
+    if (Number.isFinite(at)) this.offsetMs = at - Date.now();
+  }
 }
 
 export interface ClientOptions {
@@ -38,8 +58,19 @@ export function createClients(
     retryMode: "standard",
     ...(credentials ? { credentials } : {}),
   };
+  const clock = new ServiceClock();
+  const eks = new EKSClient({ ...common, ...(spec.endpoints?.eks ? { endpoint: spec.endpoints.eks } : {}) });
+  eks.middlewareStack.add(
+    (next) => async (args) => {
+      const out = await next(args);
+      clock.heard((out.response as { headers?: Record<string, string> }).headers?.date);
+      return out;
+    },
+    { step: "deserialize", name: "eksUpgradeServiceClock" },
+  );
   return {
-    eks: new EKSClient({ ...common, ...(spec.endpoints?.eks ? { endpoint: spec.endpoints.eks } : {}) }),
+    clock,
+    eks,
     ssm: new SSMClient({ ...common, ...(spec.endpoints?.ssm ? { endpoint: spec.endpoints.ssm } : {}) }),
     sts: new STSClient({ ...common, ...(stsEndpoint ? { endpoint: stsEndpoint } : {}) }),
   };

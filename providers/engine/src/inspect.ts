@@ -26,7 +26,8 @@ export async function inspect(
   spec: DesiredSpec,
   gate?: PromotionGate,
 ): Promise<Inspection> {
-  const observed = await observe(clients, spec.clusterName);
+  // The bake period is measured from the control plane's last upgrade: read it only when asked.
+  const observed = await observe(clients, spec.clusterName, { versionHistory: spec.upgrade.bakeHours > 0 });
   const catalog = await resolve(clients, spec, observed);
   return { observed, catalog, plan: gated(plan(spec, observed, catalog), spec, gate) };
 }

@@ -67,6 +67,13 @@ export interface Observed {
   };
   /** When observe read the cluster (epoch ms): support windows are measured from it. */
   observedAt: number;
+  /**
+   * The control plane's last in-place change of minor, when asked for (the bake period, rollback):
+   * an upgrade from `from` to `to`, or a rollback. EKS reports when an update started, not when it
+   * ended: `startedAt` is that.
+   */
+  lastVersionChange?:
+    { type: string; from: string; to: string; startedAt: number; updateId: string } | undefined;
   nodegroups: ObservedNodegroup[];
   addons: ObservedAddon[];
   insights: ObservedInsight[];
@@ -140,6 +147,8 @@ export interface Plan {
   to: string;
   /** Support of each minor from the running one to the target, as EKS reports it. */
   support: KubernetesVersionSupport[];
+  /** When the plan was made, by EKS's clock (ISO 8601). */
+  madeAt: string;
   /** When the oldest upgrade insight the plan used was evaluated (ISO 8601), if EKS said. */
   insightsEvaluatedAt?: string | undefined;
   steps: Step[];

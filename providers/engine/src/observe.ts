@@ -11,6 +11,7 @@ import {
 } from "@aws-sdk/client-eks";
 import type { Clients } from "./clients";
 import { withCallerAccount } from "./operational";
+import { addMinor } from "./versions";
 import { mapLimit } from "./concurrency";
 import type {
   HealthIssue,
@@ -29,17 +30,52 @@ const READ_CONCURRENCY = 8;
  * Reads the live state the planner needs: the cluster, its node groups and add-ons, the
  * upgrade-readiness insights, and the updates in progress on anything that reports UPDATING.
  */
-export async function observe(clients: Clients, clusterName: string): Promise<Observed> {
+export async function observe(
+  clients: Clients,
+  clusterName: string,
+  options: { versionHistory?: boolean } = {},
+): Promise<Observed> {
   try {
-    return await observeCluster(clients, clusterName);
+    const observed = await observeCluster(clients, clusterName);
+    if (!options.versionHistory) return observed;
+    return { ...observed, lastVersionChange: await lastVersionChange(clients.eks, observed.cluster) };
   } catch (e) {
     throw await withCallerAccount(clients, e);
   }
 }
 
+/** How many of the cluster's newest updates are read to find its last change of minor. */
+const HISTORY_DEPTH = 10;
+
+/**
+ * The update that brought the control plane to the minor it runs: the newest Successful
+ * VersionUpdate or VersionRollback to it among the cluster's latest updates (config updates are
+ * passed over). Undefined when none is found (a cluster created at its minor, or long ago).
+ */
+export async function lastVersionChange(
+  eks: EKSClient,
+  cluster: Observed["cluster"],
+): Promise<Observed["lastVersionChange"]> {
+  const ids = await listAll(paginateListUpdates({ client: eks }, { name: cluster.name }), (p) => p.updateIds);
+  for (const id of ids.reverse().slice(0, HISTORY_DEPTH)) {
+    const { update } = await eks.send(new DescribeUpdateCommand({ name: cluster.name, updateId: id }));
+    if (update?.type !== "VersionUpdate" && update?.type !== "VersionRollback") continue;
+    if (update.status !== "Successful") continue;
+    const to = update.params?.find((p) => p.type === "Version")?.value;
+    if (to !== cluster.version) return undefined;
+    return {
+      type: update.type,
+      from: addMinor(to, update.type === "VersionRollback" ? 1 : -1),
+      to,
+      startedAt: update.createdAt?.getTime() ?? 0,
+      updateId: id,
+    };
+  }
+  return undefined;
+}
+
 async function observeCluster(clients: Clients, clusterName: string): Promise<Observed> {
   const { eks } = clients;
-  const observedAt = Date.now();
   const [first, nodegroups, addons, insights] = await Promise.all([
     describeCluster(eks, clusterName),
     listAll(paginateListNodegroups({ client: eks }, { clusterName }), (p) => p.nodegroups).then((names) =>
@@ -51,6 +87,8 @@ async function observeCluster(clients: Clients, clusterName: string): Promise<Ob
     readInsights(eks, clusterName),
   ]);
   let cluster = first;
+  // EKS's time, as its answers just told it.
+  const observedAt = clients.clock.now();
   const busy: Target[] = [
     ...(cluster.status === "UPDATING" ? [{ kind: "controlPlane" } as const] : []),
     ...nodegroups

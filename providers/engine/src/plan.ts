@@ -195,7 +195,39 @@ class Planner {
         `target version for Kubernetes ${this.to}`,
       );
     this.nodegroupSteps(nodegroups);
+    this.holdForBake();
     return this.result();
+  }
+
+  /**
+   * With a bake period, what follows the last control-plane step waits: in this run when the plan
+   * moves the control plane, or until the period has passed since the last upgrade reached the
+   * target. Steps before it (add-ons valid on both minors, the control plane) run as planned.
+   */
+  private holdForBake(): void {
+    const hours = this.spec.upgrade.bakeHours;
+    if (hours <= 0 || this.violations.length) return;
+    const lastCp = this.steps.map((s) => s.kind).lastIndexOf("controlPlane");
+    const last = this.observed.lastVersionChange;
+    const until =
+      lastCp < 0 && last?.type === "VersionUpdate" && last.to === this.to
+        ? last.startedAt + hours * 3_600_000
+        : undefined;
+    if (lastCp < 0 && (until === undefined || until <= this.observed.observedAt)) return;
+    const held = this.steps.splice(lastCp + 1);
+    if (!held.length) return;
+    const nodegroups = held.filter((s) => s.kind === "nodegroup").length;
+    const what = [
+      `${nodegroups} node group update${nodegroups === 1 ? "" : "s"}`,
+      `${held.length - nodegroups} other step${held.length - nodegroups === 1 ? "" : "s"}`,
+    ].join(" and ");
+    this.warning(
+      "BAKE_HOLD",
+      "upgrade.bakeHours",
+      until === undefined
+        ? `${what} wait until the control plane has run ${this.to} for ${hours} hours: run again ${hours} hours after it gets there`
+        : `${what} wait until the control plane has run ${this.to} for ${hours} hours, until ${new Date(until).toISOString().slice(0, 16).replace("T", " ")} UTC (upgrade ${last?.updateId})`,
+    );
   }
 
   // --- checks ----------------------------------------------------------------------------------
@@ -721,6 +753,7 @@ class Planner {
       from: this.from,
       to: this.to,
       support: supportAlongPath(this.observed, this.catalog, this.to),
+      madeAt: new Date(this.observed.observedAt).toISOString(),
       insightsEvaluatedAt: oldestEvaluation(this.observed),
       steps,
       violations: this.violations,

@@ -120,6 +120,13 @@ const UpgradePolicy = z.strictObject({
   concurrency: z.number().int().min(1).max(50).default(1),
   /** ERROR upgrade-readiness insights: "block" the plan, only "warn", or acknowledge these insight names. */
   insights: z.union([z.literal("block"), z.literal("warn"), z.array(z.string().min(1))]).default("block"),
+  /**
+   * Hours the control plane runs a new minor before what needs that minor follows: the add-on
+   * updates after the last control-plane step and every node group wait for a later run. While
+   * they wait, a rollback (EKS allows one within 7 days) stays cheap: nothing but the control plane
+   * has to go back. 0 (the default): everything in one run.
+   */
+  bakeHours: z.number().min(0).max(168).default(0),
   /** How long one step may take before the run stops waiting (the update itself goes on in AWS). */
   deadlines: z
     .strictObject({
