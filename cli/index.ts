@@ -7,6 +7,7 @@ import {
   destroyClients,
   inspect,
   inspectForApply,
+  inspectRollback,
   type KeyRenderer,
   operationalFinding,
   runtimeNotice,
@@ -17,7 +18,15 @@ import { applyPlan } from "./apply";
 import { flagKey } from "./keys";
 import { runDemo } from "./demo";
 import { CliError, EXIT } from "./errors";
-import { type ClusterOptions, clusterRef, specAndScale, type TargetOptions, timeScale } from "./options";
+import {
+  type ClusterOptions,
+  clusterRef,
+  type RollbackOptions,
+  rollbackSpec,
+  specAndScale,
+  type TargetOptions,
+  timeScale,
+} from "./options";
 import { FORMATS, type Format, renderPlan } from "./render";
 import { gatherStatus, renderStatus } from "./status";
 import { packageVersion } from "./version";
@@ -160,6 +169,49 @@ targetOptions(
       await applyPlan(clients, spec, inspection, {
         keys,
         yes: o.yes === true,
+        tty: process.stdout.isTTY === true,
+        timeScale: scale,
+        write,
+      });
+    });
+  });
+
+clusterOptions(
+  program
+    .command("rollback")
+    .description(
+      "take the control plane back to the minor its last upgrade left (EKS allows it for 7 days): node groups, then add-ons, then the control plane; a plan unless --yes",
+    ),
+)
+  .option("--to <minor>", "the minor to go back to (only the one the last upgrade left)")
+  .option(
+    "--acknowledge <insight>",
+    "a rollback-readiness insight in ERROR to roll back despite, by name (repeatable)",
+    (v: string, all: string[] = []) => [...all, v],
+  )
+  .option("--timeout-minutes <n>", "EKS cancels the rollback if it takes longer (120-10080, default 720)")
+  .option("--concurrency <n>", "node groups rolled back at once (default 1)")
+  .option("--yes", "run the rollback (without it: the plan only)")
+  .addOption(new Option("--format <format>", "output format of the plan").choices(FORMATS).default("table"))
+  .option("--time-scale <x>", "the emulator's time scale (emulator only)")
+  .action(async (o: RollbackOptions & { yes?: boolean; format: Format; timeScale?: string }) => {
+    const spec = rollbackSpec(o);
+    const scale = o.timeScale !== undefined ? timeScale(o.timeScale) : await timeScaleOf(spec);
+    await withClients(spec, flagKey, async (clients) => {
+      const inspection = await inspectRollback(clients, spec);
+      const { plan } = inspection;
+      write(renderPlan(plan, o.format, spec.rollback.concurrency, flagKey, "Rollback plan"));
+      if (plan.violations.length) {
+        process.exitCode = EXIT.refused;
+        return;
+      }
+      if (!o.yes) {
+        if (plan.steps.length) write("This is the plan: run again with --yes to roll back.");
+        return;
+      }
+      await applyPlan(clients, inspection.spec, inspection, {
+        keys: flagKey,
+        yes: true,
         tty: process.stdout.isTTY === true,
         timeScale: scale,
         write,

@@ -25,6 +25,11 @@ export function flagKey(path: string, value?: string): string {
       if (leaf === "canary") return `--canary ${name}`;
       if (leaf === "launchTemplateVersion") return `--launch-template-version ${name}=${v("<version>")}`;
       return `--ami-release-version ${name ?? "<name>"}=${v("<release>")}`;
+    case "rollback":
+      if (name === "to") return "--to";
+      if (name === "acknowledge") return "--acknowledge <insight name>";
+      if (name === "timeoutMinutes") return "--timeout-minutes";
+      return "--concurrency";
     case "upgrade":
       if (name === "concurrency") return value === undefined ? "--concurrency" : `--concurrency ${value}`;
       if (name === "bakeHours") return value === undefined ? "--bake-hours" : `--bake-hours ${value}`;

@@ -5,7 +5,9 @@ import {
   type KeyRenderer,
   type PromotionGate,
   parseClusterRef,
+  parseRollbackSpec,
   parseSpec,
+  type RollbackSpec,
   SpecError,
 } from "@eks-upgrade/engine";
 import { existsSync, readdirSync } from "node:fs";
@@ -175,6 +177,33 @@ function mergeNodeGroups(base: unknown, flags: Record<string, Record<string, unk
 
 export function parse(input: Record<string, unknown>, keys: KeyRenderer = flagKey): DesiredSpec {
   return withArguments(() => parseSpec(input), keys);
+}
+
+/** Options of rollback. */
+export interface RollbackOptions extends ClusterOptions {
+  to?: string;
+  acknowledge?: string[];
+  timeoutMinutes?: string;
+  concurrency?: string;
+}
+
+/** The rollback's spec, validated; a bad value is reported with its flag. */
+export function rollbackSpec(o: RollbackOptions): RollbackSpec {
+  return withArguments(() =>
+    parseRollbackSpec({
+      clusterName: o.cluster,
+      region: region(o),
+      endpoints: endpoints(o),
+      rollback: {
+        ...(o.to !== undefined ? { to: o.to } : {}),
+        ...(o.acknowledge ? { acknowledge: o.acknowledge } : {}),
+        ...(o.timeoutMinutes !== undefined
+          ? { timeoutMinutes: number("--timeout-minutes", o.timeoutMinutes) }
+          : {}),
+        ...(o.concurrency !== undefined ? { concurrency: number("--concurrency", o.concurrency) } : {}),
+      },
+    }),
+  );
 }
 
 /** The cluster to talk to, validated: --cluster, --region, --endpoint. */

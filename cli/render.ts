@@ -29,9 +29,12 @@ export function renderPlan(
   format: Format,
   concurrency: number,
   keys: KeyRenderer = plainKey,
+  title = "Upgrade plan",
 ): string {
   if (format === "json") return JSON.stringify(plan, null, 2);
-  return format === "markdown" ? planMarkdown(plan, concurrency, keys) : planTable(plan, concurrency, keys);
+  return format === "markdown"
+    ? planMarkdown(plan, concurrency, keys, title)
+    : planTable(plan, concurrency, keys, title);
 }
 
 /** Each minor of the way with its support, as EKS reports it: "1.33 (extended support until 2027-07-29)". */
@@ -54,8 +57,8 @@ function insightsLine(plan: Plan): string | undefined {
   return `Upgrade insights evaluated ${plan.insightsEvaluatedAt.slice(0, 16).replace("T", " ")} UTC (${age})`;
 }
 
-function planTable(plan: Plan, concurrency: number, keys: KeyRenderer): string {
-  const out: string[] = [pc.bold(`Upgrade plan for ${plan.cluster}: ${plan.from} -> ${plan.to}`)];
+function planTable(plan: Plan, concurrency: number, keys: KeyRenderer, title: string): string {
+  const out: string[] = [pc.bold(`${title} for ${plan.cluster}: ${plan.from} -> ${plan.to}`)];
   const support = supportLine(plan);
   if (support) out.push(wrapLine(support, 100, "  ").join("\n"));
   const insights = insightsLine(plan);
@@ -101,9 +104,9 @@ function findings(list: Finding[], title: string, keys: KeyRenderer): string[] {
   ];
 }
 
-function planMarkdown(plan: Plan, concurrency: number, keys: KeyRenderer): string {
+function planMarkdown(plan: Plan, concurrency: number, keys: KeyRenderer, title: string): string {
   const esc = (s: string | number) => renderKeys(String(s), keys).replace(/\|/g, "\\|");
-  const out = [`### EKS upgrade plan: \`${plan.cluster}\` ${plan.from} → ${plan.to}`, ""];
+  const out = [`### EKS ${title.toLowerCase()}: \`${plan.cluster}\` ${plan.from} → ${plan.to}`, ""];
   const support = supportLine(plan);
   if (support) out.push(support, "");
   const insights = insightsLine(plan);

@@ -306,7 +306,12 @@ export class EksBackend {
 
   updateClusterVersion(
     name: string,
-    input: { version?: string; force?: boolean; clientRequestToken?: string },
+    input: {
+      version?: string;
+      force?: boolean;
+      rollbackConfig?: { timeoutMinutes?: number } | undefined;
+      clientRequestToken?: string;
+    },
     origin: Origin = "api",
   ) {
     this.advance();
@@ -359,7 +364,7 @@ export class EksBackend {
     const replay = this.replay(cluster, target, input.clientRequestToken);
     if (replay) return replay;
     this.refuseWhileBusy(cluster, target, ng.status, ["ACTIVE", "DEGRADED"]);
-    const change = nodegroupVersionChange(this.catalog, cluster, ng, input);
+    const change = nodegroupVersionChange(this.catalog, cluster, ng, input, this.clock.now());
     const shape = { desiredSize: ng.scaling.desiredSize, ...ng.updateConfig };
     const u = this.startUpdate(cluster, target, {
       type: "VersionUpdate",

@@ -67,6 +67,8 @@ export class EksError extends Error {
 
 export const invalidParameter = (message: string, ctx?: ErrorContext) =>
   new EksError("InvalidParameterException", message, ctx);
+export const invalidRequest = (message: string, ctx?: ErrorContext) =>
+  new EksError("InvalidRequestException", message, ctx);
 export const invalidState = (message: string, ctx?: ErrorContext) =>
   new EksError("InvalidStateException", message, ctx);
 export const notFound = (message: string, ctx?: ErrorContext) =>

@@ -1,7 +1,7 @@
 import { amiFamily } from "./ami-types";
 import type { Catalog } from "./catalog";
 import { DAY } from "./clock";
-import { type ErrorContext, invalidParameter, invalidState } from "./errors";
+import { type ErrorContext, invalidParameter, invalidRequest, invalidState } from "./errors";
 import type { AddonRecord, ClusterRecord, NodegroupRecord, UpdateEffect, UpdateParam } from "./model";
 import {
   compareAddonVersions,
@@ -35,11 +35,21 @@ export function allowedKubeletSkew(kubeletMinor: string): number {
   return compareMinor(kubeletMinor, "1.25") >= 0 ? 3 : 2;
 }
 
+/** The minor a cluster may roll back to now: the one its last upgrade left, within 7 days. */
+export function rollbackTarget(cluster: ClusterRecord, now: number): string | undefined {
+  const last = cluster.lastUpgrade;
+  return last && now - last.at <= ROLLBACK_WINDOW_MS ? last.from : undefined;
+}
+
 /** UpdateClusterVersion: one minor up, or back to the minor left within the rollback window. */
 export function controlPlaneChange(
   catalog: Catalog,
   cluster: ClusterRecord,
-  input: { version?: string | undefined; force?: boolean | undefined },
+  input: {
+    version?: string | undefined;
+    force?: boolean | undefined;
+    rollbackConfig?: { timeoutMinutes?: number | undefined } | undefined;
+  },
   now: number,
 ): Change<Effect<"clusterVersion">> & { type: "VersionUpdate" | "VersionRollback" } {
   const c = { clusterName: cluster.name };
@@ -48,12 +58,11 @@ export function controlPlaneChange(
   const unsupported = () =>
     invalidParameter(`Unsupported Kubernetes minor version update from ${cluster.version} to ${target}`, c);
   if (!isMinor(target) || !catalog.minor(target)) throw unsupported();
-  const order = compareMinor(target, cluster.version);
-  const last = cluster.lastUpgrade;
   // Since 2026 EKS rolls the control plane back one minor within 7 days of an upgrade.
-  const rollback = order < 0 && last?.from === target && now - last.at <= ROLLBACK_WINDOW_MS;
+  const rollback = compareMinor(target, cluster.version) < 0 && rollbackTarget(cluster, now) === target;
   if (!rollback && target !== nextMinor(cluster.version)) throw unsupported();
-  if (!rollback && !input.force) checkUpgradeReadiness(cluster, target);
+  if (rollback) checkRollback(catalog, cluster, target, input, now);
+  else if (!input.force) checkUpgradeReadiness(cluster, target);
   const platformVersion = catalog.latestPlatformVersion(target);
   return {
     type: rollback ? "VersionRollback" : "VersionUpdate",
@@ -63,6 +72,54 @@ export function controlPlaneChange(
     ],
     effect: { kind: "clusterVersion", version: target, platformVersion, rollback },
   };
+}
+
+/**
+ * What a rollback needs besides its window and its one minor: managed node groups already back,
+ * a target EKS still supports (an extended-support one only under the EXTENDED policy), a
+ * timeout in range, and no blocking rollback-readiness insight unless `force`. The messages are
+ * worded by us: no public source quotes EKS's.
+ */
+function checkRollback(
+  catalog: Catalog,
+  cluster: ClusterRecord,
+  target: string,
+  input: {
+    force?: boolean | undefined;
+    rollbackConfig?: { timeoutMinutes?: number | undefined } | undefined;
+  },
+  now: number,
+): void {
+  const c = { clusterName: cluster.name };
+  const timeout = input.rollbackConfig?.timeoutMinutes;
+  if (timeout !== undefined && !(Number.isInteger(timeout) && timeout >= 120 && timeout <= 10080))
+    throw invalidParameter("rollbackConfig.timeoutMinutes must be between 120 and 10080", c);
+  const ahead = [...cluster.nodegroups.values()].filter((n) => compareMinor(n.version, target) > 0);
+  if (ahead.length) {
+    throw invalidRequest(
+      `Managed node groups must be rolled back to ${target} before the control plane: ${ahead.map((n) => `${n.name} runs ${n.version}`).join(", ")}`,
+      c,
+    );
+  }
+  const minor = catalog.minor(target);
+  if (minor && now >= Date.parse(minor.endOfExtendedSupport))
+    throw invalidRequest(`Kubernetes ${target} is no longer supported: a cluster cannot roll back to it`, c);
+  if (minor && now >= Date.parse(minor.endOfStandardSupport) && cluster.supportType !== "EXTENDED") {
+    throw invalidRequest(
+      `Kubernetes ${target} is in extended support: set the cluster's upgrade policy to EXTENDED before rolling back to it`,
+      c,
+    );
+  }
+  const blocking = cluster.insights.filter(
+    (i) => i.category === "ROLLBACK_READINESS" && (i.status === "ERROR" || i.status === "UNKNOWN"),
+  );
+  if (blocking.length && !input.force) {
+    throw invalidState(
+      `Amazon EKS detected rollback readiness issues: ${blocking.map((i) => i.name).join("; ")}. ` +
+        "Call ListInsights to view them, or pass force to override.",
+      c,
+    );
+  }
 }
 
 /** Refusals EKS makes before an upgrade unless `force`: ERROR insights for the target, kubelet skew. */
@@ -102,6 +159,7 @@ export function nodegroupVersionChange(
   cluster: ClusterRecord,
   ng: NodegroupRecord,
   input: NodegroupVersionInput,
+  now: number,
 ): Change<Effect<"nodegroupVersion">> {
   const c = { clusterName: cluster.name, nodegroupName: ng.name };
   let effect: Effect<"nodegroupVersion">;
@@ -126,7 +184,9 @@ export function nodegroupVersionChange(
         c,
       );
     }
-    if (minor !== cluster.version && minor !== ng.version) {
+    // Before a control-plane rollback, node groups go back to the minor it returns to.
+    const rollingBack = minor === rollbackTarget(cluster, now) && compareMinor(minor, ng.version) < 0;
+    if (minor !== cluster.version && minor !== ng.version && !rollingBack) {
       throw invalidParameter(
         `Requested Nodegroup version ${minor} is invalid. The version must be the cluster version ${cluster.version} or the current nodegroup version ${ng.version}`,
         c,

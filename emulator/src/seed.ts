@@ -88,7 +88,9 @@ const NodegroupSeed = z.strictObject({
 const InsightSeed = z.strictObject({
   id: z.string().min(1).optional(),
   name: z.string().min(1),
-  category: z.enum(["UPGRADE_READINESS", "MISCONFIGURATION"]).default("UPGRADE_READINESS"),
+  category: z
+    .enum(["UPGRADE_READINESS", "MISCONFIGURATION", "ROLLBACK_READINESS"])
+    .default("UPGRADE_READINESS"),
   kubernetesVersion: minor,
   status: z.enum(["PASSING", "WARNING", "ERROR", "UNKNOWN"]),
   reason: z.string().optional(),

@@ -122,7 +122,7 @@ export class Emulator {
       });
       res.writeHead(answer.status, {
         "content-type": "text/xml",
-        date: new Date(this.world.clock.now()).toUTCString(),
+        [SIMULATED_TIME_HEADER]: simulatedTime(this.world),
         "content-length": String(Buffer.byteLength(answer.xml)),
       });
       res.end(answer.xml);
@@ -180,8 +180,7 @@ export class Emulator {
     const headers: Record<string, string> = {
       "content-type": "application/json",
       "x-amzn-requestid": randomUUID(),
-      // The simulated time, as AWS sends its own in every answer.
-      date: new Date(world.clock.now()).toUTCString(),
+      [SIMULATED_TIME_HEADER]: simulatedTime(world),
     };
     if (error) {
       status = error.status;
@@ -245,7 +244,7 @@ export class Emulator {
       {
         "content-type": "application/x-amz-json-1.1",
         "x-amzn-requestid": randomUUID(),
-        date: new Date(world.clock.now()).toUTCString(),
+        [SIMULATED_TIME_HEADER]: simulatedTime(world),
         ...(error ? { "x-amzn-errortype": error.type } : {}),
       },
       payload,
@@ -257,6 +256,17 @@ export class Emulator {
     if (effect.delayMs > 0) await new Promise((r) => setTimeout(r, effect.delayMs));
     return effect;
   }
+}
+
+/**
+ * The simulated time of an answer. HTTP's Date header stays the wall clock: the AWS SDK corrects
+ * its clock from Date (and then retries a failed call once), which a clock running faster would
+ * trigger on every error.
+ */
+export const SIMULATED_TIME_HEADER = "x-emulator-time";
+
+function simulatedTime(world: World): string {
+  return new Date(world.clock.now()).toISOString();
 }
 
 /** Starts an emulator on 127.0.0.1 and resolves once it accepts connections. */

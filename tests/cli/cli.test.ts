@@ -164,7 +164,10 @@ describe("eks-upgrade CLI against the emulator", () => {
     const clients = createClients(spec, { credentials: { accessKeyId: "a", secretAccessKey: "b" } });
     const { plan } = await inspect(clients, spec);
     destroyClients(clients);
-    assert.deepEqual(JSON.parse(stdout), JSON.parse(JSON.stringify(plan)));
+    // The same plan, made a moment apart: everything but when it was made is equal.
+    const cliPlan = JSON.parse(stdout) as typeof plan;
+    assert.ok(Date.parse(cliPlan.madeAt) <= Date.parse(plan.madeAt));
+    assert.deepEqual({ ...cliPlan, madeAt: plan.madeAt }, JSON.parse(JSON.stringify(plan)));
     assert.ok(plan.steps.length > 5);
   });
 
@@ -378,6 +381,44 @@ describe("eks-upgrade CLI against the emulator", () => {
     const later = await applyBaked();
     assert.equal(later.code, 0, later.stderr);
     assert.ok(emulator.state().clusters[0]?.nodegroups.every((n) => n.version === "1.30"));
+  });
+
+  it("rollback: the plan by default, --yes runs it in order; a wrong --to is refused naming the flag", async () => {
+    emulator.reset({
+      timeScale: TIME_SCALE,
+      clusters: [
+        {
+          name: "demo",
+          version: "1.35",
+          lastUpgradedAt: new Date(Date.now() - 86_400_000).toISOString(),
+          addons: { "vpc-cni": "v1.22.3-eksbuild.1" },
+          nodegroups: [
+            { name: "general", amiType: "AL2023_x86_64_STANDARD", version: "1.35", desiredSize: 2 },
+          ],
+        },
+      ],
+    });
+    const planned = await cli("rollback", ...target());
+    assert.equal(planned.code, 0, planned.stderr);
+    assert.match(planned.stdout, /Rollback plan for demo: 1\.35 -> 1\.34/);
+    assert.match(planned.stdout, /This is the plan: run again with --yes to roll back\./);
+    assert.deepEqual(mutating(), []);
+    const wrong = await cli("rollback", ...target(), "--to", "1.33", "--yes");
+    assert.equal(wrong.code, 2, wrong.stderr);
+    assert.match(
+      wrong.stdout.replace(/\n {6}/g, " "),
+      /EKSUP022 --to: cluster demo can only roll back to 1\.34/,
+    );
+    assert.deepEqual(mutating(), []);
+    const run = await cli("rollback", ...target(), "--yes", "--time-scale", String(TIME_SCALE));
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(callSummary(mutating()), [
+      "nodegroup general 1.34",
+      "addon vpc-cni v1.22.2-eksbuild.1",
+      "controlPlane 1.34",
+    ]);
+    assert.match(run.stdout, /^done {5}controlPlane:rollback:1\.34 in \d+m\d+s$/m);
+    assert.equal(emulator.state().clusters[0]?.version, "1.34");
   });
 
   it("apply without --yes and without a terminal refuses, changing nothing", async () => {

@@ -151,6 +151,12 @@ describe(
         /Review the insight \(aws eks describe-insight\)/,
         "the remedy is there too",
       );
+      // Support windows as EKS reports them (DescribeClusterVersions), in the preview.
+      assert.match(
+        preview.stdout,
+        /EKSUP107 eks-upgrade:clusterVersion: the way to 1\.35 passes 1\.34 \(extended support until 2027-12-02\)/,
+      );
+      assert.match(preview.stdout, /"1\.33: extended support until 2027-07-29"/);
       assert.deepEqual(
         lines.filter((l) => CUT.test(l.trimEnd())),
         [],
@@ -164,9 +170,15 @@ describe(
       assert.deepEqual(newCalls(), []);
     });
 
-    it("pulumi up: control plane, then add-ons, then node groups; one progress line per step event", async () => {
+    it("pulumi up: insights refreshed, then control plane, add-ons, node groups; one progress line per step event", async () => {
       const up = await local(["up", "--yes", "--skip-preview"]);
       assert.equal(up.code, 0, up.output);
+      const operations = emulator.audit(since).map((e) => (e.mutating ? "change" : e.operation));
+      assert.ok(
+        operations.includes("StartInsightsRefresh") &&
+          operations.indexOf("StartInsightsRefresh") < operations.indexOf("change"),
+        "the insights are refreshed before the first change",
+      );
       const calls = callSummary(newCalls());
       const cps = calls.filter((c) => c.startsWith("controlPlane"));
       assert.deepEqual(cps, ["controlPlane 1.34", "controlPlane 1.35"]);

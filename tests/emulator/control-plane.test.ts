@@ -87,31 +87,84 @@ describe("control plane: UpdateClusterVersion", () => {
   });
 
   it("rolls back one minor within 7 days of an upgrade (VersionRollback), and refuses it after", async () => {
-    await upgrade("1.30");
+    const current = { name: "demo", version: "1.35" } as const;
+    resetTo(h, current);
+    await upgrade("1.36");
     h.emulator.advanceClock(10 * MINUTES);
-    const { update } = await upgrade("1.29");
+    const { update } = await upgrade("1.35");
     assert.equal(update?.type, "VersionRollback");
     h.emulator.advanceClock(10 * MINUTES);
-    assert.equal((await cluster())?.version, "1.29");
+    assert.equal((await cluster())?.version, "1.35");
 
-    h.emulator.reset();
-    await upgrade("1.30");
+    resetTo(h, current);
+    await upgrade("1.36");
     h.emulator.advanceClock(10 * MINUTES + 7 * 24 * 60 * MINUTES + 60);
     await rejectsWith(
-      upgrade("1.29"),
+      upgrade("1.35"),
       "InvalidParameterException",
-      "Unsupported Kubernetes minor version update from 1.30 to 1.29",
+      "Unsupported Kubernetes minor version update from 1.36 to 1.35",
     );
   });
 
-  it("a seed's lastUpgradedAt opens the rollback window", async () => {
-    const start = "2026-11-20T12:00:00Z";
+  it("a seed's lastUpgradedAt opens the rollback window and shows its VersionUpdate in ListUpdates", async () => {
     resetTo(
       h,
-      { name: "demo", version: "1.31", lastUpgradedAt: "2026-11-18T12:00:00Z" },
-      { startTime: start },
+      { name: "demo", version: "1.36", lastUpgradedAt: "2026-11-18T12:00:00Z" },
+      { startTime: "2026-11-20T12:00:00Z" },
     );
-    const { update } = await upgrade("1.30");
+    const { updateIds } = await h.eks.send(new ListUpdatesCommand({ name: "demo" }));
+    const past = await h.eks.send(new DescribeUpdateCommand({ name: "demo", updateId: updateIds?.[0] }));
+    assert.equal(past.update?.type, "VersionUpdate");
+    assert.equal(past.update?.status, "Successful");
+    const { update } = await upgrade("1.35");
+    assert.equal(update?.type, "VersionRollback");
+  });
+
+  it("refuses a rollback EKS would: into an unsupported minor, into extended support under STANDARD, a readiness ERROR unless forced, a bad timeout", async () => {
+    const rollback = (extra: Record<string, unknown> = {}) =>
+      h.eks.send(new UpdateClusterVersionCommand({ name: "demo", version: "1.30", ...extra }));
+    resetTo(h, { name: "demo", version: "1.31", lastUpgradedAt: new Date().toISOString() });
+    await rejectsWith(
+      rollback(),
+      "InvalidRequestException",
+      "Kubernetes 1.30 is no longer supported: a cluster cannot roll back to it",
+    );
+    const toExtended = (version: "1.34", supportType: "STANDARD" | "EXTENDED", extra = {}) => {
+      resetTo(h, {
+        name: "demo",
+        version: "1.35",
+        supportType,
+        lastUpgradedAt: new Date().toISOString(),
+        insights: [
+          {
+            name: "Kubelet version skew",
+            category: "ROLLBACK_READINESS",
+            kubernetesVersion: "1.34",
+            status: "ERROR",
+          },
+        ],
+      });
+      return h.eks.send(new UpdateClusterVersionCommand({ name: "demo", version, ...extra }));
+    };
+    await rejectsWith(
+      toExtended("1.34", "STANDARD", { force: true }),
+      "InvalidRequestException",
+      "Kubernetes 1.34 is in extended support: set the cluster's upgrade policy to EXTENDED before rolling back to it",
+    );
+    await rejectsWith(
+      toExtended("1.34", "EXTENDED"),
+      "InvalidStateException",
+      /^Amazon EKS detected rollback readiness issues: Kubelet version skew\. Call ListInsights/,
+    );
+    await rejectsWith(
+      toExtended("1.34", "EXTENDED", { force: true, rollbackConfig: { timeoutMinutes: 60 } }),
+      "InvalidParameterException",
+      "rollbackConfig.timeoutMinutes must be between 120 and 10080",
+    );
+    const { update } = await toExtended("1.34", "EXTENDED", {
+      force: true,
+      rollbackConfig: { timeoutMinutes: 120 },
+    });
     assert.equal(update?.type, "VersionRollback");
   });
 

@@ -27,6 +27,7 @@ describe("desired spec validation", () => {
     assert.deepEqual(spec.nodeGroups, {});
     assert.deepEqual(spec.upgrade, {
       concurrency: 1,
+      bakeHours: 0,
       insights: "block",
       deadlines: { controlPlaneMinutes: 60, addonMinutes: 30, nodegroupMinutes: 180 },
       polling: { minSeconds: 5, maxSeconds: 60 },

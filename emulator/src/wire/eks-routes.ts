@@ -45,6 +45,7 @@ export const EKS_ROUTES: readonly EksRoute[] = [
       b.updateClusterVersion(name(r), {
         version: optString(r.body, "version"),
         force: optBoolean(r.body, "force"),
+        rollbackConfig: optObject<{ timeoutMinutes?: number }>(r.body, "rollbackConfig"),
         clientRequestToken: optString(r.body, "clientRequestToken"),
       }),
   },
@@ -204,7 +205,7 @@ export function auditParams(operation: string, req: EksRequest): Record<string, 
   };
   switch (operation) {
     case "UpdateClusterVersion":
-      return pick(["version", "force"], req.body);
+      return pick(["version", "force", "rollbackConfig"], req.body);
     case "UpdateNodegroupVersion":
       return pick(["version", "releaseVersion", "launchTemplate", "force"], req.body);
     case "UpdateNodegroupConfig":

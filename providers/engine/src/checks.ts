@@ -133,6 +133,51 @@ export const CHECKS = {
     title: "launchTemplateVersion is set for a node group that has no launch template",
     remedy: "Remove {{nodeGroups.<name>.launchTemplateVersion}} for this node group.",
   },
+  ROLLBACK_NO_UPGRADE: {
+    key: "clusterName",
+    code: "EKSUP020",
+    severity: "violation",
+    title: "The cluster has no recent in-place upgrade to roll back",
+    remedy:
+      "EKS rolls back only an in-place upgrade of the last 7 days (not a cluster created at its version, nor a rollback). Fix forward, or create a cluster at the older version and migrate.",
+  },
+  ROLLBACK_WINDOW_PASSED: {
+    key: "clusterName",
+    code: "EKSUP021",
+    severity: "violation",
+    title: "The 7-day rollback window of the last upgrade has passed",
+    remedy: "EKS no longer rolls this upgrade back: fix forward on the running minor.",
+  },
+  ROLLBACK_TARGET: {
+    key: "rollback.to",
+    code: "EKSUP022",
+    severity: "violation",
+    title: "A rollback goes only to the minor the last upgrade left",
+    remedy: "Leave {{rollback.to}} out, or give the minor the message names.",
+  },
+  ROLLBACK_TARGET_SUPPORT: {
+    key: "rollback.to",
+    code: "EKSUP023",
+    severity: "violation",
+    title: "EKS does not support the rollback's target minor under the cluster's upgrade policy",
+    remedy:
+      "For a minor in extended support, set the cluster's upgrade policy to EXTENDED first; a minor past extended support cannot be rolled back to.",
+  },
+  ROLLBACK_READINESS_BLOCKING: {
+    key: "rollback.acknowledge",
+    code: "EKSUP024",
+    severity: "violation",
+    title: "A rollback-readiness insight reports ERROR or UNKNOWN",
+    remedy:
+      "Fix what the insight reports (aws eks describe-insight), or acknowledge it by name with {{rollback.acknowledge}} to roll back anyway (sent with force).",
+  },
+  ROLLBACK_BLOCKED: {
+    key: "nodeGroups.<name>",
+    code: "EKSUP025",
+    severity: "violation",
+    title: "A node group or add-on cannot be taken back to the rollback's minor automatically",
+    remedy: "Take it back by hand as the message says, then run the rollback again.",
+  },
   PROMOTION_GATE: {
     key: "clusterVersion",
     code: "EKSUP017",
@@ -148,6 +193,13 @@ export const CHECKS = {
     title: "The pinned AMI release is newer than the newest one EKS publishes for the minor and AMI type",
     remedy:
       'Pin a published release (the message names the newest), or use "latest". If it was published minutes ago, retry shortly: SSM can lag behind.',
+  },
+  ROLLBACK_READINESS_ACCEPTED: {
+    key: "rollback.acknowledge",
+    code: "EKSUP112",
+    severity: "warning",
+    title: "A rollback-readiness insight reports ERROR or UNKNOWN but was acknowledged",
+    remedy: "The rollback is sent with force; check the insight's resources afterwards.",
   },
   INSIGHT_ACCEPTED: {
     key: "upgrade.insights",

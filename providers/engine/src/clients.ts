@@ -14,8 +14,9 @@ export interface Clients {
 
 /**
  * EKS's clock, from the Date header of its answers: a support window or a bake period compares
- * EKS's dates with EKS's time, not this machine's (which may be off, and against the emulator runs
- * slower than its simulated clock). Before any answer, this machine's clock.
+ * EKS's dates with EKS's time, not this machine's (which may be off). The local emulator sends its
+ * simulated time in `x-emulator-time` (its Date stays the wall clock, which the SDK's clock-skew
+ * correction reads). Before any answer, this machine's clock.
  */
 export class ServiceClock {
   private offsetMs = 0;
@@ -63,7 +64,8 @@ export function createClients(
   eks.middlewareStack.add(
     (next) => async (args) => {
       const out = await next(args);
-      clock.heard((out.response as { headers?: Record<string, string> }).headers?.date);
+      const headers = (out.response as { headers?: Record<string, string> }).headers;
+      clock.heard(headers?.["x-emulator-time"] ?? headers?.date);
       return out;
     },
     { step: "deserialize", name: "eksUpgradeServiceClock" },

@@ -170,21 +170,30 @@ class Run {
     }
   }
 
-  /** Whether the step's target is already where the step takes it (or further: never go back). */
+  /**
+   * Whether the step's target is already where the step takes it (or further: never go back). A
+   * rollback step's target is reached only where it is exactly.
+   */
   private async targetState(step: Step): Promise<{ reached?: string; updating: boolean }> {
     const req = step.request;
     const cluster = this.spec.clusterName;
     switch (req.kind) {
       case "controlPlane": {
         const { version, status } = await describeCluster(this.eks, cluster);
-        if (version && compareMinor(version, req.version) >= 0 && status !== "UPDATING") {
+        const at = req.rollback
+          ? version === req.version
+          : version && compareMinor(version, req.version) >= 0;
+        if (at && status !== "UPDATING") {
           return { reached: `the control plane runs ${version}`, updating: false };
         }
         return { updating: status === "UPDATING" };
       }
       case "addon": {
         const { version, status } = await describeAddon(this.eks, cluster, step.target);
-        if (version && compareAddonVersions(version, req.addonVersion) >= 0 && status !== "UPDATING") {
+        const at = req.rollback
+          ? version === req.addonVersion
+          : version && compareAddonVersions(version, req.addonVersion) >= 0;
+        if (at && status !== "UPDATING") {
           return { reached: `${step.target} runs ${version}`, updating: false };
         }
         return { updating: status === "UPDATING" };
@@ -209,6 +218,10 @@ class Run {
           return { updating };
         }
         const { version, releaseVersion: release } = ng;
+        if (req.rollback)
+          return version === req.version
+            ? { reached: `${step.target} runs ${version}`, updating }
+            : { updating };
         const order = version && req.version ? compareMinor(version, req.version) : -1;
         if (
           order > 0 ||
@@ -232,6 +245,7 @@ class Run {
             name: clusterName,
             version: req.version,
             ...(req.force ? { force: true } : {}),
+            ...(req.rollback ? { rollbackConfig: { timeoutMinutes: req.rollback.timeoutMinutes } } : {}),
           }),
         );
         break;

@@ -46,6 +46,13 @@ export { configKeyRenderer, key, type KeyRenderer, plainKey, renderKeys } from "
 export { formatDuration, progressLines } from "./progress-lines";
 export { checkPromotion, type PromotionGate } from "./promotion";
 export { resolve } from "./resolve";
+export {
+  inspectRollback,
+  parseRollbackSpec,
+  planRollback,
+  type RollbackInspection,
+  type RollbackSpec,
+} from "./rollback";
 export { describeSupport } from "./support";
 export { DIFF_DISPLAY_WIDTH, wrapLine, wrapLines } from "./text";
 export {

@@ -2,11 +2,12 @@ import { finding } from "./checks";
 import type { Clients } from "./clients";
 import { INSIGHTS_REFRESH_MINUTES, type InsightsRefresh, refreshInsights } from "./insights";
 import type { Observed, Plan, ResolvedCatalog } from "./model";
-import { observe, readInsights } from "./observe";
+import { lastVersionChange, observe, readInsights } from "./observe";
 import { plan } from "./plan";
 import { checkPromotion, type PromotionGate } from "./promotion";
 import { resolve } from "./resolve";
 import type { DesiredSpec } from "./spec";
+import { compareMinor } from "./versions";
 
 export interface Inspection {
   observed: Observed;
@@ -26,8 +27,11 @@ export async function inspect(
   spec: DesiredSpec,
   gate?: PromotionGate,
 ): Promise<Inspection> {
-  // The bake period is measured from the control plane's last upgrade: read it only when asked.
-  const observed = await observe(clients, spec.clusterName, { versionHistory: spec.upgrade.bakeHours > 0 });
+  const observed = await observe(clients, spec.clusterName);
+  // The bake period, and the remedy of a lowered version (a rollback may be possible), need the
+  // control plane's last upgrade: read it only then.
+  if (spec.upgrade.bakeHours > 0 || compareMinor(spec.clusterVersion, observed.cluster.version) < 0)
+    observed.lastVersionChange = await lastVersionChange(clients.eks, observed.cluster);
   const catalog = await resolve(clients, spec, observed);
   return { observed, catalog, plan: gated(plan(spec, observed, catalog), spec, gate) };
 }

@@ -109,14 +109,28 @@ export type StepKind = "controlPlane" | "addon" | "nodegroup" | "nodegroupConfig
 
 /** The API input of a step, without the cluster and target names. */
 export type StepRequest =
-  | { kind: "controlPlane"; version: string; force: boolean }
-  | { kind: "addon"; addonVersion: string; resolveConflicts?: "OVERWRITE" | "NONE" | "PRESERVE" | undefined }
+  | {
+      kind: "controlPlane";
+      version: string;
+      force: boolean;
+      /** A rollback (eks-upgrade rollback only): EKS cancels it if it takes longer than this. */
+      rollback?: { timeoutMinutes: number } | undefined;
+    }
+  | {
+      kind: "addon";
+      addonVersion: string;
+      resolveConflicts?: "OVERWRITE" | "NONE" | "PRESERVE" | undefined;
+      /** Back to an older version (eks-upgrade rollback only). */
+      rollback?: boolean | undefined;
+    }
   | {
       kind: "nodegroup";
       version?: string | undefined;
       releaseVersion?: string | undefined;
       launchTemplate?: { id?: string | undefined; name?: string | undefined; version: string } | undefined;
       force: boolean;
+      /** Back to the minor the control plane returns to (eks-upgrade rollback only). */
+      rollback?: boolean | undefined;
     }
   | {
       kind: "nodegroupConfig";

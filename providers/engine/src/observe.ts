@@ -119,10 +119,13 @@ async function observeCluster(clients: Clients, clusterName: string): Promise<Ob
   };
 }
 
-/** The cluster's upgrade-readiness insights, with when EKS last evaluated each. */
+/** The cluster's upgrade- and rollback-readiness insights, with when EKS last evaluated each. */
 export async function readInsights(eks: EKSClient, clusterName: string): Promise<ObservedInsight[]> {
   const insights = await listAll(
-    paginateListInsights({ client: eks }, { clusterName, filter: { categories: ["UPGRADE_READINESS"] } }),
+    paginateListInsights(
+      { client: eks },
+      { clusterName, filter: { categories: ["UPGRADE_READINESS", "ROLLBACK_READINESS"] } },
+    ),
     (p) => p.insights,
   );
   return insights.map((i) => ({

@@ -14,7 +14,7 @@ import type {
   Target,
 } from "./model";
 import { addonPolicy, canaryOrder, type DesiredSpec, type NodeGroupPolicy, nodeGroupPolicy } from "./spec";
-import { supportAlongPath, supportWarnings } from "./support";
+import { ROLLBACK_WINDOW_DAYS, supportAlongPath, supportWarnings } from "./support";
 import {
   addonMinorSeries,
   allowedKubeletSkew,
@@ -122,6 +122,7 @@ class Planner {
         "CONTROL_PLANE_DOWNGRADE",
         "clusterVersion",
         `${this.to} is lower than the control plane's ${this.from}; the upgrade never moves a version down`,
+        this.rollbackRemedy(),
       );
       return this.result();
     }
@@ -281,6 +282,16 @@ class Planner {
         );
       }
     }
+  }
+
+  /** When EKS could still roll the control plane back to the lowered target: how, on purpose. */
+  private rollbackRemedy(): string | undefined {
+    const last = this.observed.lastVersionChange;
+    const until = last ? last.startedAt + ROLLBACK_WINDOW_DAYS * 86_400_000 : 0;
+    if (last?.type !== "VersionUpdate" || last.from !== this.to || this.observed.observedAt > until)
+      return undefined;
+    const name = this.observed.cluster.name;
+    return `A rollback is a separate, deliberate operation: EKS can still take ${name} back from ${this.from} to ${this.to} until ${new Date(until).toISOString().slice(0, 16).replace("T", " ")} UTC. Review it with eks-upgrade rollback --cluster ${name}, run it with --yes, then ${key("clusterVersion", this.to)} is what runs. Otherwise keep ${key("clusterVersion")} at ${this.from} or higher.`;
   }
 
   /** ERROR insights for a minor on the path block it, unless the policy accepts them (then the step is forced). */

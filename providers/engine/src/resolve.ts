@@ -32,7 +32,7 @@ export async function resolve(
 }
 
 /** Every minor EKS knows with its support status and dates (one call, a page or two). */
-async function clusterVersions(clients: Clients): Promise<KubernetesVersionSupport[]> {
+export async function clusterVersions(clients: Clients): Promise<KubernetesVersionSupport[]> {
   const out: KubernetesVersionSupport[] = [];
   // includeAll: a minor past its support dates is still a hop on the way up (EKS knows it).
   for await (const page of paginateDescribeClusterVersions({ client: clients.eks }, { includeAll: true })) {
@@ -52,7 +52,7 @@ async function clusterVersions(clients: Clients): Promise<KubernetesVersionSuppo
 
 const day = (d: Date | undefined) => d?.toISOString().slice(0, 10);
 
-async function addonVersionsFor(
+export async function addonVersionsFor(
   clients: Clients,
   minor: string,
 ): Promise<Record<string, AddonVersionInfo[]>> {
@@ -76,7 +76,7 @@ async function addonVersionsFor(
   return out;
 }
 
-async function latestReleasesFor(
+export async function latestReleasesFor(
   clients: Clients,
   pairs: { amiType: string; minor: string }[],
 ): Promise<Record<string, string | null>> {

@@ -217,7 +217,7 @@ export function parseClusterRef(input: unknown): ClusterRef {
   return validated(ClusterRefSchema, input);
 }
 
-function validated<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
+export function validated<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   throw new SpecError(

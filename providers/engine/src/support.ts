@@ -8,6 +8,9 @@ import { compareMinor, minorsBetween } from "./versions";
  * upgrades a cluster by itself. Pure: the dates come from EKS, "now" from when observe read them.
  */
 
+/** EKS's rollback window after an in-place upgrade (2026). */
+export const ROLLBACK_WINDOW_DAYS = 7;
+
 /** How far ahead an automatic upgrade is announced. */
 export const AUTO_UPGRADE_NOTICE_DAYS = 60;
 
