@@ -9,6 +9,9 @@ import { callSummary, fleetSeed, TIME_SCALE } from "../support/engine";
 import { PROVIDER_ENV, ROOT } from "../support/provider";
 
 const exec = promisify(execFile);
+
+/** Findings wrap at 100 columns; their continuation lines are indented by six spaces. */
+const joined = (text: string) => text.replace(/\n {6}/g, " ");
 const BIN = join(ROOT, "dist", "cli", "index.js");
 
 /** Runs the built `eks-upgrade` binary, as users do; never throws, returns the exit code. */
@@ -118,13 +121,14 @@ describe("eks-upgrade CLI against the emulator", () => {
     assert.match(status.stdout, /End of extended support: 2028-01-10/);
     const planned = await cli("plan", ...target(), "--cluster-version", "1.30");
     assert.equal(planned.code, 0, planned.stderr);
-    const joined = planned.stdout.replace(/\n {2}(?! )/g, " ").replace(/\n {6}/g, " ");
+    // The support line wraps with a two-space indent.
+    const support = joined(planned.stdout).replace(/\n {2}(?! )/g, " ");
     assert.match(
-      joined,
+      support,
       /EKS support: 1\.29 \(standard support until 2027-01-10\) -> 1\.30 \(extended support until 2027-07-23\)/,
     );
     assert.match(
-      joined,
+      support,
       /EKSUP105 --cluster-version: Kubernetes 1\.30 is in extended support \(standard support ended 2025-07-23, extended ends 2027-07-23\): extended support is billed per cluster hour, and with this cluster's upgrade policy STANDARD, EKS upgrades it to the next minor by itself/,
     );
     assert.ok(
@@ -207,8 +211,6 @@ describe("eks-upgrade CLI against the emulator", () => {
       "general=1.29.0-20240129",
     );
     assert.equal(down.code, 2, down.stderr);
-    // Findings wrap at 100 columns; their continuation lines are indented by six spaces.
-    const joined = (text: string) => text.replace(/\n {6}/g, " ");
     assert.match(
       joined(down.stdout),
       /EKSUP006 --ami-release-version general=<release>: node group general runs 1\.29\.0-20240213; 1\.29\.0-20240129 would be a downgrade/,
@@ -363,7 +365,6 @@ describe("eks-upgrade CLI against the emulator", () => {
       );
     const first = await applyBaked();
     assert.equal(first.code, 0, first.stderr);
-    const joined = (text: string) => text.replace(/\n {6}/g, " ");
     assert.match(
       joined(first.stdout),
       /EKSUP111 --bake-hours: 3 node group updates and \d+ other steps? wait until the control plane has run 1\.30 for 12 hours: run again 12 hours after it gets there/,
@@ -405,10 +406,7 @@ describe("eks-upgrade CLI against the emulator", () => {
     assert.deepEqual(mutating(), []);
     const wrong = await cli("rollback", ...target(), "--to", "1.33", "--yes");
     assert.equal(wrong.code, 2, wrong.stderr);
-    assert.match(
-      wrong.stdout.replace(/\n {6}/g, " "),
-      /EKSUP022 --to: cluster demo can only roll back to 1\.34/,
-    );
+    assert.match(joined(wrong.stdout), /EKSUP022 --to: cluster demo can only roll back to 1\.34/);
     assert.deepEqual(mutating(), []);
     const run = await cli("rollback", ...target(), "--yes", "--time-scale", String(TIME_SCALE));
     assert.equal(run.code, 0, run.stderr);

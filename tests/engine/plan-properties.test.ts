@@ -12,12 +12,12 @@ import {
   parseAddonVersion,
 } from "../../providers/engine/src/versions";
 import {
+  bareCluster,
   CATALOG,
   fleet,
   insightPolicy,
   MINORS,
   NEXT_MINOR,
-  OBSERVED_AT,
   target,
 } from "../support/fleet-arbitrary";
 
@@ -124,22 +124,7 @@ describe("planner properties (fast-check, the real catalog)", () => {
   });
 
   it("a target the spec accepts but EKS does not offer is refused with EKSUP002, naming it", () => {
-    const observed: Observed = {
-      cluster: {
-        name: "c",
-        version: "1.31",
-        platformVersion: "eks.1",
-        status: "ACTIVE",
-        healthIssues: [],
-        supportType: "EXTENDED",
-        autoMode: false,
-      },
-      observedAt: OBSERVED_AT,
-      nodegroups: [],
-      addons: [],
-      insights: [],
-      updatesInProgress: [],
-    };
+    const observed = bareCluster("1.31");
     for (const [to, named] of [
       [NEXT_MINOR, NEXT_MINOR],
       ["1.99", `${NEXT_MINOR}, on the way from 1.31 to 1.99`],

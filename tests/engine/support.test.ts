@@ -1,32 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { type Observed, parseSpec, plan } from "../../providers/engine/src/index";
-import { CATALOG, OBSERVED_AT } from "../support/fleet-arbitrary";
+import { bareCluster as cluster, CATALOG } from "../support/fleet-arbitrary";
 
 /*
  * Support windows in the plan, from what EKS reports (DescribeClusterVersions, here the real
  * catalog's dates as of 2026-12-02): 1.28-1.31 past extended support, 1.32-1.34 in extended
  * support (1.34 since that very day), 1.35 and 1.36 in standard support.
  */
-function cluster(version: string, supportType: "STANDARD" | "EXTENDED"): Observed {
-  return {
-    cluster: {
-      name: "c",
-      version,
-      platformVersion: "eks.1",
-      status: "ACTIVE",
-      healthIssues: [],
-      supportType,
-      autoMode: false,
-    },
-    observedAt: OBSERVED_AT,
-    nodegroups: [],
-    addons: [],
-    insights: [],
-    updatesInProgress: [],
-  };
-}
-
 const planned = (observed: Observed, clusterVersion: string) =>
   plan(parseSpec({ clusterName: "c", region: "us-east-1", clusterVersion }), observed, CATALOG);
 

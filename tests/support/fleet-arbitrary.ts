@@ -34,6 +34,26 @@ const AMI_TYPES = ["AL2023_x86_64_STANDARD", "AL2_x86_64", "BOTTLEROCKET_x86_64"
 /** The day the fleets are observed: support statuses are as EKS reported them then. */
 export const OBSERVED_AT = Date.parse("2026-12-02T12:00:00Z");
 
+/** An ACTIVE cluster on `version` with nothing else, observed on OBSERVED_AT. */
+export function bareCluster(version: string, supportType: "STANDARD" | "EXTENDED" = "EXTENDED"): Observed {
+  return {
+    cluster: {
+      name: "c",
+      version,
+      platformVersion: "eks.1",
+      status: "ACTIVE",
+      healthIssues: [],
+      supportType,
+      autoMode: false,
+    },
+    observedAt: OBSERVED_AT,
+    nodegroups: [],
+    addons: [],
+    insights: [],
+    updatesInProgress: [],
+  };
+}
+
 /** What resolve would find for these minors: support windows, add-on versions and newest releases. */
 function resolvedCatalog(): ResolvedCatalog {
   const addonVersions: ResolvedCatalog["addonVersions"] = {};
@@ -103,16 +123,7 @@ export const fleet = fc
   .map(({ cp, supportType, nodegroups, addons, insights }): Observed => {
     const first = MINORS[0] ?? cp;
     return {
-      cluster: {
-        name: "c",
-        version: cp,
-        platformVersion: "eks.1",
-        status: "ACTIVE",
-        healthIssues: [],
-        supportType,
-        autoMode: false,
-      },
-      observedAt: OBSERVED_AT,
+      ...bareCluster(cp, supportType),
       nodegroups: nodegroups.flatMap((n) => {
         let version = addMinor(cp, -n.behind);
         if (compareMinor(version, first) < 0) version = first;
