@@ -41,7 +41,8 @@ export type {
 } from "./model";
 export { observe } from "./observe";
 export { type CallContext, operationalFinding } from "./operational";
-export { formatStep, plan } from "./plan";
+export { plan } from "./plan";
+export { formatStep } from "./plan-text";
 export { configKeyRenderer, key, type KeyRenderer, plainKey, renderKeys } from "./keys";
 export { formatDuration, progressLines } from "./progress-lines";
 export { checkPromotion, type PromotionGate } from "./promotion";

@@ -2,6 +2,9 @@ import { key } from "./keys";
 import { amiFamily, releaseShape, replacementAmiTypes } from "./ami";
 import { type CheckName, type Finding, finding } from "./checks";
 import { estimateMinutes } from "./estimates";
+import { configChange, configured } from "./nodegroup-config";
+import { nodeSchedule, releaseKey } from "./plan-lookups";
+import { describeTarget, fieldOf, formatStep, issuesText, sameTarget } from "./plan-text";
 import type {
   AddonVersionInfo,
   Observed,
@@ -13,7 +16,7 @@ import type {
   StepRequest,
   Target,
 } from "./model";
-import { addonPolicy, canaryOrder, type DesiredSpec, type NodeGroupPolicy, nodeGroupPolicy } from "./spec";
+import { addonPolicy, canaryOrder, type DesiredSpec, nodeGroupPolicy } from "./spec";
 import { ROLLBACK_WINDOW_DAYS, supportAlongPath, supportWarnings } from "./support";
 import {
   addonMinorSeries,
@@ -21,15 +24,12 @@ import {
   compareAddonVersions,
   compareMinor,
   compareReleases,
-  minorDistance,
   minorsBetween,
   parseAddonVersion,
 } from "./versions";
 
 /** Add-ons EKS itself refuses to move by more than one minor version per update. */
 const EKS_ENFORCES_ONE_MINOR = new Set(["vpc-cni"]);
-
-export const releaseKey = (amiType: string, minor: string) => `${amiType}@${minor}`;
 
 /**
  * The planner: a pure function from the desired spec, the observed cluster and the resolved
@@ -38,62 +38,6 @@ export const releaseKey = (amiType: string, minor: string) => `${amiType}@${mino
  */
 export function plan(spec: DesiredSpec, observed: Observed, catalog: ResolvedCatalog): Plan {
   return new Planner(spec, observed, catalog).run();
-}
-
-/**
- * The (AMI type, minor) pairs whose newest release the plan needs: every node group's target
- * minor, and the minors where the kubelet skew forces a node group to move between control-plane
- * steps. Resolve asks SSM for exactly these.
- */
-export function releaseLookups(spec: DesiredSpec, observed: Observed): { amiType: string; minor: string }[] {
-  const pairs = new Map<string, { amiType: string; minor: string }>();
-  const add = (amiType: string, minor: string) => {
-    if (amiFamily(amiType)) pairs.set(releaseKey(amiType, minor), { amiType, minor });
-  };
-  for (const { nodegroup, minor } of nodeSchedule(
-    observed.nodegroups,
-    observed.cluster.version,
-    spec.clusterVersion,
-  )) {
-    add(nodegroup.amiType, minor);
-  }
-  for (const ng of observed.nodegroups) {
-    if (compareMinor(spec.clusterVersion, ng.version) >= 0) add(ng.amiType, spec.clusterVersion);
-  }
-  return [...pairs.values()];
-}
-
-/**
- * Minors whose add-on versions the plan needs: the running one (add-ons may have to move before
- * the first control-plane step) and each one on the path; the target alone when it is the running one.
- */
-export function addonLookups(spec: DesiredSpec, observed: Observed): string[] {
-  const from = observed.cluster.version;
-  const to = spec.clusterVersion;
-  if (compareMinor(to, from) < 0) return [];
-  return [from, ...minorsBetween(from, to)];
-}
-
-/**
- * Where node groups must move before a control-plane step so no kubelet falls further behind the
- * API server than the skew policy allows: `before` is the control-plane minor they are taken to.
- */
-function nodeSchedule(nodegroups: ObservedNodegroup[], from: string, to: string) {
-  const versions = new Map(nodegroups.map((n) => [n.name, n.version]));
-  const forced: { nodegroup: ObservedNodegroup; minor: string; before: string }[] = [];
-  if (compareMinor(to, from) <= 0) return forced;
-  let cp = from;
-  for (const m of minorsBetween(from, to)) {
-    for (const ng of nodegroups) {
-      const v = versions.get(ng.name) ?? ng.version;
-      if (minorDistance(v, m) > allowedKubeletSkew(v)) {
-        forced.push({ nodegroup: ng, minor: cp, before: m });
-        versions.set(ng.name, cp);
-      }
-    }
-    cp = m;
-  }
-  return forced;
 }
 
 class Planner {
@@ -782,95 +726,12 @@ interface AddonTarget {
   resolveConflicts?: Extract<StepRequest, { kind: "addon" }>["resolveConflicts"];
 }
 
-/** The update settings a node group has once the spec's are applied. */
-function configured(ng: ObservedNodegroup, policy: NodeGroupPolicy) {
-  const parallelism =
-    policy.maxUnavailable !== undefined || policy.maxUnavailablePercentage !== undefined
-      ? { maxUnavailable: policy.maxUnavailable, maxUnavailablePercentage: policy.maxUnavailablePercentage }
-      : { maxUnavailable: ng.maxUnavailable, maxUnavailablePercentage: ng.maxUnavailablePercentage };
-  return { ...parallelism, updateStrategy: policy.updateStrategy ?? ng.updateStrategy };
-}
-
-/**
- * A node group config step, when the spec sets update settings the node group does not have yet:
- * parallelism (maxUnavailable or its percentage) and the update strategy. Only what changes is sent.
- */
-function configChange(ng: ObservedNodegroup, policy: NodeGroupPolicy) {
-  const parallelismChanges =
-    (policy.maxUnavailable !== undefined && policy.maxUnavailable !== ng.maxUnavailable) ||
-    (policy.maxUnavailablePercentage !== undefined &&
-      policy.maxUnavailablePercentage !== ng.maxUnavailablePercentage);
-  const strategyChanges =
-    policy.updateStrategy !== undefined && policy.updateStrategy !== (ng.updateStrategy ?? "DEFAULT");
-  if (!parallelismChanges && !strategyChanges) return undefined;
-  const parallelism = (n?: number, p?: number) => `maxUnavailable ${p !== undefined ? `${p}%` : `${n ?? 1}`}`;
-  const after = configured(ng, policy);
-  const describe = (c: {
-    maxUnavailable?: number;
-    maxUnavailablePercentage?: number;
-    updateStrategy?: string;
-  }) =>
-    [
-      ...(parallelismChanges ? [parallelism(c.maxUnavailable, c.maxUnavailablePercentage)] : []),
-      ...(strategyChanges ? [`updateStrategy ${c.updateStrategy ?? "DEFAULT"}`] : []),
-    ].join(", ");
-  return {
-    id: `nodegroupConfig:${ng.name}`,
-    kind: "nodegroupConfig" as const,
-    target: ng.name,
-    from: describe(ng),
-    to: describe(after),
-    reason: "update settings from the spec, set before the node group's version update",
-    request: {
-      kind: "nodegroupConfig" as const,
-      ...(parallelismChanges
-        ? { maxUnavailable: policy.maxUnavailable, maxUnavailablePercentage: policy.maxUnavailablePercentage }
-        : {}),
-      ...(strategyChanges ? { updateStrategy: policy.updateStrategy } : {}),
-    },
-  };
-}
-
-export function formatStep(s: Step, index: number): string {
-  const what = {
-    controlPlane: "control plane",
-    addon: "add-on",
-    nodegroup: "node group",
-    nodegroupConfig: "node group config",
-  }[s.kind];
-  const target = s.kind === "controlPlane" ? "" : ` ${s.target}`;
-  // What, where to and how long first; the reason last, where a wrap (see text.ts) can move it.
-  return `${index + 1}. [phase ${s.phase}] ${what}${target}: ${s.from} -> ${s.to} (~${s.estimatedMinutes} min): ${s.reason}`;
-}
-
-export function sameTarget(a: Target, b: Target): boolean {
-  return a.kind === b.kind && (a.kind === "controlPlane" || a.name === (b as { name: string }).name);
-}
-
-function fieldOf(t: Target): string {
-  return t.kind === "controlPlane"
-    ? "clusterVersion"
-    : t.kind === "nodegroup"
-      ? `nodeGroups.${t.name}`
-      : `addons.${t.name}`;
-}
-
-function describeTarget(t: Target): string {
-  return t.kind === "controlPlane"
-    ? "the control plane"
-    : `${t.kind === "nodegroup" ? "node group" : "add-on"} ${t.name}`;
-}
-
 /** When the oldest upgrade insight was evaluated, as ISO 8601 (undefined when EKS gave no time). */
 function oldestEvaluation(observed: Observed): string | undefined {
   const times = observed.insights.flatMap((i) =>
     i.category === "UPGRADE_READINESS" && i.lastRefreshTime !== undefined ? [i.lastRefreshTime] : [],
   );
   return times.length ? new Date(Math.min(...times)).toISOString() : undefined;
-}
-
-function issuesText(issues: { code: string; message: string }[]): string {
-  return issues.length ? ` (${issues.map((i) => `${i.code}: ${i.message}`).join("; ")})` : "";
 }
 
 function oneMinorApart(from: string, to: string): boolean {

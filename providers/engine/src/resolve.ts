@@ -3,7 +3,7 @@ import { GetParametersCommand } from "@aws-sdk/client-ssm";
 import { releaseParameter } from "./ami";
 import type { Clients } from "./clients";
 import type { AddonVersionInfo, KubernetesVersionSupport, Observed, ResolvedCatalog } from "./model";
-import { addonLookups, releaseKey, releaseLookups } from "./plan";
+import { addonLookups, releaseKey, releaseLookups } from "./plan-lookups";
 import type { DesiredSpec } from "./spec";
 import { compareAddonVersions, compareMinor } from "./versions";
 
