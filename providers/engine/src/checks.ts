@@ -172,7 +172,7 @@ export const CHECKS = {
       "Fix what the insight reports (aws eks describe-insight), or acknowledge it by name with {{rollback.acknowledge}} to roll back anyway (sent with force).",
   },
   ROLLBACK_BLOCKED: {
-    key: "nodeGroups.<name>",
+    key: "clusterName",
     code: "EKSUP025",
     severity: "violation",
     title: "A node group or add-on cannot be taken back to the rollback's minor automatically",

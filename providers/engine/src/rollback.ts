@@ -200,7 +200,7 @@ export function planRollback(spec: RollbackSpec, observed: Observed, catalog: Re
     if (ng.amiType === "CUSTOM" || !release) {
       refuse(
         "ROLLBACK_BLOCKED",
-        `nodeGroups.${ng.name}`,
+        "clusterName",
         ng.amiType === "CUSTOM"
           ? `custom-AMI node group ${ng.name} runs ${ng.version}: it goes back by a launch template version whose AMI runs ${target}`
           : `node group ${ng.name} (${ng.amiType}) has no AMI release for ${target}`,
@@ -245,7 +245,7 @@ export function planRollback(spec: RollbackSpec, observed: Observed, catalog: Re
     if (!back) {
       refuse(
         "ROLLBACK_BLOCKED",
-        `addons.${addon.name}`,
+        "clusterName",
         `EKS offers no version of ${addon.name} older than ${addon.version} for Kubernetes ${target}`,
         `Update ${addon.name} by hand to a version Kubernetes ${target} offers (aws eks describe-addon-versions --kubernetes-version ${target}), then run again.`,
       );
