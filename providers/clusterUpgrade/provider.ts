@@ -299,6 +299,10 @@ export const clusterUpgradeProvider: pulumi.dynamic.ResourceProvider = {
     const text = (f: engineApi.Finding) => engine.describeFinding(f, render);
     try {
       const { plan } = await engine.inspect(clients, spec, promotionGate(news));
+      // Steps held for the bake period leave no diff to show them: say in the diagnostics why
+      // nothing happens and until when.
+      for (const w of plan.warnings.filter((f) => f.name === "BAKE_HOLD"))
+        console.log(`[eks-upgrade ${spec.clusterName}] ${text(w)}`);
       return {
         // Wrapped: Pulumi's diff display (the pull request's preview) cuts longer strings.
         inputs: {

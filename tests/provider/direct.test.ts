@@ -59,6 +59,29 @@ describe("ClusterUpgrade provider, methods called directly", () => {
     assert.deepEqual(mutating(), []);
   });
 
+  it("check says in the diagnostics what the bake period holds, as no diff will show it", async () => {
+    const logged: string[] = [];
+    const log = console.log;
+    console.log = (line: string) => logged.push(line);
+    try {
+      const result = await provider.check?.(
+        {},
+        inputs({ clusterVersion: "1.30", upgrade: { bakeHours: 12 }, configNamespace: "eks-upgrade" }),
+      );
+      assert.deepEqual(result?.failures, []);
+    } finally {
+      console.log = log;
+    }
+    assert.ok(
+      logged.some((l) =>
+        /^\[eks-upgrade demo\] EKSUP111 eks-upgrade:upgrade\.bakeHours: 3 node group updates and \d+ other steps? wait until the control plane has run 1\.30 for 12 hours/.test(
+          l,
+        ),
+      ),
+      logged.join("\n"),
+    );
+  });
+
   it("check fails a lowered version on clusterVersion, with the remedy; a bad input on its field", async () => {
     const lowered = await provider.check?.({}, inputs({ clusterVersion: "1.28" }));
     assert.deepEqual(
