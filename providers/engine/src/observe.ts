@@ -30,15 +30,9 @@ const READ_CONCURRENCY = 8;
  * Reads the live state the planner needs: the cluster, its node groups and add-ons, the
  * upgrade-readiness insights, and the updates in progress on anything that reports UPDATING.
  */
-export async function observe(
-  clients: Clients,
-  clusterName: string,
-  options: { versionHistory?: boolean } = {},
-): Promise<Observed> {
+export async function observe(clients: Clients, clusterName: string): Promise<Observed> {
   try {
-    const observed = await observeCluster(clients, clusterName);
-    if (!options.versionHistory) return observed;
-    return { ...observed, lastVersionChange: await lastVersionChange(clients.eks, observed.cluster) };
+    return await observeCluster(clients, clusterName);
   } catch (e) {
     throw await withCallerAccount(clients, e);
   }
@@ -48,7 +42,8 @@ export async function observe(
 const HISTORY_DEPTH = 10;
 
 /**
- * The update that brought the control plane to the minor it runs: the newest Successful
+ * Read only by those that need it (the bake period, a lowered version's remedy, the rollback):
+ * the update that brought the control plane to the minor it runs: the newest Successful
  * VersionUpdate or VersionRollback to it among the cluster's latest updates (config updates are
  * passed over). Undefined when none is found (a cluster created at its minor, or long ago).
  */

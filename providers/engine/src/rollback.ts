@@ -4,7 +4,7 @@ import { type CheckName, type Finding, finding } from "./checks";
 import type { Clients } from "./clients";
 import { estimateMinutes } from "./estimates";
 import type { Observed, Plan, ResolvedCatalog, Step } from "./model";
-import { observe } from "./observe";
+import { lastVersionChange, observe } from "./observe";
 import { releaseKey } from "./plan-lookups";
 import { formatStep } from "./plan-text";
 import { addonVersionsFor, clusterVersions, latestReleasesFor } from "./resolve";
@@ -57,7 +57,8 @@ export interface RollbackInspection {
 
 /** Reads what a rollback needs (reads only) and plans it. */
 export async function inspectRollback(clients: Clients, spec: RollbackSpec): Promise<RollbackInspection> {
-  const observed = await observe(clients, spec.clusterName, { versionHistory: true });
+  const observed = await observe(clients, spec.clusterName);
+  observed.lastVersionChange = await lastVersionChange(clients.eks, observed.cluster);
   const target = rollbackTarget(observed);
   const ahead = observed.nodegroups.filter((n) => target && compareMinor(n.version, target) > 0);
   const [kubernetesVersions, addonVersions, latestReleases] = await Promise.all([
