@@ -35,6 +35,8 @@ import type { Timing } from "./timing";
 
 export type Origin = "api" | "external";
 
+export type NodegroupDriver = (cluster: ClusterRecord, ng: NodegroupRecord, u: UpdateRecord) => void;
+
 export interface InsightsFilter {
   categories?: string[] | undefined;
   kubernetesVersions?: string[] | undefined;
@@ -53,6 +55,8 @@ interface Target {
  */
 export class EksBackend {
   private clusters = new Map<string, ClusterRecord>();
+  /** Plays node group version updates on a real API server, when the seed asks for Kubernetes. */
+  private driver: NodegroupDriver | undefined;
 
   constructor(
     private readonly catalog: Catalog,
@@ -71,6 +75,27 @@ export class EksBackend {
       now: this.clock.now(),
     };
     this.clusters = loadClusters(seed, env);
+  }
+
+  /** From now on node group version updates are driven (kubernetes/rollout.ts), not timed. */
+  driveNodegroupsWith(driver: NodegroupDriver): void {
+    this.driver = driver;
+  }
+
+  /** A driven update has ended: successful, or failed with the error EKS would report. */
+  finishDriven(clusterName: string, updateId: string, failure?: UpdateRecord["failure"]): void {
+    const cluster = this.cluster(clusterName);
+    const u = cluster.updates.find((x) => x.id === updateId);
+    if (!u || u.status !== "InProgress") return;
+    const now = this.clock.now();
+    u.failure = failure;
+    u.visibleAt = now;
+    u.completesAt = now;
+    this.advance();
+  }
+
+  clusterRecords(): ClusterRecord[] {
+    return [...this.clusters.values()];
   }
 
   // --- progress ------------------------------------------------------------------------------
@@ -173,8 +198,6 @@ export class EksBackend {
       cluster.status = "ACTIVE";
     }
   }
-
-  // --- reads ---------------------------------------------------------------------------------
 
   // --- reads ---------------------------------------------------------------------------------
 
@@ -376,6 +399,12 @@ export class EksBackend {
       origin,
     });
     ng.status = "UPDATING";
+    if (this.driver && !u.failure) {
+      // The nodes roll for real: the update ends when the driver says so.
+      u.visibleAt = Number.POSITIVE_INFINITY;
+      u.completesAt = Number.POSITIVE_INFINITY;
+      this.driver(cluster, ng, u);
+    }
     return { update: renderUpdate(u) };
   }
 

@@ -37,6 +37,11 @@ async function main(): Promise<void> {
   console.log(
     `  try: aws eks describe-cluster --name ${emulator.state().clusters[0]?.name ?? "<name>"} --endpoint-url ${emulator.url} --region ${emulator.region}`,
   );
+  for (const c of emulator.state().clusters) {
+    const kubeconfig = await emulator.kubeconfig(c.name);
+    if (kubeconfig)
+      console.log(`  ${c.name}'s API server: kubectl --kubeconfig ${kubeconfig} get nodes --watch`);
+  }
   console.log(`  admin API: ${emulator.url}/_emulator/state   (Ctrl-C stops)`);
   const stop = () => {
     emulator.stop().then(() => process.exit(0));

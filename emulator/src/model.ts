@@ -148,6 +148,8 @@ export interface ClusterRecord {
   insightsRefresh?: { startedAt: number; endsAt: number } | undefined;
   /** The minor the cluster left at its last upgrade, and when: EKS allows a rollback to it for 7 days. */
   lastUpgrade?: { from: string; at: number } | undefined;
+  /** The API server behind the cluster when the seed asks for Kubernetes (its serving certificate is the CA). */
+  kubernetes?: { endpoint: string; caPem: string } | undefined;
   nodegroups: Map<string, NodegroupRecord>;
   addons: Map<string, AddonRecord>;
   insights: InsightRecord[];
@@ -160,7 +162,10 @@ export function renderCluster(c: ClusterRecord, region: string, accountId: strin
     arn: c.arn,
     createdAt: epochSeconds(c.createdAt),
     version: c.version,
-    endpoint: `https://${c.endpointId}.gr7.${region}.eks.amazonaws.com`,
+    endpoint: c.kubernetes?.endpoint ?? `https://${c.endpointId}.gr7.${region}.eks.amazonaws.com`,
+    ...(c.kubernetes
+      ? { certificateAuthority: { data: Buffer.from(c.kubernetes.caPem).toString("base64") } }
+      : {}),
     roleArn: `arn:aws:iam::${accountId}:role/${c.name}-cluster-role`,
     resourcesVpcConfig: {
       subnetIds: ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"],

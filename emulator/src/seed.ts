@@ -114,6 +114,13 @@ const InsightSeed = z.strictObject({
     .optional(),
 });
 
+/** A Kubernetes object as `kubectl apply` takes it (a Deployment, a PodDisruptionBudget, a Pod, ...). */
+const Workload = z.looseObject({
+  apiVersion: z.string().min(1),
+  kind: z.string().min(1),
+  metadata: z.looseObject({ name: z.string().min(1), namespace: z.string().min(1).optional() }),
+});
+
 const ClusterSeed = z.strictObject({
   name,
   version: minor,
@@ -137,6 +144,12 @@ const ClusterSeed = z.strictObject({
   addons: z.record(z.string().min(1), AddonSeed).default({}),
   nodegroups: z.array(NodegroupSeed).default([]),
   insights: z.array(InsightSeed).default([]),
+  workloads: z
+    .array(Workload)
+    .default([])
+    .describe(
+      "Kubernetes objects applied to the cluster's API server at start and on reset (needs kubernetes: true); namespaces they name are created",
+    ),
 });
 
 const CatalogSeed = z.strictObject({
@@ -206,6 +219,12 @@ export const SeedSchema = z
       .describe("real time per simulated time; 0.001 runs 1000x faster"),
     startTime: isoTime.optional().describe("simulated time at start; defaults to now"),
     randomSeed: z.number().int().default(1).describe("seed of the generator behind rate-based faults"),
+    kubernetes: z
+      .boolean()
+      .default(false)
+      .describe(
+        "back every cluster with a real Kubernetes control plane on 127.0.0.1 (npm run kubernetes:install): its endpoint and CA in DescribeCluster, its nodes as Node objects, node group updates drained through the Eviction API",
+      ),
     timing: TimingSeed.optional(),
     catalog: CatalogSeed.optional(),
     faults: z.array(FaultSchema).default([]),

@@ -6,12 +6,14 @@ import { buildSeed, type EmulatorOptions, World } from "./emulator";
 import { EksError, eksFaultError, SsmError, ssmFaultError } from "./errors";
 import type { FaultInput, RequestFaultEffect } from "./faults";
 import { loadSeedFile, type Seed, type SeedInput } from "./seed";
+import { KubernetesBacking } from "./kubernetes/backing";
 import { handleAdmin } from "./wire/admin-routes";
 import { auditParams, EKS_ROUTES, type EksRequest } from "./wire/eks-routes";
 import { parseJsonBody } from "./wire/input";
 import { findRoute } from "./wire/router";
 import { handleSsm, ssmAuditParams, ssmOperation } from "./wire/ssm-handler";
 import { accessKeyOf, handleSts, stsAction } from "./wire/sts-handler";
+import { reviewToken } from "./wire/token-webhook";
 
 export interface StartOptions extends EmulatorOptions {
   /** 0 (the default) picks a free port. The emulator binds 127.0.0.1 only. */
@@ -24,6 +26,10 @@ export class Emulator {
   url = "";
   private server: Server | undefined;
   private readonly initialSeed: Seed;
+  /** The control planes behind the clusters, once a seed asks for Kubernetes. */
+  private kubernetes: KubernetesBacking | undefined;
+  /** Settles when the clusters' API servers match the world's seed; requests wait for it. */
+  private ready: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: EmulatorOptions) {
     this.initialSeed = buildSeed(options, loadSeedFile);
@@ -48,6 +54,13 @@ export class Emulator {
     });
     this.server = server;
     this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      this.prepareKubernetes();
+      await this.ready;
+    } catch (e) {
+      await this.stop();
+      throw e;
+    }
     return this;
   }
 
@@ -59,6 +72,32 @@ export class Emulator {
       server.close(() => resolve());
       server.closeAllConnections();
     });
+    await this.kubernetes?.stop();
+    this.kubernetes = undefined;
+  }
+
+  /** Waits until the clusters' API servers match the current seed (a reset rebuilds them). */
+  async settled(): Promise<void> {
+    await this.ready;
+  }
+
+  /** A kubeconfig for a cluster's API server with its admin token; undefined without Kubernetes. */
+  async kubeconfig(cluster: string): Promise<string | undefined> {
+    await this.ready;
+    return this.kubernetes?.kubeconfig(cluster);
+  }
+
+  /** The PIDs of every control-plane process (tests check that stop leaves none). */
+  async kubernetesPids(): Promise<number[]> {
+    return (await this.kubernetes?.pids()) ?? [];
+  }
+
+  private prepareKubernetes(): void {
+    if (!this.world.seed.kubernetes) return;
+    this.kubernetes ??= KubernetesBacking.create(() => this.url);
+    this.ready = this.kubernetes.prepare(this.world);
+    // A failure is reported to every request that waits on it, not as an unhandled rejection.
+    this.ready.catch(() => undefined);
   }
 
   audit(sinceSeq = 0): AuditEntry[] {
@@ -90,6 +129,7 @@ export class Emulator {
     this.world = new World(
       seed ? buildSeed({ seed, timeScale: this.options.timeScale }, loadSeedFile) : this.initialSeed,
     );
+    if (this.url) this.prepareKubernetes();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -99,6 +139,16 @@ export class Emulator {
     if (url.pathname.startsWith("/_emulator/")) {
       const { status, body } = handleAdmin(this, method, url.pathname, url.searchParams, bodyText);
       return send(res, status, { "content-type": "application/json" }, body);
+    }
+    await this.ready;
+    const review = /^\/authenticate\/([^/]+)$/.exec(url.pathname);
+    if (method === "POST" && review) {
+      const body = await reviewToken(decodeURIComponent(review[1] ?? ""), bodyText, {
+        accountId: this.world.seed.accountId,
+        region: this.region,
+        stsHost: new URL(this.url).host,
+      });
+      return send(res, 200, { "content-type": "application/json" }, body);
     }
     const target = req.headers["x-amz-target"];
     const userAgent = [req.headers["user-agent"], req.headers["x-amz-user-agent"]].filter(Boolean).join(" ");

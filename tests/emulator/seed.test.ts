@@ -143,12 +143,48 @@ describe("seed format", () => {
         { clusters: [{ name: "demo", version: "1.29", addons: { coredns: "latest" } }] },
         /clusters\[0\]\.addons\.coredns: "latest" is not an add-on version/,
       ],
+      [
+        {
+          clusters: [
+            {
+              name: "demo",
+              version: "1.35",
+              workloads: [{ apiVersion: "v1", kind: "Pod", metadata: { name: "p" } }],
+            },
+          ],
+        },
+        /^clusters\[0\]\.workloads: workloads need a Kubernetes API server; set "kubernetes": true at the top of the seed$/,
+      ],
     ];
     for (const [seed, message] of impossible) {
       await assert.rejects(
         startEmulator({ seed: seed as never }),
         (e: Error) => e instanceof SeedError && message.test(e.message),
       );
+    }
+  });
+
+  it("a workload names its apiVersion, kind and metadata.name", () => {
+    refused(
+      {
+        kubernetes: true,
+        clusters: [{ name: "x", version: "1.35", workloads: [{ kind: "Pod", metadata: {} }] }],
+      },
+      /^invalid seed: clusters\[0\]\.workloads\[0\]\.apiVersion: .*; clusters\[0\]\.workloads\[0\]\.metadata\.name: /,
+    );
+  });
+
+  it("a seed that asks for Kubernetes without the toolchain is refused with the command that builds it", async () => {
+    const cache = process.env.EKS_UPGRADE_CACHE;
+    process.env.EKS_UPGRADE_CACHE = join(root, "no-such-cache");
+    try {
+      await assert.rejects(
+        startEmulator({ seed: { kubernetes: true, clusters: [{ name: "x", version: "1.35" }] } }),
+        /^Error: the seed asks for Kubernetes \("kubernetes": true\) but the Kubernetes v1\.36\.3 toolchain is missing: run `npm run kubernetes:install`/,
+      );
+    } finally {
+      if (cache === undefined) delete process.env.EKS_UPGRADE_CACHE;
+      else process.env.EKS_UPGRADE_CACHE = cache;
     }
   });
 

@@ -1,24 +1,13 @@
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
-import { homedir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import {
+  KUBERNETES_VERSION,
+  kubernetesBinDir,
+  TOOLCHAIN_HOW_TO,
+} from "../../emulator/src/kubernetes/toolchain";
 
-/** The Kubernetes minor the toolchain builds (tools/kubernetes): one EKS offers today. */
-export const KUBERNETES_VERSION = "1.36.3";
-
-const HOW_TO =
-  "run `npm run kubernetes:install` (needs Go >= 1.26; about 12 minutes the first time) to build it";
-const BINARIES = ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl", "etcd", "kwok"];
-
-/** Where `npm run kubernetes:install` puts the control plane; undefined until it is complete. */
-export function kubernetesBinDir(): string | undefined {
-  const cache =
-    process.env.EKS_UPGRADE_CACHE ??
-    join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "eks-upgrade");
-  const dir = join(cache, `kubernetes-${KUBERNETES_VERSION}`, "bin");
-  return BINARIES.every((b) => existsSync(join(dir, b))) ? dir : undefined;
-}
+export { KUBERNETES_VERSION };
 
 /**
  * Suites against a real control plane need the toolchain. In CI a missing one is a failure (CI
@@ -28,8 +17,8 @@ export function requireKubernetes(): { binDir: string } | { skip: string } {
   const binDir = kubernetesBinDir();
   if (binDir) return { binDir };
   if (process.env.CI === "true")
-    throw new Error(`the Kubernetes v${KUBERNETES_VERSION} toolchain is missing in CI: ${HOW_TO}`);
-  return { skip: `no Kubernetes v${KUBERNETES_VERSION} toolchain: ${HOW_TO}` };
+    throw new Error(`the Kubernetes v${KUBERNETES_VERSION} toolchain is missing in CI: ${TOOLCHAIN_HOW_TO}`);
+  return { skip: `no Kubernetes v${KUBERNETES_VERSION} toolchain: ${TOOLCHAIN_HOW_TO}` };
 }
 
 const exec = promisify(execFile);

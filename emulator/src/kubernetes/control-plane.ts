@@ -33,6 +33,11 @@ export interface ControlPlaneOptions {
   dir?: string;
   /** How long to wait for the API server to be ready. */
   readyTimeoutMs?: number;
+  /**
+   * A token webhook (TokenReview, authentication.k8s.io/v1) the API server asks about bearer
+   * tokens it does not know: how EKS's API server checks `k8s-aws-v1.` tokens. http on loopback.
+   */
+  tokenWebhookUrl?: string;
 }
 
 const exec = promisify(execFile);
@@ -89,6 +94,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       "--service-cluster-ip-range=10.96.0.0/16",
       // On loopback there is no Service endpoint to reconcile for the API server itself.
       "--endpoint-reconciler-type=none",
+      ...(options.tokenWebhookUrl ? webhookFlags(dir, options.tokenWebhookUrl) : []),
     ]);
     const url = `https://127.0.0.1:${apiPort}`;
     const timeout = options.readyTimeoutMs ?? 30_000;
@@ -161,6 +167,32 @@ async function waitFor<T>(timeoutMs: number, what: string, probe: () => T | unde
     if (Date.now() > deadline) throw new Error(`${what} did not appear within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+function webhookFlags(dir: string, url: string): string[] {
+  const file = join(dir, "token-webhook.kubeconfig");
+  writeFileSync(
+    file,
+    `apiVersion: v1
+kind: Config
+clusters:
+- name: authenticator
+  cluster: { server: "${url}" }
+users:
+- name: apiserver
+  user: {}
+contexts:
+- name: webhook
+  context: { cluster: authenticator, user: apiserver }
+current-context: webhook
+`,
+  );
+  return [
+    `--authentication-token-webhook-config-file=${file}`,
+    "--authentication-token-webhook-version=v1",
+    // Short, so that a test sees a refused token refused (EKS caches answers too).
+    "--authentication-token-webhook-cache-ttl=10s",
+  ];
 }
 
 function kubeconfigFor(url: string, token: string, caPem: string): string {

@@ -17,6 +17,11 @@ export function accessKeyOf(authorization: string | undefined): string {
   return /Credential=([^/,\s]+)\//.exec(authorization ?? "")?.[1] ?? "AIDAEMULATOR";
 }
 
+/** Who the emulator says the caller is: one IAM user in the seed's account. */
+export function callerArn(accountId: string): string {
+  return `arn:aws:iam::${accountId}:user/emulator`;
+}
+
 export function handleSts(
   action: string,
   caller: { accountId: string; accessKeyId: string },
@@ -30,7 +35,7 @@ export function handleSts(
       xml: `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/${STS_VERSION}/"><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>${message}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
     };
   }
-  const arn = `arn:aws:iam::${caller.accountId}:user/emulator`;
+  const arn = callerArn(caller.accountId);
   return {
     status: 200,
     xml:

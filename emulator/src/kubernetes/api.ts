@@ -1,0 +1,214 @@
+import type * as K8s from "@kubernetes/client-node";
+import type { NodeObject } from "./nodes";
+
+/**
+ * The emulator's side of a cluster's API server: what EKS's own machinery does there (nodes
+ * joining and leaving, the taint, cordon, evictions) and what a seed applies. It signs in with the
+ * control plane's admin token, not through the webhook, as EKS's controllers are not users.
+ * @kubernetes/client-node loads only when a seed asks for Kubernetes.
+ */
+export interface PlaneAccess {
+  url: string;
+  caPem: string;
+  token: string;
+}
+
+export interface PodRef {
+  namespace: string;
+  name: string;
+}
+
+export type EvictionAnswer =
+  { evicted: true } | { evicted: false; status: number; message: string; cause?: string | undefined };
+
+function load(): typeof K8s {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require("@kubernetes/client-node") as typeof K8s;
+}
+
+export class ClusterApi {
+  private readonly k8s = load();
+  private readonly core: K8s.CoreV1Api;
+  private readonly apps: K8s.AppsV1Api;
+  private readonly policy: K8s.PolicyV1Api;
+  private readonly objects: K8s.KubernetesObjectApi;
+
+  constructor(access: PlaneAccess) {
+    const kc = new this.k8s.KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: "eks", server: access.url, caData: Buffer.from(access.caPem).toString("base64") }],
+      users: [{ name: "eks-admin", token: access.token }],
+      contexts: [{ name: "eks", cluster: "eks", user: "eks-admin" }],
+      currentContext: "eks",
+    });
+    this.core = kc.makeApiClient(this.k8s.CoreV1Api);
+    this.apps = kc.makeApiClient(this.k8s.AppsV1Api);
+    this.policy = kc.makeApiClient(this.k8s.PolicyV1Api);
+    this.objects = this.k8s.KubernetesObjectApi.makeApiClient(kc);
+  }
+
+  async nodes(labelSelector?: string): Promise<K8s.V1Node[]> {
+    return (await this.core.listNode(labelSelector ? { labelSelector } : {})).items;
+  }
+
+  async createNode(node: NodeObject): Promise<void> {
+    await this.core.createNode({ body: node });
+  }
+
+  async patchNode(name: string, patch: Record<string, unknown>): Promise<void> {
+    await this.core.patchNode(
+      { name, body: patch },
+      this.k8s.setHeaderOptions("Content-Type", this.k8s.PatchStrategy.MergePatch),
+    );
+  }
+
+  async deleteNode(name: string): Promise<void> {
+    await this.ignoreNotFound(this.core.deleteNode({ name }));
+  }
+
+  async podsOn(nodeName: string): Promise<K8s.V1Pod[]> {
+    return (await this.core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${nodeName}` })).items;
+  }
+
+  async pods(): Promise<K8s.V1Pod[]> {
+    return (await this.core.listPodForAllNamespaces()).items;
+  }
+
+  /** POST .../eviction: the API server asks the pod's budgets; 429 when one allows no disruption. */
+  async evict(pod: PodRef): Promise<EvictionAnswer> {
+    try {
+      await this.core.createNamespacedPodEviction({
+        name: pod.name,
+        namespace: pod.namespace,
+        body: { apiVersion: "policy/v1", kind: "Eviction", metadata: pod },
+      });
+      return { evicted: true };
+    } catch (e) {
+      const status = statusOf(e);
+      if (status === 404) return { evicted: true };
+      const body = bodyOf(e);
+      if (status === undefined) throw e;
+      return {
+        evicted: false,
+        status,
+        message: body.message ?? String(e),
+        cause: body.details?.causes?.map((c) => c.message).join("; "),
+      };
+    }
+  }
+
+  async deletePod(pod: PodRef): Promise<void> {
+    await this.ignoreNotFound(this.core.deleteNamespacedPod({ ...pod, gracePeriodSeconds: 0 }));
+  }
+
+  /** Server-side apply, as `kubectl apply --server-side` does; the namespace first when it is missing. */
+  async apply(object: K8s.KubernetesObject): Promise<void> {
+    const namespace = object.metadata?.namespace;
+    if (namespace && object.kind !== "Namespace") await this.ensureNamespace(namespace);
+    await this.objects.patch(
+      object,
+      undefined,
+      undefined,
+      "eks-emulator",
+      true,
+      this.k8s.PatchStrategy.ServerSideApply,
+    );
+  }
+
+  async remove(object: K8s.KubernetesObject): Promise<void> {
+    await this.ignoreNotFound(this.objects.delete(object));
+  }
+
+  /**
+   * Until what a seed applied has settled, so that a test starts from a steady cluster: each
+   * Deployment and DaemonSet ready as declared, each budget counted by the disruption controller,
+   * each scheduled pod Running. A seed may mean pods to stay Pending: after `timeoutMs` it goes on.
+   */
+  async settled(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const observed = (o: { metadata?: { generation?: number }; status?: { observedGeneration?: number } }) =>
+      (o.status?.observedGeneration ?? 0) >= (o.metadata?.generation ?? 0);
+    while (Date.now() < deadline) {
+      const [deployments, daemonSets, budgets, pods] = await Promise.all([
+        this.apps.listDeploymentForAllNamespaces(),
+        this.apps.listDaemonSetForAllNamespaces(),
+        this.policy.listPodDisruptionBudgetForAllNamespaces(),
+        this.core.listPodForAllNamespaces(),
+      ]);
+      const steady =
+        deployments.items.every(
+          (d) => observed(d) && (d.status?.readyReplicas ?? 0) >= (d.spec?.replicas ?? 1),
+        ) &&
+        daemonSets.items.every(
+          (d) => observed(d) && (d.status?.numberReady ?? 0) >= (d.status?.desiredNumberScheduled ?? 0),
+        ) &&
+        budgets.items.every(
+          (b) =>
+            b.status !== undefined && (b.status.observedGeneration ?? 0) >= (b.metadata?.generation ?? 0),
+        ) &&
+        pods.items.every(
+          (p) => !p.spec?.nodeName || p.status?.phase === "Running" || p.status?.phase === "Succeeded",
+        );
+      if (steady) return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  async namespaces(): Promise<string[]> {
+    return (await this.core.listNamespace()).items.map((n) => n.metadata?.name ?? "");
+  }
+
+  async deleteNamespace(name: string): Promise<void> {
+    await this.ignoreNotFound(this.core.deleteNamespace({ name }));
+  }
+
+  /** Until the namespaces are gone (the namespace controller empties them first). */
+  async namespacesGone(names: string[], timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const left = (await this.namespaces()).filter((n) => names.includes(n));
+      if (left.length === 0) return;
+      if (Date.now() > deadline)
+        throw new Error(`namespaces ${left.join(", ")} were not deleted within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  private async ensureNamespace(name: string): Promise<void> {
+    try {
+      await this.core.createNamespace({ body: { metadata: { name } } });
+    } catch (e) {
+      if (statusOf(e) !== 409) throw e;
+    }
+  }
+
+  private async ignoreNotFound(call: Promise<unknown>): Promise<void> {
+    try {
+      await call;
+    } catch (e) {
+      if (statusOf(e) !== 404) throw e;
+    }
+  }
+}
+
+function statusOf(e: unknown): number | undefined {
+  const code = (e as { code?: unknown }).code;
+  return typeof code === "number" ? code : undefined;
+}
+
+interface StatusBody {
+  message?: string;
+  details?: { causes?: { reason?: string; message?: string }[] };
+}
+
+function bodyOf(e: unknown): StatusBody {
+  const body = (e as { body?: unknown }).body;
+  if (typeof body === "string") {
+    try {
+      return JSON.parse(body) as StatusBody;
+    } catch {
+      return { message: body };
+    }
+  }
+  return (body ?? {}) as StatusBody;
+}

@@ -1,0 +1,91 @@
+import { createHash } from "node:crypto";
+import type * as K8s from "@kubernetes/client-node";
+import type { AmiType } from "../ami-types";
+import { amiId } from "../catalog";
+
+/**
+ * The Node objects of a managed node group, as EKS's nodes register themselves: named after their
+ * private IP, labelled with the node group, its capacity type and image, reporting the kubelet
+ * of the node group's release. kwok then keeps them Ready (it leaves nodeInfo as given).
+ */
+export const NODEGROUP_LABEL = "eks.amazonaws.com/nodegroup";
+export const IMAGE_LABEL = "eks.amazonaws.com/nodegroup-image";
+/** The taint EKS puts on old nodes when an update starts, so nothing new lands on them. */
+export const UNSCHEDULABLE_TAINT = { key: NODEGROUP_LABEL, value: "unschedulable", effect: "NoSchedule" };
+
+export interface NodeSource {
+  cluster: string;
+  region: string;
+  nodegroup: string;
+  amiType: AmiType;
+  /** Kubernetes minor of the node group, e.g. "1.35". */
+  version: string;
+  releaseVersion: string;
+  capacityType: string;
+  instanceTypes: string[];
+  labels: Record<string, string>;
+  /** The patch the catalog knows for the minor ("1.35.4"), when the release does not say it. */
+  latestPatch: string;
+}
+
+/** A Node as a kubelet registers it; `metadata.name` and the labels are always set. */
+export type NodeObject = K8s.V1Node & { metadata: { name: string; labels: Record<string, string> } };
+
+/** The kubelet a release runs: AL2 and AL2023 releases begin with the patch ("1.35.4-20261110"). */
+export function kubeletVersion(src: Pick<NodeSource, "version" | "releaseVersion" | "latestPatch">): string {
+  const patch = /^(\d+\.\d+\.\d+)-/.exec(src.releaseVersion)?.[1];
+  const full = patch?.startsWith(`${src.version}.`) ? patch : src.latestPatch;
+  const build = createHash("sha256").update(src.releaseVersion).digest("hex").slice(0, 7);
+  return `v${full}-eks-${build}`;
+}
+
+/** The private DNS name of the n-th node the emulator launched in a cluster. */
+export function nodeName(region: string, n: number): string {
+  const domain = region === "us-east-1" ? "ec2.internal" : `${region}.compute.internal`;
+  return `ip-10-0-${Math.floor(n / 200) + 1}-${(n % 200) + 10}.${domain}`;
+}
+
+export function nodeObject(src: NodeSource, n: number): NodeObject {
+  const name = nodeName(src.region, n);
+  const zone = `${src.region}${"abc"[n % 3]}`;
+  const arch = src.amiType.includes("ARM") ? "arm64" : "amd64";
+  const os = src.amiType.startsWith("WINDOWS") ? "windows" : "linux";
+  const resources = { cpu: "4", memory: "16Gi", pods: "110" };
+  return {
+    apiVersion: "v1",
+    kind: "Node",
+    metadata: {
+      name,
+      labels: {
+        ...src.labels,
+        [NODEGROUP_LABEL]: src.nodegroup,
+        [IMAGE_LABEL]: amiId(src.amiType, src.version, src.releaseVersion),
+        "eks.amazonaws.com/capacityType": src.capacityType,
+        "eks.amazonaws.com/sourceLaunchTemplateVersion": "1",
+        "node.kubernetes.io/instance-type": src.instanceTypes[0] ?? "m6i.xlarge",
+        "kubernetes.io/arch": arch,
+        "kubernetes.io/os": os,
+        "kubernetes.io/hostname": name,
+        "topology.kubernetes.io/region": src.region,
+        "topology.kubernetes.io/zone": zone,
+      },
+    },
+    spec: {},
+    status: {
+      capacity: resources,
+      allocatable: resources,
+      nodeInfo: {
+        kubeletVersion: kubeletVersion(src),
+        kubeProxyVersion: "",
+        architecture: arch,
+        operatingSystem: os,
+        osImage: os === "windows" ? "Windows Server 2022 Datacenter" : "Amazon Linux 2023",
+        containerRuntimeVersion: "containerd://2.1.4",
+        kernelVersion: "6.12.40-63.114.amzn2023.x86_64",
+        machineID: "",
+        systemUUID: "",
+        bootID: "",
+      },
+    },
+  };
+}
