@@ -76,6 +76,14 @@ function targetOptions(cmd: Command): Command {
       "--force <names>",
       "node groups whose nodes are replaced even when a PodDisruptionBudget blocks the drain",
     )
+    .option(
+      "--drain-checks <list>",
+      "what a node group's drain findings do: name=block|warn, comma-separated (the stack key nodeGroups.<name>.drainChecks)",
+    )
+    .option(
+      "--no-kubernetes-checks",
+      "do not read the cluster's nodes, pods and PodDisruptionBudgets (the stack key upgrade.kubernetesChecks)",
+    )
     .option("--concurrency <n>", "node groups updated at once (default 1)")
     .option(
       "--bake-hours <n>",

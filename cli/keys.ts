@@ -22,6 +22,9 @@ export function flagKey(path: string, value?: string): string {
       return `--addons ${name ?? "<name>"}=${v("<version>")}`;
     case "nodeGroups":
       if (leaf === "force") return `--force ${name}`;
+      if (leaf === "drainChecks") return `--drain-checks ${name}=${v("block|warn")}`;
+      if (leaf === "maxUnavailable" || leaf === "maxUnavailablePercentage" || leaf === "updateStrategy")
+        return `${NAMESPACE}:${path} (stack file, --stack)`;
       if (leaf === "canary") return `--canary ${name}`;
       if (leaf === "launchTemplateVersion") return `--launch-template-version ${name}=${v("<version>")}`;
       return `--ami-release-version ${name ?? "<name>"}=${v("<release>")}`;
@@ -33,6 +36,7 @@ export function flagKey(path: string, value?: string): string {
     case "upgrade":
       if (name === "concurrency") return value === undefined ? "--concurrency" : `--concurrency ${value}`;
       if (name === "bakeHours") return value === undefined ? "--bake-hours" : `--bake-hours ${value}`;
+      if (name === "kubernetesChecks") return "--no-kubernetes-checks";
       if (name === "insights")
         return value === undefined ? "--acknowledge <insight name>" : `--insights ${value}`;
       // No flag for deadlines and polling: they live in a stack file.

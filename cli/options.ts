@@ -39,6 +39,9 @@ export interface TargetOptions extends Partial<ClusterOptions> {
   /** Former form of both: name=<release> or name=lt:<version>. */
   nodegroups?: string;
   force?: string;
+  drainChecks?: string;
+  /** false with --no-kubernetes-checks. */
+  kubernetesChecks?: boolean;
   concurrency?: string;
   bakeHours?: string;
   order?: string;
@@ -145,6 +148,8 @@ export function specAndScale(o: TargetOptions): {
   for (const [name, v] of pairs("--launch-template-version", o.launchTemplateVersion, "custom=4"))
     set(name, { launchTemplateVersion: v });
   for (const name of list(o.force)) nodeGroups[name] = { ...nodeGroups[name], force: true };
+  for (const [name, v] of pairs("--drain-checks", o.drainChecks, "general=warn"))
+    set(name, { drainChecks: v });
   const input: Record<string, unknown> = { ...base.input };
   if (o.cluster) input.clusterName = o.cluster;
   if (clusterVersion) input.clusterVersion = clusterVersion;
@@ -155,6 +160,7 @@ export function specAndScale(o: TargetOptions): {
   const upgrade: Record<string, unknown> = { ...(input.upgrade as object) };
   if (o.concurrency !== undefined) upgrade.concurrency = number("--concurrency", o.concurrency);
   if (o.bakeHours !== undefined) upgrade.bakeHours = number("--bake-hours", o.bakeHours);
+  if (o.kubernetesChecks === false) upgrade.kubernetesChecks = false;
   if (o.acknowledge?.length) upgrade.insights = o.acknowledge;
   else if (o.insights) upgrade.insights = o.insights;
   input.upgrade = upgrade;

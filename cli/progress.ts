@@ -63,6 +63,8 @@ function barDisplay(timeScale: number): ProgressDisplay {
           status: e.status,
           elapsed: duration(e.elapsedMs / timeScale),
         });
+      if (e.type === "stepBlocked")
+        b.update({ status: e.blockers.length ? `evictions refused: ${e.blockers[0]}` : "InProgress" });
       if (e.type === "stepFinished")
         b.update(total, { status: "done", elapsed: duration(e.durationMs / timeScale) });
       if (e.type === "stepSkipped") b.update(total, { status: `skipped (${e.reason})` });

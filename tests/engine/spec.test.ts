@@ -29,11 +29,12 @@ describe("desired spec validation", () => {
       concurrency: 1,
       bakeHours: 0,
       insights: "block",
+      kubernetesChecks: true,
       deadlines: { controlPlaneMinutes: 60, addonMinutes: 30, nodegroupMinutes: 180 },
       polling: { minSeconds: 5, maxSeconds: 60 },
     });
     const ng = parseSpec({ ...base, nodeGroups: { general: {} } }).nodeGroups.general;
-    assert.deepEqual(ng, { amiReleaseVersion: "latest", force: false, canary: false });
+    assert.deepEqual(ng, { amiReleaseVersion: "latest", force: false, drainChecks: "block", canary: false });
   });
 
   it("refuses bad input, naming the field", () => {

@@ -55,6 +55,7 @@ describe("the Pulumi program under mocks", () => {
     assert.deepEqual((upgrade?.inputs.nodeGroups as Record<string, unknown>).general, {
       amiReleaseVersion: "1.35.8-20260930",
       force: false,
+      drainChecks: "block",
       canary: false,
       maxUnavailablePercentage: 10,
     });

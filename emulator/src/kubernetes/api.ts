@@ -120,11 +120,13 @@ export class ClusterApi {
   }
 
   /**
-   * Until what a seed applied has settled, so that a test starts from a steady cluster: each
+   * Until what a seed applied (in these namespaces) has settled, so that a test starts from a steady cluster: each
    * Deployment and DaemonSet ready as declared, each budget counted by the disruption controller,
    * each scheduled pod Running. A seed may mean pods to stay Pending: after `timeoutMs` it goes on.
    */
-  async settled(timeoutMs: number): Promise<void> {
+  async settled(namespaces: string[], timeoutMs: number): Promise<void> {
+    const mine = (o: { metadata?: { namespace?: string } }) =>
+      namespaces.includes(o.metadata?.namespace ?? "");
     const deadline = Date.now() + timeoutMs;
     const observed = (o: { metadata?: { generation?: number }; status?: { observedGeneration?: number } }) =>
       (o.status?.observedGeneration ?? 0) >= (o.metadata?.generation ?? 0);
@@ -136,19 +138,25 @@ export class ClusterApi {
         this.core.listPodForAllNamespaces(),
       ]);
       const steady =
-        deployments.items.every(
-          (d) => observed(d) && (d.status?.readyReplicas ?? 0) >= (d.spec?.replicas ?? 1),
-        ) &&
-        daemonSets.items.every(
-          (d) => observed(d) && (d.status?.numberReady ?? 0) >= (d.status?.desiredNumberScheduled ?? 0),
-        ) &&
-        budgets.items.every(
-          (b) =>
-            b.status !== undefined && (b.status.observedGeneration ?? 0) >= (b.metadata?.generation ?? 0),
-        ) &&
-        pods.items.every(
-          (p) => !p.spec?.nodeName || p.status?.phase === "Running" || p.status?.phase === "Succeeded",
-        );
+        deployments.items
+          .filter(mine)
+          .every((d) => observed(d) && (d.status?.readyReplicas ?? 0) >= (d.spec?.replicas ?? 1)) &&
+        daemonSets.items
+          .filter(mine)
+          .every(
+            (d) => observed(d) && (d.status?.numberReady ?? 0) >= (d.status?.desiredNumberScheduled ?? 0),
+          ) &&
+        budgets.items
+          .filter(mine)
+          .every(
+            (b) =>
+              b.status !== undefined && (b.status.observedGeneration ?? 0) >= (b.metadata?.generation ?? 0),
+          ) &&
+        pods.items
+          .filter(mine)
+          .every(
+            (p) => !p.spec?.nodeName || p.status?.phase === "Running" || p.status?.phase === "Succeeded",
+          );
       if (steady) return;
       await new Promise((r) => setTimeout(r, 200));
     }

@@ -108,7 +108,7 @@ export class KubernetesBacking {
       await api.apply(object);
       if (!w.metadata.namespace) p.applied.push(object);
     }
-    await api.settled(60_000);
+    await api.settled(["default", ...wanted], 60_000);
   }
 
   private source(

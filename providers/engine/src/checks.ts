@@ -194,6 +194,47 @@ export const CHECKS = {
     remedy:
       'Pin a published release (the message names the newest), or use "latest". If it was published minutes ago, retry shortly: SSM can lag behind.',
   },
+  DRAIN_BUDGET_BLOCKS: {
+    key: "nodeGroups.<name>.drainChecks",
+    code: "EKSUP026",
+    severity: "violation",
+    title: "A PodDisruptionBudget allows no disruption of pods the node group's drain must evict",
+    remedy:
+      "Let the budget allow a disruption before the upgrade (scale the workload up, or relax the budget's minAvailable/maxUnavailable), or fix the unhealthy pods it counts. To go ahead anyway set {{nodeGroups.<name>.drainChecks=warn}} (the update fails with PodEvictionFailure if the budget still refuses), or {{nodeGroups.<name>.force}} to have EKS delete the pods.",
+  },
+  DRAIN_SINGLE_REPLICA: {
+    key: "nodeGroups.<name>.drainChecks",
+    code: "EKSUP027",
+    severity: "violation",
+    title: "A single-replica workload's PodDisruptionBudget keeps its only pod from ever being evicted",
+    remedy:
+      "Run at least two replicas (spread over nodes), or change the budget to maxUnavailable: 1 if an outage during the drain is acceptable. Otherwise {{nodeGroups.<name>.force}} lets EKS delete the pod.",
+  },
+  DRAIN_BUDGET_BELOW_BATCH: {
+    key: "nodeGroups.<name>.drainChecks",
+    code: "EKSUP028",
+    severity: "violation",
+    title:
+      "MINIMAL update: the nodes drained at once hold more of a budget's pods than it allows to be disrupted, and their replacements have no node to go to",
+    remedy:
+      "Lower {{nodeGroups.<name>.maxUnavailable}}, spread the workload over more nodes (topologySpreadConstraints), let the budget allow more disruptions, or use {{nodeGroups.<name>.updateStrategy=DEFAULT}} (new nodes first); or acknowledge with {{nodeGroups.<name>.drainChecks=warn}}.",
+  },
+  DRAIN_NAKED_POD: {
+    key: "nodeGroups.<name>.drainChecks",
+    code: "EKSUP029",
+    severity: "violation",
+    title: "Pods without a controller would be lost when their node is drained",
+    remedy:
+      "Run them under a Deployment, StatefulSet or Job so that they come back elsewhere, or delete them; to let the drain take them, set {{nodeGroups.<name>.drainChecks=warn}}.",
+  },
+  DRAIN_LOCAL_STORAGE: {
+    key: "nodeGroups.<name>.drainChecks",
+    code: "EKSUP030",
+    severity: "violation",
+    title: "Pods keep data in emptyDir volumes that their eviction deletes",
+    remedy:
+      "Move the data to a persistent volume, or make sure it may be lost (caches, scratch space), then set {{nodeGroups.<name>.drainChecks=warn}}.",
+  },
   ROLLBACK_READINESS_ACCEPTED: {
     key: "rollback.acknowledge",
     code: "EKSUP112",
@@ -286,6 +327,31 @@ export const CHECKS = {
     title: "Node groups and add-ons that need the new minor wait for the control plane's bake period",
     remedy:
       "Run again once the bake period has passed (pulumi up, or eks-upgrade apply): they follow then. To let them follow at once, set {{upgrade.bakeHours=0}}.",
+  },
+  DRAIN_ACKNOWLEDGED: {
+    key: "nodeGroups.<name>.drainChecks",
+    code: "EKSUP113",
+    severity: "warning",
+    title: "A drain finding was acknowledged (drainChecks: warn) or is overridden by force",
+    remedy:
+      "Watch the node group's update: a budget that still refuses fails it with PodEvictionFailure after 15 minutes (the progress names the pod); with force, the pods are deleted.",
+  },
+  DRAIN_WAITS_FOR_REPLACEMENTS: {
+    key: "nodeGroups.<name>.drainChecks",
+    code: "EKSUP115",
+    severity: "warning",
+    title:
+      "The nodes drained at once hold more of a budget's pods than it allows to be disrupted: the drain waits for replacements",
+    remedy:
+      "Usually fine: EKS evicts the rest once the first replacements are Ready on the new nodes. If they start slowly, the 15-minute limit can fail the update: spread the workload (topologySpreadConstraints) or lower {{nodeGroups.<name>.maxUnavailable}}.",
+  },
+  KUBERNETES_NOT_READ: {
+    key: "upgrade.kubernetesChecks",
+    code: "EKSUP114",
+    severity: "warning",
+    title: "The cluster's Kubernetes API could not be read: drain checks were skipped",
+    remedy:
+      "Give this machine network access to the cluster endpoint and the credentials an access entry with the view rights of docs/kubernetes-rbac.yaml; or turn the checks off with {{upgrade.kubernetesChecks=false}}.",
   },
   CLUSTER_NOT_FOUND: {
     key: "clusterName",

@@ -19,6 +19,12 @@ const REMEDIES: Record<string, (step: Step) => string> = {
     "(take EKS's values) or PRESERVE (keep yours), then run again.",
   ResourceInUseException: () =>
     "Another update is running on this target: wait for it to finish, then run again.",
+  NODES_NOT_AT_TARGET: (s) =>
+    `Look at the named nodes (kubectl describe node): a node that never turned Ready, or still runs the old kubelet, ` +
+    `points at its AMI or bootstrap. Replace it (kubectl drain, then terminate the instance) and run again to check node group ${s.target} once more.`,
+  PODS_PENDING: () =>
+    "The evicted pods' replacements found no node (kubectl describe pod: resources, taints, affinity, volumes in another zone). " +
+    "Give them room (a larger node group, or relaxed constraints); the upgrade itself is done.",
   DEADLINE_EXCEEDED: (s) =>
     `The update goes on in EKS. Run again to resume waiting for it, or raise ${key(
       `upgrade.deadlines.${s.kind === "controlPlane" ? "controlPlane" : s.kind === "addon" ? "addon" : "nodegroup"}Minutes`,

@@ -7,6 +7,8 @@ import {
   UpdateNodegroupVersionCommand,
 } from "@aws-sdk/client-eks";
 import type { Clients } from "./clients";
+import { KubernetesReader } from "./kubernetes/access";
+import { drainBlockers, nodesBehind, strandedPods } from "./kubernetes/rollout-view";
 import { mapLimit } from "./concurrency";
 import { PlanRefusedError, remedyFor, type StepFailure, UpgradeAbortedError, UpgradeError } from "./errors";
 import type { Plan, Step, Target } from "./model";
@@ -24,6 +26,8 @@ export type ProgressEvent =
   | { type: "stepStarted"; step: Step; updateId: string; resumed: boolean }
   | { type: "stepSkipped"; step: Step; reason: string }
   | { type: "stepPolled"; step: Step; updateId: string; status: string; elapsedMs: number }
+  /** A node group's drain: the pods whose evictions budgets refuse now (empty: none any more). */
+  | { type: "stepBlocked"; step: Step; updateId: string; blockers: string[] }
   | { type: "stepFinished"; step: Step; updateId: string; durationMs: number }
   | { type: "stepFailed"; step: Step; failure: StepFailure };
 
@@ -67,7 +71,7 @@ export async function execute(
   options: ExecuteOptions = {},
 ): Promise<ExecutionResult> {
   if (plan.violations.length) throw new PlanRefusedError(plan.violations);
-  const run = new Run(clients.eks, spec, options);
+  const run = new Run(clients, spec, options);
   const started = Date.now();
   const outcomes: StepOutcome[] = [];
   const phases = [...new Set(plan.steps.map((s) => s.phase))].sort((a, b) => a - b);
@@ -103,14 +107,17 @@ class StepError extends Error {
 
 class Run {
   private readonly scale: number;
+  private readonly eks: EKSClient;
   private readonly inFlight = new Map<string, string>();
+  private reader: Promise<KubernetesReader | undefined> | undefined;
 
   constructor(
-    private readonly eks: EKSClient,
+    private readonly clients: Clients,
     private readonly spec: DesiredSpec,
     private readonly options: ExecuteOptions,
   ) {
     this.scale = options.timeScale ?? 1;
+    this.eks = clients.eks;
   }
 
   async step(step: Step): Promise<StepOutcome> {
@@ -130,8 +137,10 @@ class Run {
           this.emit({ type: "stepStarted", step, updateId: running.id, resumed: true });
           await this.await(step, running.id, t0);
           const after = await this.targetState(step);
-          if (after.reached)
+          if (after.reached) {
+            await this.verifyNodes(step, running.id, t0);
             return { id: step.id, outcome: "awaited", updateId: running.id, durationMs: Date.now() - t0 };
+          }
           continue;
         }
         // The update ended between the two reads: look at the target again rather than issue one.
@@ -160,6 +169,7 @@ class Run {
       }
       this.emit({ type: "stepStarted", step, updateId, resumed: false });
       await this.await(step, updateId, t0);
+      await this.verifyNodes(step, updateId, t0);
       return { id: step.id, outcome: "updated", updateId, durationMs: Date.now() - t0 };
     }
   }
@@ -315,6 +325,7 @@ class Run {
     const deadlineMs = this.deadlineMinutes(step) * 60_000 * this.scale;
     const expectedEnd = Date.now() + step.estimatedMinutes * 60_000 * this.scale;
     let lateInterval = minSeconds * 1000;
+    let blockers: string[] = [];
     this.inFlight.set(step.id, updateId);
     try {
       for (;;) {
@@ -343,6 +354,13 @@ class Run {
             failureOf(step, updateId, code, error?.errorMessage ?? `the update ended ${status}`),
           );
         }
+        if (announce && step.kind === "nodegroup") {
+          const now = await this.blockers(step);
+          if (now && now.join("\n") !== blockers.join("\n")) {
+            blockers = now;
+            this.emit({ type: "stepBlocked", step, updateId, blockers });
+          }
+        }
         if (Date.now() - startedAt > deadlineMs) {
           const minutes = Math.round((Date.now() - startedAt) / 60_000 / this.scale);
           const message = `still ${status} after ${minutes} minutes (deadline ${this.deadlineMinutes(step)})`;
@@ -352,6 +370,63 @@ class Run {
     } finally {
       this.inFlight.delete(step.id);
     }
+  }
+
+  /** The cluster's API server, when the checks are on and DescribeCluster names one. */
+  private kubernetes(): Promise<KubernetesReader | undefined> {
+    if (!this.spec.upgrade.kubernetesChecks) return Promise.resolve(undefined);
+    this.reader ??= describeCluster(this.eks, this.spec.clusterName).then((c) =>
+      c.apiServer ? new KubernetesReader(this.clients, this.spec, c.apiServer) : undefined,
+    );
+    return this.reader;
+  }
+
+  /** The pods budgets keep from being evicted now; undefined when the cluster cannot be read. */
+  private async blockers(step: Step): Promise<string[] | undefined> {
+    const reader = await this.kubernetes();
+    if (!reader) return undefined;
+    try {
+      return drainBlockers(await reader.read(), step.target);
+    } catch {
+      // A read that fails tells nothing about the drain; EKS goes on either way.
+      return undefined;
+    }
+  }
+
+  /**
+   * After a node group's update: every node of the group Ready at the target's kubelet minor and
+   * no replacement pod left Pending. Pods may take a few polls to land: asked again a few times.
+   */
+  private async verifyNodes(step: Step, updateId: string, startedAt: number): Promise<void> {
+    if (step.kind !== "nodegroup" || step.request.kind !== "nodegroup") return;
+    const reader = await this.kubernetes();
+    if (!reader) return;
+    const minor = step.request.version;
+    let problem: { code: string; message: string } | undefined;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      if (attempt > 0) await this.sleep(this.spec.upgrade.polling.minSeconds * 1000 * this.scale);
+      let k;
+      try {
+        k = await reader.read();
+      } catch {
+        return; // the API server cannot be read: the plan warned when it could not be either
+      }
+      const behind = nodesBehind(k, step.target, minor);
+      const stranded = strandedPods(k, startedAt);
+      problem = behind.length
+        ? {
+            code: "NODES_NOT_AT_TARGET",
+            message: `EKS reports the update Successful, but node${behind.length === 1 ? "" : "s"} ${behind.join(", ")} ${behind.length === 1 ? "is" : "are"} not Ready at kubelet ${minor ?? "the target"}`,
+          }
+        : stranded.length
+          ? {
+              code: "PODS_PENDING",
+              message: `pods evicted from node group ${step.target} did not come back: ${stranded.join(", ")} ${stranded.length === 1 ? "is" : "are"} Pending with no node`,
+            }
+          : undefined;
+      if (!problem) return;
+    }
+    if (problem) throw new StepError(failureOf(step, updateId, problem.code, problem.message));
   }
 
   private deadlineMinutes(step: Step): number {

@@ -1,5 +1,6 @@
 import { finding } from "./checks";
 import type { Clients } from "./clients";
+import { KubernetesReader } from "./kubernetes/access";
 import { INSIGHTS_REFRESH_MINUTES, type InsightsRefresh, refreshInsights } from "./insights";
 import type { Observed, Plan, ResolvedCatalog } from "./model";
 import { lastVersionChange, observe, readInsights } from "./observe";
@@ -33,7 +34,45 @@ export async function inspect(
   if (spec.upgrade.bakeHours > 0 || compareMinor(spec.clusterVersion, observed.cluster.version) < 0)
     observed.lastVersionChange = await lastVersionChange(clients.eks, observed.cluster);
   const catalog = await resolve(clients, spec, observed);
-  return { observed, catalog, plan: gated(plan(spec, observed, catalog), spec, gate) };
+  let planned = plan(spec, observed, catalog);
+  // Node groups will roll: what their drains meet is part of the plan (drain-checks.ts).
+  if (await readKubernetes(clients, spec, observed, planned)) planned = plan(spec, observed, catalog);
+  return { observed, catalog, plan: gated(planned, spec, gate) };
+}
+
+/** How long the API server may take to answer the reads before the checks are skipped. */
+const KUBERNETES_READ_TIMEOUT_MS = 30_000;
+
+/**
+ * Reads the cluster's nodes, pods and budgets into `observed` when the plan rolls node groups and
+ * the checks are on. An API server that cannot be read is a warning (KUBERNETES_NOT_READ), not a
+ * failure: EKS itself does not need it. Returns whether anything was read or tried.
+ */
+async function readKubernetes(
+  clients: Clients,
+  spec: DesiredSpec,
+  observed: Observed,
+  p: Plan,
+): Promise<boolean> {
+  const server = observed.cluster.apiServer;
+  if (!spec.upgrade.kubernetesChecks || !server || !p.steps.some((s) => s.kind === "nodegroup")) return false;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    observed.kubernetes = await Promise.race([
+      new KubernetesReader(clients, spec, server).read(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`no answer within ${KUBERNETES_READ_TIMEOUT_MS / 1000} s`)),
+          KUBERNETES_READ_TIMEOUT_MS,
+        );
+      }),
+    ]);
+  } catch (e) {
+    observed.kubernetesError = `could not list nodes, pods and PodDisruptionBudgets at ${server.endpoint} (${(e as Error).message}): the node groups' drains were not checked`;
+  } finally {
+    clearTimeout(timer);
+  }
+  return true;
 }
 
 /**

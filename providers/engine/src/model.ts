@@ -64,6 +64,8 @@ export interface Observed {
     supportType: string;
     /** EKS Auto Mode (computeConfig.enabled): EKS upgrades its own nodes after the control plane. */
     autoMode: boolean;
+    /** The cluster's Kubernetes API server (DescribeCluster's endpoint and certificateAuthority.data). */
+    apiServer?: { endpoint: string; caData: string } | undefined;
   };
   /** When observe read the cluster (epoch ms): support windows are measured from it. */
   observedAt: number;
@@ -78,6 +80,59 @@ export interface Observed {
   addons: ObservedAddon[];
   insights: ObservedInsight[];
   updatesInProgress: ObservedUpdate[];
+  /** What the cluster's API server shows; read when node groups will roll (drain-checks.ts). */
+  kubernetes?: ObservedKubernetes | undefined;
+  /** Why the API server could not be read, when it was asked and did not answer. */
+  kubernetesError?: string | undefined;
+}
+
+/** The part of the cluster's Kubernetes objects a node group's drain depends on. */
+export interface ObservedKubernetes {
+  nodes: ObservedNode[];
+  pods: ObservedPod[];
+  budgets: ObservedBudget[];
+}
+
+export interface ObservedNode {
+  name: string;
+  /** Its managed node group (label eks.amazonaws.com/nodegroup). */
+  nodegroup?: string | undefined;
+  kubeletVersion: string;
+  ready: boolean;
+  unschedulable: boolean;
+  /** Carries EKS's eks.amazonaws.com/nodegroup=unschedulable:NoSchedule: an update is draining it. */
+  draining: boolean;
+}
+
+export interface ObservedPod {
+  namespace: string;
+  name: string;
+  node?: string | undefined;
+  labels: Record<string, string>;
+  /** The kind of its controller (ReplicaSet, StatefulSet, DaemonSet, Job, ...); undefined for a naked pod. */
+  controller?: string | undefined;
+  phase: string;
+  mirror: boolean;
+  /** Names of its emptyDir volumes: their data goes with the pod. */
+  localVolumes: string[];
+  createdAt: number;
+}
+
+export interface LabelSelector {
+  matchLabels?: Record<string, string> | undefined;
+  matchExpressions?: { key: string; operator: string; values?: string[] | undefined }[] | undefined;
+}
+
+export interface ObservedBudget {
+  namespace: string;
+  name: string;
+  selector: LabelSelector;
+  minAvailable?: string | number | undefined;
+  maxUnavailable?: string | number | undefined;
+  disruptionsAllowed: number;
+  currentHealthy: number;
+  desiredHealthy: number;
+  expectedPods: number;
 }
 
 export interface AddonVersionInfo {

@@ -178,6 +178,9 @@ export async function describeCluster(eks: EKSClient, clusterName: string): Prom
     healthIssues: issues(c?.health?.issues),
     supportType: c?.upgradePolicy?.supportType ?? "",
     autoMode: c?.computeConfig?.enabled === true,
+    ...(c?.endpoint && c.certificateAuthority?.data
+      ? { apiServer: { endpoint: c.endpoint, caData: c.certificateAuthority.data } }
+      : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 import { key } from "./keys";
 import { amiFamily, releaseShape, replacementAmiTypes } from "./ami";
 import { type CheckName, type Finding, finding } from "./checks";
+import { drainFindings } from "./drain-checks";
 import { estimateMinutes } from "./estimates";
 import { configChange, configured } from "./nodegroup-config";
 import { nodeSchedule, releaseKey } from "./plan-lookups";
@@ -697,7 +698,18 @@ class Planner {
     this.warnings.push(finding(name, field, message));
   }
 
+  /** What the node groups' drains will meet, when the cluster's API server was read. */
+  private checkDrains(): void {
+    const { kubernetes, kubernetesError } = this.observed;
+    if (kubernetesError) this.warning("KUBERNETES_NOT_READ", "upgrade.kubernetesChecks", kubernetesError);
+    if (!kubernetes) return;
+    const found = drainFindings(this.spec, kubernetes, this.observed.nodegroups, this.steps);
+    this.violations.push(...found.violations);
+    this.warnings.push(...found.warnings);
+  }
+
   private result(): Plan {
+    this.checkDrains();
     // Renumber phases densely (skipped waves leave gaps) so they read 1, 2, 3...
     const phases = [...new Set(this.steps.map((s) => s.phase))];
     const steps = this.violations.length

@@ -31,6 +31,10 @@ export function progressLines(timeScale = 1): (e: ProgressEvent) => string | und
         beats.set(e.step.id, beat);
         return `  ${e.step.id}: still ${e.status} after ${at(e.elapsedMs)} (expected ~${e.step.estimatedMinutes} min)`;
       }
+      case "stepBlocked":
+        return e.blockers.length
+          ? `  ${e.step.id}: evictions refused: ${e.blockers.join("; ")}`
+          : `  ${e.step.id}: evictions proceed`;
       case "stepFinished":
         return `done     ${e.step.id} in ${at(e.durationMs)}`;
       case "stepSkipped":

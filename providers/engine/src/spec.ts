@@ -63,6 +63,11 @@ const NodeGroupFields = {
     .default("latest"),
   /** Replace nodes even when a PodDisruptionBudget blocks their drain. */
   force: z.boolean().default(false),
+  /**
+   * What a finding about this node group's drain does (a budget that refuses, a pod that would be
+   * lost): "block" the plan (the default), or only "warn" once you have looked at it.
+   */
+  drainChecks: z.enum(["block", "warn"]).default("block"),
   /** Canary node groups are upgraded first, in the order they are listed. */
   canary: z.boolean().default(false),
   /** Custom-AMI node groups move by launch template version; give the version holding the new AMI. */
@@ -127,6 +132,11 @@ const UpgradePolicy = z.strictObject({
    * has to go back. 0 (the default): everything in one run.
    */
   bakeHours: z.number().min(0).max(168).default(0),
+  /**
+   * Read the cluster's Kubernetes API (nodes, pods, PodDisruptionBudgets; read-only) before node
+   * groups roll, while they roll and after: drains a budget would refuse are refused here first.
+   */
+  kubernetesChecks: z.boolean().default(true),
   /** How long one step may take before the run stops waiting (the update itself goes on in AWS). */
   deadlines: z
     .strictObject({
@@ -245,7 +255,14 @@ export function addonPolicy(spec: DesiredSpec, addon: string): AddonPolicy {
 }
 
 export function nodeGroupPolicy(spec: DesiredSpec, nodegroup: string): NodeGroupPolicy {
-  return spec.nodeGroups[nodegroup] ?? { amiReleaseVersion: "latest", force: false, canary: false };
+  return (
+    spec.nodeGroups[nodegroup] ?? {
+      amiReleaseVersion: "latest",
+      force: false,
+      drainChecks: "block",
+      canary: false,
+    }
+  );
 }
 
 /** Canary node groups first, in the order the spec lists them. */

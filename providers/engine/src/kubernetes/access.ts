@@ -1,0 +1,114 @@
+import type * as K8s from "@kubernetes/client-node";
+import type { Clients } from "../clients";
+import { eksToken } from "../eks-token";
+import type { ObservedBudget, ObservedKubernetes, ObservedNode, ObservedPod } from "../model";
+import type { DesiredSpec } from "../spec";
+
+/**
+ * The engine's reads of a cluster's Kubernetes API, as `kubectl` with `aws eks get-token` makes
+ * them: the endpoint and CA from DescribeCluster, a fresh EKS token from the same credentials
+ * for every read (tokens live 15 minutes; an upgrade takes hours). Read-only: nodes, pods and
+ * PodDisruptionBudgets, listed (docs/kubernetes-rbac.yaml holds exactly these verbs).
+ * @kubernetes/client-node loads on first use only.
+ */
+export interface ApiServer {
+  endpoint: string;
+  /** base64 PEM, as DescribeCluster gives it. */
+  caData: string;
+}
+
+export const NODEGROUP_LABEL = "eks.amazonaws.com/nodegroup";
+const DRAIN_TAINT = { key: NODEGROUP_LABEL, value: "unschedulable", effect: "NoSchedule" };
+
+function load(): typeof K8s {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require("@kubernetes/client-node") as typeof K8s;
+}
+
+export class KubernetesReader {
+  private readonly k8s = load();
+
+  constructor(
+    private readonly clients: Clients,
+    private readonly spec: Pick<DesiredSpec, "clusterName" | "region" | "endpoints">,
+    readonly server: ApiServer,
+  ) {}
+
+  async read(): Promise<ObservedKubernetes> {
+    const kc = await this.config();
+    const core = kc.makeApiClient(this.k8s.CoreV1Api);
+    const policy = kc.makeApiClient(this.k8s.PolicyV1Api);
+    const [nodes, pods, budgets] = await Promise.all([
+      core.listNode(),
+      core.listPodForAllNamespaces(),
+      policy.listPodDisruptionBudgetForAllNamespaces(),
+    ]);
+    return {
+      nodes: nodes.items.map(nodeOf),
+      pods: pods.items.map(podOf),
+      budgets: budgets.items.map(budgetOf),
+    };
+  }
+
+  private async config(): Promise<K8s.KubeConfig> {
+    const token = await eksToken({
+      clusterName: this.spec.clusterName,
+      region: this.spec.region,
+      stsEndpoint: this.spec.endpoints?.sts ?? this.spec.endpoints?.eks,
+      credentials: this.clients.sts.config.credentials,
+    });
+    const kc = new this.k8s.KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: this.spec.clusterName, server: this.server.endpoint, caData: this.server.caData }],
+      users: [{ name: "eks-upgrade", token }],
+      contexts: [{ name: "eks-upgrade", cluster: this.spec.clusterName, user: "eks-upgrade" }],
+      currentContext: "eks-upgrade",
+    });
+    return kc;
+  }
+}
+
+function nodeOf(n: K8s.V1Node): ObservedNode {
+  return {
+    name: n.metadata?.name ?? "",
+    nodegroup: n.metadata?.labels?.[NODEGROUP_LABEL],
+    kubeletVersion: n.status?.nodeInfo?.kubeletVersion ?? "",
+    ready: n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false,
+    unschedulable: n.spec?.unschedulable === true,
+    draining:
+      n.spec?.taints?.some(
+        (t) => t.key === DRAIN_TAINT.key && t.value === DRAIN_TAINT.value && t.effect === DRAIN_TAINT.effect,
+      ) ?? false,
+  };
+}
+
+function podOf(p: K8s.V1Pod): ObservedPod {
+  return {
+    namespace: p.metadata?.namespace ?? "default",
+    name: p.metadata?.name ?? "",
+    node: p.spec?.nodeName,
+    labels: p.metadata?.labels ?? {},
+    controller: p.metadata?.ownerReferences?.find((o) => o.controller)?.kind,
+    phase: p.status?.phase ?? "Unknown",
+    mirror: p.metadata?.annotations?.["kubernetes.io/config.mirror"] !== undefined,
+    localVolumes: (p.spec?.volumes ?? []).filter((v) => v.emptyDir).map((v) => v.name),
+    createdAt: p.metadata?.creationTimestamp ? new Date(p.metadata.creationTimestamp).getTime() : 0,
+  };
+}
+
+function budgetOf(b: K8s.V1PodDisruptionBudget): ObservedBudget {
+  return {
+    namespace: b.metadata?.namespace ?? "default",
+    name: b.metadata?.name ?? "",
+    selector: {
+      matchLabels: b.spec?.selector?.matchLabels,
+      matchExpressions: b.spec?.selector?.matchExpressions,
+    },
+    minAvailable: b.spec?.minAvailable,
+    maxUnavailable: b.spec?.maxUnavailable,
+    disruptionsAllowed: b.status?.disruptionsAllowed ?? 0,
+    currentHealthy: b.status?.currentHealthy ?? 0,
+    desiredHealthy: b.status?.desiredHealthy ?? 0,
+    expectedPods: b.status?.expectedPods ?? 0,
+  };
+}

@@ -1,0 +1,308 @@
+import assert from "node:assert/strict";
+import { after, before, beforeEach, describe, it } from "node:test";
+import { type Emulator, type SeedInput, startEmulator } from "../../emulator/src/index";
+import {
+  type Clients,
+  createClients,
+  type DesiredSpecInput,
+  destroyClients,
+  execute,
+  inspect,
+  PlanRefusedError,
+  type ProgressEvent,
+  parseSpec,
+  UpgradeError,
+} from "../../providers/engine/src/index";
+import { DUMMY_CREDENTIALS } from "../support/emulator";
+import { kubectl, requireKubernetes } from "../support/kubernetes";
+
+/*
+ * The engine sees the cluster: before any call, the pods each rolled node group's drain would
+ * evict and the budgets guarding them (a refusal names namespace/pod and budget); during the
+ * update, the pods whose evictions are refused; after it, the nodes at the target kubelet.
+ * Against the emulator backed by a real control plane: the Eviction API and the disruption
+ * controller decide, nothing is injected. One emulator for the file, a namespace per test.
+ */
+const toolchain = requireKubernetes();
+const TIME_SCALE = 0.001;
+
+const deployment = (ns: string, replicas: number, extra: Record<string, unknown> = {}) => ({
+  apiVersion: "apps/v1",
+  kind: "Deployment",
+  metadata: { name: "web", namespace: ns },
+  spec: {
+    replicas,
+    selector: { matchLabels: { app: "web" } },
+    template: {
+      metadata: { labels: { app: "web" } },
+      spec: { containers: [{ name: "web", image: "public.ecr.aws/nginx/nginx:1.27" }], ...extra },
+    },
+  },
+});
+const budget = (ns: string, spec: Record<string, unknown>) => ({
+  apiVersion: "policy/v1",
+  kind: "PodDisruptionBudget",
+  metadata: { name: "web", namespace: ns },
+  spec: { selector: { matchLabels: { app: "web" } }, ...spec },
+});
+
+function seed(workloads: unknown[], desiredSize = 2): SeedInput {
+  return {
+    kubernetes: true,
+    timeScale: TIME_SCALE,
+    clusters: [
+      {
+        name: "prod",
+        version: "1.35",
+        nodegroups: [
+          {
+            name: "general",
+            version: "1.34",
+            releaseVersion: "1.34.9-20260714",
+            desiredSize,
+            maxUnavailable: 1,
+          },
+        ],
+        workloads: workloads as never,
+      },
+    ],
+  };
+}
+
+describe(
+  "drain checks against a real Kubernetes API: before, during and after a node group's update",
+  { skip: "skip" in toolchain ? toolchain.skip : false },
+  () => {
+    let emulator: Emulator;
+    let clients: Clients;
+    let ns = "";
+    let n = 0;
+    const spec = (overrides: Partial<DesiredSpecInput> = {}) =>
+      parseSpec({
+        clusterName: "prod",
+        region: emulator.region,
+        endpoints: { eks: emulator.url, ssm: emulator.url },
+        clusterVersion: "1.35",
+        upgrade: { polling: { minSeconds: 5, maxSeconds: 30 } },
+        ...overrides,
+      });
+    const mutating = () => emulator.audit().filter((e) => e.mutating);
+    const podNames = async () => {
+      const config = (await emulator.kubeconfig("prod")) ?? "";
+      const r = await kubectl((toolchain as { binDir: string }).binDir, config, [
+        "get",
+        "pods",
+        "-n",
+        ns,
+        "-o",
+        "jsonpath={.items[*].metadata.name}",
+      ]);
+      return r.stdout.split(" ").filter(Boolean).sort();
+    };
+    const reset = async (s: SeedInput) => {
+      emulator.reset(s);
+      await emulator.settled();
+      emulator.clearAudit();
+    };
+
+    before(async () => {
+      if ("skip" in toolchain) return;
+      emulator = await startEmulator({ seed: seed([]) });
+      // As the CLI does against the emulator: the local credentials, which the token webhook knows.
+      clients = createClients({
+        region: emulator.region,
+        endpoints: { eks: emulator.url, ssm: emulator.url },
+      });
+    });
+    after(async () => {
+      if (clients) destroyClients(clients);
+      await emulator?.stop();
+    });
+    beforeEach(() => {
+      ns = `d${++n}`;
+    });
+
+    it("a single-replica workload under minAvailable 1 is refused before any call, naming the pod, the budget and the keys that go on", async () => {
+      await reset(seed([deployment(ns, 1), budget(ns, { minAvailable: 1 })]));
+      const [pod] = await podNames();
+      const { plan } = await inspect(clients, spec());
+      assert.deepEqual(plan.steps, []);
+      assert.deepEqual(
+        plan.violations.map((v) => [v.code, v.field]),
+        [["EKSUP027", "nodeGroups.general.drainChecks"]],
+      );
+      assert.equal(
+        plan.violations[0]?.message,
+        `${ns}/${pod} on node group general is the only pod PodDisruptionBudget ${ns}/web (minAvailable 1) selects: it can never be evicted; EKS's evictions would be refused and, after 15 minutes of retries, the node group update would fail with PodEvictionFailure`,
+      );
+      assert.match(plan.violations[0]?.remedy ?? "", /\{\{nodeGroups\.general\.force\}\}/);
+      await assert.rejects(execute(clients, spec(), plan), PlanRefusedError);
+      assert.deepEqual(mutating(), []);
+    });
+
+    it("acknowledged, the update runs and ends in PodEvictionFailure from the real Eviction API, the blocking pod and budget named while it runs", async () => {
+      await reset(seed([deployment(ns, 2), budget(ns, { minAvailable: 2 })]));
+      const pods = await podNames();
+      const acknowledged = spec({ nodeGroups: { general: { drainChecks: "warn" } } });
+      const { plan } = await inspect(clients, acknowledged);
+      assert.deepEqual(plan.violations, []);
+      assert.deepEqual(
+        plan.warnings.map((w) => [w.code, w.field]),
+        [["EKSUP113", "nodeGroups.general.drainChecks"]],
+      );
+      assert.match(
+        plan.warnings[0]?.message ?? "",
+        new RegExp(
+          `^EKSUP026 PodDisruptionBudget ${ns}/web \\(minAvailable 2\\) allows no disruption now \\(2 healthy, 2 needed\\): evicting ${pods.map((p) => `${ns}/${p}`).join(", ")} from node group general is refused; .* \\(acknowledged by nodeGroups\\.general\\.drainChecks "warn"\\)$`,
+        ),
+      );
+      const events: ProgressEvent[] = [];
+      const err = await execute(clients, acknowledged, plan, {
+        timeScale: TIME_SCALE,
+        onEvent: (e) => events.push(e),
+      }).then(
+        () => assert.fail("the update should fail"),
+        (e: unknown) => e as UpgradeError,
+      );
+      assert.ok(err instanceof UpgradeError);
+      assert.equal(err.failures[0]?.code, "PodEvictionFailure");
+      assert.equal(
+        err.failures[0]?.message,
+        "Reached max retries while trying to evict pods from nodes in node group general",
+      );
+      const blocked = events.filter((e) => e.type === "stepBlocked");
+      assert.ok(blocked.length >= 1, "the progress named the blockers while the update ran");
+      const first = blocked[0] as Extract<ProgressEvent, { type: "stepBlocked" }>;
+      assert.match(
+        first.blockers.join("; "),
+        new RegExp(
+          `^${ns}/web-[a-z0-9-]+ \\(PodDisruptionBudget ${ns}/web allows no disruption: 2 healthy, 2 needed\\)`,
+        ),
+      );
+      assert.deepEqual(await podNames(), pods, "no pod was deleted or evicted");
+      assert.deepEqual(
+        mutating().map((e) => [e.operation, e.nodegroup]),
+        [["UpdateNodegroupVersion", "general"]],
+      );
+    });
+
+    it("a budget that allows a disruption: no finding, the update rolls every node, and the post-check sees them Ready at kubelet 1.35", async () => {
+      // Spread one pod per node, so that each drained node holds what the budget allows.
+      const spread = {
+        topologySpreadConstraints: [
+          {
+            maxSkew: 1,
+            topologyKey: "kubernetes.io/hostname",
+            whenUnsatisfiable: "DoNotSchedule",
+            labelSelector: { matchLabels: { app: "web" } },
+          },
+        ],
+      };
+      await reset(seed([deployment(ns, 2, spread), budget(ns, { maxUnavailable: 1 })]));
+      const { plan } = await inspect(clients, spec());
+      assert.deepEqual(plan.violations, []);
+      assert.deepEqual(plan.warnings, []);
+      const result = await execute(clients, spec(), plan, { timeScale: TIME_SCALE });
+      assert.deepEqual(
+        result.steps.map((s) => [s.id, s.outcome]),
+        [["nodegroup:general:1.35", "updated"]],
+      );
+      const { observed } = await inspect(clients, spec());
+      assert.equal(observed.nodegroups[0]?.version, "1.35");
+    });
+
+    it("after the update, a replacement pod no node takes fails the step with PODS_PENDING naming it", async () => {
+      await reset(seed([], 1));
+      const config = (await emulator.kubeconfig("prod")) ?? "";
+      const k = (args: string[], input?: string) =>
+        kubectl((toolchain as { binDir: string }).binDir, config, args, input);
+      const image = (
+        await k([
+          "get",
+          "nodes",
+          "-o",
+          "jsonpath={.items[0].metadata.labels.eks\\.amazonaws\\.com/nodegroup-image}",
+        ])
+      ).stdout;
+      assert.match(image, /^ami-/);
+      // Pinned to the old AMI: evicted, its replacement fits no new node.
+      const pinned = deployment(ns, 1, { nodeSelector: { "eks.amazonaws.com/nodegroup-image": image } });
+      const namespace = { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } };
+      for (const o of [namespace, pinned, budget(ns, { maxUnavailable: 1 })]) {
+        const applied = await k(["apply", "-f", "-"], JSON.stringify(o));
+        assert.equal(applied.code, 0, applied.stderr);
+      }
+      // Until the pod runs and the disruption controller has counted it.
+      const allowed = () => k(["get", "pdb", "web", "-n", ns, "-o", "jsonpath={.status.disruptionsAllowed}"]);
+      for (let i = 0; i < 150 && (await allowed()).stdout !== "1"; i++)
+        await new Promise((r) => setTimeout(r, 200));
+      assert.equal((await allowed()).stdout, "1");
+      const { plan } = await inspect(clients, spec());
+      assert.deepEqual(plan.violations, []);
+      const err = await execute(clients, spec(), plan, { timeScale: TIME_SCALE }).then(
+        () => assert.fail("the post-check should fail"),
+        (e: unknown) => e as UpgradeError,
+      );
+      assert.equal(err.failures[0]?.code, "PODS_PENDING");
+      assert.match(
+        err.failures[0]?.message ?? "",
+        new RegExp(
+          `^pods evicted from node group general did not come back: ${ns}/web-[a-z0-9-]+ is Pending with no node$`,
+        ),
+      );
+    });
+
+    it("pods a drain would lose are refused too: a naked pod, and emptyDir data", async () => {
+      const naked = {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: "debug", namespace: ns },
+        spec: { containers: [{ name: "sh", image: "public.ecr.aws/docker/library/busybox:1.37" }] },
+      };
+      await reset(
+        seed([
+          naked,
+          deployment(ns, 2, { volumes: [{ name: "cache", emptyDir: {} }] }),
+          budget(ns, { maxUnavailable: 1 }),
+        ]),
+      );
+      const { plan } = await inspect(clients, spec());
+      assert.deepEqual(
+        plan.violations.map((v) => v.code),
+        ["EKSUP029", "EKSUP030"],
+      );
+      assert.equal(
+        plan.violations[0]?.message,
+        `${ns}/debug on node group general has no controller: evicted, it is gone for good`,
+      );
+      assert.match(
+        plan.violations[1]?.message ?? "",
+        new RegExp(`^${ns}/web-[a-z0-9-]+ \\(cache\\), ${ns}/web-`),
+      );
+    });
+
+    it("credentials the cluster does not accept: the checks are skipped with a warning naming the endpoint, never a failure", async () => {
+      await reset(seed([deployment(ns, 1), budget(ns, { minAvailable: 1 })]));
+      const strangers = createClients(
+        { region: emulator.region, endpoints: { eks: emulator.url, ssm: emulator.url } },
+        { credentials: DUMMY_CREDENTIALS },
+      );
+      try {
+        const { plan } = await inspect(strangers, spec());
+        assert.deepEqual(plan.violations, []);
+        assert.deepEqual(
+          plan.warnings.map((w) => [w.code, w.field]),
+          [["EKSUP114", "upgrade.kubernetesChecks"]],
+        );
+        assert.match(
+          plan.warnings[0]?.message ?? "",
+          /^could not list nodes, pods and PodDisruptionBudgets at https:\/\/127\.0\.0\.1:\d+ \(.*Unauthorized.*\): the node groups' drains were not checked$/s,
+        );
+        const off = await inspect(strangers, spec({ upgrade: { kubernetesChecks: false } }));
+        assert.deepEqual(off.plan.warnings, []);
+      } finally {
+        destroyClients(strangers);
+      }
+    });
+  },
+);
