@@ -44,9 +44,14 @@ const usage = new Set<string>();
 let flushing = false;
 
 function recordUsage(e: AuditEntry): void {
+  recordApiUsage(e.service, e.operation, e.userAgent);
+}
+
+/** One call of any API the emulator serves or backs ("kubernetes list:policy/poddisruptionbudgets ..."). */
+export function recordApiUsage(service: string, operation: string, userAgent: string | undefined): void {
   const file = process.env.EKS_UPGRADE_API_USAGE;
   if (!file) return;
-  usage.add(`${e.service} ${e.operation} ${e.userAgent ?? "-"}`);
+  usage.add(`${service} ${operation} ${userAgent || "-"}`);
   if (!flushing) {
     flushing = true;
     process.once("exit", () => {

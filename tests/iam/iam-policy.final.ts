@@ -19,6 +19,8 @@ describe("docs/iam-policy.json is the least privilege the upgrade needs", () => 
     const others = new Set<string>();
     for (const line of readFileSync(USAGE, "utf8").split("\n").filter(Boolean)) {
       const [service, operation, ...ua] = line.split(" ");
+      // The Kubernetes calls have their own check (kubernetes-rbac.final.ts).
+      if (service === "kubernetes") continue;
       const action = `${service}:${operation}`;
       if (ua.join(" ").includes(USER_AGENT.split("/")[0] ?? "")) used.add(action);
       else others.add(action);

@@ -14,7 +14,7 @@ import {
   UpgradeError,
 } from "../../providers/engine/src/index";
 import { DUMMY_CREDENTIALS } from "../support/emulator";
-import { kubectl, requireKubernetes } from "../support/kubernetes";
+import { kubectl, RBAC, requireKubernetes } from "../support/kubernetes";
 
 /*
  * The engine sees the cluster: before any call, the pods each rolled node group's drain would
@@ -63,7 +63,7 @@ function seed(workloads: unknown[], desiredSize = 2): SeedInput {
             maxUnavailable: 1,
           },
         ],
-        workloads: workloads as never,
+        workloads: [...RBAC, ...workloads] as never,
       },
     ],
   };

@@ -15,7 +15,7 @@ import {
   stopHarness,
   waitForUpdate,
 } from "../support/emulator";
-import { kubectl, requireKubernetes } from "../support/kubernetes";
+import { kubectl, RBAC, requireKubernetes } from "../support/kubernetes";
 
 /*
  * The emulator backed by a real control plane (seed `kubernetes: true`): DescribeCluster gives the
@@ -82,7 +82,7 @@ function seed(
             ...nodegroup,
           },
         ],
-        workloads: workloads as NonNullable<ClusterInput["workloads"]>,
+        workloads: [...RBAC, ...workloads] as NonNullable<ClusterInput["workloads"]>,
       },
     ],
   };

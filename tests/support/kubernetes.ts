@@ -1,5 +1,7 @@
 import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { parseAllDocuments } from "yaml";
 import { promisify } from "node:util";
 import {
   KUBERNETES_VERSION,
@@ -8,6 +10,15 @@ import {
 } from "../../emulator/src/kubernetes/toolchain";
 
 export { KUBERNETES_VERSION };
+
+/**
+ * docs/kubernetes-rbac.yaml as seed workloads: what a cluster admin applies for the tool. The
+ * emulator's token webhook puts EKS-token callers in its group, so every test against a real API
+ * server runs the engine with exactly these rights.
+ */
+export const RBAC: { apiVersion: string; kind: string; metadata: { name: string } }[] = parseAllDocuments(
+  readFileSync(join(__dirname, "..", "..", "docs", "kubernetes-rbac.yaml"), "utf8"),
+).map((d) => d.toJS() as { apiVersion: string; kind: string; metadata: { name: string } });
 
 /**
  * Suites against a real control plane need the toolchain. In CI a missing one is a failure (CI

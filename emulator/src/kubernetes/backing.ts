@@ -1,5 +1,8 @@
 import type * as K8s from "@kubernetes/client-node";
+import { readFileSync } from "node:fs";
+import { recordApiUsage } from "../audit";
 import type { World } from "../emulator";
+import { CALLER_GROUP } from "../wire/token-webhook";
 import type { ClusterRecord, NodegroupRecord, UpdateRecord } from "../model";
 import { ClusterApi } from "./api";
 import { type ControlPlane, startControlPlane } from "./control-plane";
@@ -68,7 +71,11 @@ export class KubernetesBacking {
     await Promise.allSettled([...this.running]);
     const planes = await Promise.allSettled([...this.planes.values()]);
     this.planes.clear();
-    for (const p of planes) if (p.status === "fulfilled") await p.value.plane.stop();
+    for (const p of planes) {
+      if (p.status !== "fulfilled") continue;
+      recordCalls(p.value.plane.auditLog);
+      await p.value.plane.stop();
+    }
   }
 
   pids(): Promise<number[]> {
@@ -81,6 +88,7 @@ export class KubernetesBacking {
       p = startControlPlane({
         binDir: this.binDir,
         tokenWebhookUrl: `${this.emulatorUrl()}/authenticate/${encodeURIComponent(cluster)}`,
+        auditGroups: [CALLER_GROUP],
       }).then((plane) => ({ plane, api: new ClusterApi(plane), launched: 0, applied: [] }));
       this.planes.set(cluster, p);
     }
@@ -163,5 +171,29 @@ export class KubernetesBacking {
     })();
     this.running.add(run);
     void run.finally(() => this.running.delete(run));
+  }
+}
+
+/**
+ * The Kubernetes calls made with EKS tokens (the API server's audit log), recorded as API usage
+ * like the emulator's own AWS operations: the RBAC check compares them with docs/kubernetes-rbac.yaml.
+ */
+function recordCalls(auditLog: string): void {
+  let text = "";
+  try {
+    text = readFileSync(auditLog, "utf8");
+  } catch {
+    return; // no call was made with an EKS token
+  }
+  for (const line of text.split("\n").filter(Boolean)) {
+    const e = JSON.parse(line) as {
+      verb?: string;
+      userAgent?: string;
+      objectRef?: { resource?: string; apiGroup?: string; subresource?: string };
+    };
+    const ref = e.objectRef;
+    if (!ref?.resource || !e.verb) continue;
+    const resource = `${ref.apiGroup ?? ""}/${ref.resource}${ref.subresource ? `/${ref.subresource}` : ""}`;
+    recordApiUsage("kubernetes", `${e.verb}:${resource}`, e.userAgent);
   }
 }

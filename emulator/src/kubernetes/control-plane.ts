@@ -21,6 +21,8 @@ export interface ControlPlane {
   /** The API server's serving certificate (self-signed): what DescribeCluster's CA will carry. */
   caPem: string;
   token: string;
+  /** The API server's audit log (requests of `auditGroups`), read before stop removes the directory. */
+  auditLog: string;
   /** The PIDs of every process, API server first, etcd last. */
   pids(): number[];
   stop(): Promise<void>;
@@ -38,6 +40,8 @@ export interface ControlPlaneOptions {
    * tokens it does not know: how EKS's API server checks `k8s-aws-v1.` tokens. http on loopback.
    */
   tokenWebhookUrl?: string;
+  /** Users in these groups have each request written to `auditLog` (JSON lines, metadata only). */
+  auditGroups?: string[];
 }
 
 const exec = promisify(execFile);
@@ -95,6 +99,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       // On loopback there is no Service endpoint to reconcile for the API server itself.
       "--endpoint-reconciler-type=none",
       ...(options.tokenWebhookUrl ? webhookFlags(dir, options.tokenWebhookUrl) : []),
+      ...auditFlags(dir, options.auditGroups ?? []),
     ]);
     const url = `https://127.0.0.1:${apiPort}`;
     const timeout = options.readyTimeoutMs ?? 30_000;
@@ -133,6 +138,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       kubeconfig,
       caPem,
       token,
+      auditLog: join(dir, "audit.log"),
       pids: () => children.map((c) => c.pid ?? 0).reverse(),
       stop,
     };
@@ -167,6 +173,18 @@ async function waitFor<T>(timeoutMs: number, what: string, probe: () => T | unde
     if (Date.now() > deadline) throw new Error(`${what} did not appear within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+function auditFlags(dir: string, groups: string[]): string[] {
+  const file = join(dir, "audit-policy.yaml");
+  const rules = groups.length
+    ? `- level: Metadata\n  userGroups: [${groups.map((g) => JSON.stringify(g)).join(", ")}]\n`
+    : "";
+  writeFileSync(
+    file,
+    `apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: ["RequestReceived"]\nrules:\n${rules}- level: None\n`,
+  );
+  return [`--audit-policy-file=${file}`, `--audit-log-path=${join(dir, "audit.log")}`];
 }
 
 function webhookFlags(dir: string, url: string): string[] {

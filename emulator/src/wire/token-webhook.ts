@@ -4,9 +4,12 @@ import { callerArn } from "./sts-handler";
 /**
  * The API server's token webhook (`POST /authenticate/<cluster>`, a TokenReview of
  * authentication.k8s.io/v1): what EKS's authenticator answers. A valid `k8s-aws-v1.` token for
- * this cluster maps to the caller's IAM identity, which EKS makes a cluster admin (the cluster
- * creator's access entry); any other token is refused with the reason.
+ * this cluster maps to the caller's IAM identity in the group an access entry gives it
+ * (`kubernetesGroups: [eks-upgrade]`), which docs/kubernetes-rbac.yaml binds to what the tool may
+ * do; any other token is refused with the reason.
  */
+export const CALLER_GROUP = "eks-upgrade";
+
 export async function reviewToken(
   cluster: string,
   bodyText: string,
@@ -34,7 +37,7 @@ export async function reviewToken(
       user: {
         username: arn,
         uid: `aws-iam-authenticator:${env.accountId}:${verdict.accessKeyId}`,
-        groups: ["system:masters"],
+        groups: [CALLER_GROUP],
         extra: { arn: [arn], accessKeyId: [verdict.accessKeyId] },
       },
     },

@@ -1,5 +1,5 @@
 import type * as K8s from "@kubernetes/client-node";
-import type { Clients } from "../clients";
+import { type Clients, USER_AGENT } from "../clients";
 import { eksToken } from "../eks-token";
 import type { ObservedBudget, ObservedKubernetes, ObservedNode, ObservedPod } from "../model";
 import type { DesiredSpec } from "../spec";
@@ -38,10 +38,12 @@ export class KubernetesReader {
     const kc = await this.config();
     const core = kc.makeApiClient(this.k8s.CoreV1Api);
     const policy = kc.makeApiClient(this.k8s.PolicyV1Api);
+    // Our calls carry the engine's user agent, as its AWS calls do (the cluster's audit log tells them apart).
+    const agent = this.k8s.setHeaderOptions("User-Agent", USER_AGENT);
     const [nodes, pods, budgets] = await Promise.all([
-      core.listNode(),
-      core.listPodForAllNamespaces(),
-      policy.listPodDisruptionBudgetForAllNamespaces(),
+      core.listNode({}, agent),
+      core.listPodForAllNamespaces({}, agent),
+      policy.listPodDisruptionBudgetForAllNamespaces({}, agent),
     ]);
     return {
       nodes: nodes.items.map(nodeOf),
