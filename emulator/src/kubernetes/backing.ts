@@ -179,7 +179,7 @@ export class KubernetesBacking {
  * like the emulator's own AWS operations: the RBAC check compares them with docs/kubernetes-rbac.yaml.
  */
 function recordCalls(auditLog: string): void {
-  let text = "";
+  let text: string;
   try {
     text = readFileSync(auditLog, "utf8");
   } catch {
