@@ -17,6 +17,7 @@ import { Command, CommanderError, Option } from "commander";
 import { applyPlan } from "./apply";
 import { flagKey } from "./keys";
 import { runDemo } from "./demo";
+import { kubeconfig } from "./kubeconfig";
 import { CliError, EXIT } from "./errors";
 import {
   type ClusterOptions,
@@ -226,6 +227,17 @@ clusterOptions(
       });
     });
   });
+
+clusterOptions(
+  program
+    .command("kubeconfig")
+    .description("a kubeconfig for the cluster's API server (auth: aws eks get-token), for kubectl"),
+).action(async (o: ClusterOptions) => {
+  const ref = clusterRef(o);
+  await withClients(ref, flagKey, async (clients) => {
+    write(await kubeconfig(clients, ref));
+  });
+});
 
 program
   .command("demo")

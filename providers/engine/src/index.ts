@@ -13,6 +13,7 @@ export {
   runtimeNoticeOnce,
 } from "./clients";
 export { timeScaleOf } from "./emulator-clock";
+export { describeApiServer } from "./observe";
 export {
   describeFinding,
   PlanRefusedError,

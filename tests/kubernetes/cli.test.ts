@@ -1,0 +1,185 @@
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { promisify } from "node:util";
+import { type Emulator, type SeedInput, startEmulator } from "../../emulator/src/index";
+import { ROOT } from "../support/provider";
+import { kubectl, RBAC, requireKubernetes } from "../support/kubernetes";
+
+/*
+ * The user's way through: the built eks-upgrade binary against the emulator backed by a real
+ * control plane. plan refuses a drain a budget would block, naming the pod, the budget and the
+ * flags; apply with the acknowledgement runs into EKS's PodEvictionFailure and names the blocker
+ * while it waits; `eks-upgrade kubeconfig` gives kubectl (authenticating with `aws eks get-token`)
+ * the cluster, whose nodes are the node group's.
+ */
+const toolchain = requireKubernetes();
+const exec = promisify(execFile);
+const BIN = join(ROOT, "dist", "cli", "index.js");
+const NS = "shop";
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: "1" },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+const seed: SeedInput = {
+  kubernetes: true,
+  timeScale: 0.001,
+  clusters: [
+    {
+      name: "prod",
+      version: "1.35",
+      nodegroups: [
+        {
+          name: "general",
+          version: "1.34",
+          releaseVersion: "1.34.9-20260714",
+          desiredSize: 2,
+          maxUnavailable: 1,
+        },
+      ],
+      workloads: [
+        ...RBAC,
+        {
+          apiVersion: "apps/v1",
+          kind: "Deployment",
+          metadata: { name: "checkout", namespace: NS },
+          spec: {
+            replicas: 1,
+            selector: { matchLabels: { app: "checkout" } },
+            template: {
+              metadata: { labels: { app: "checkout" } },
+              spec: { containers: [{ name: "checkout", image: "public.ecr.aws/nginx/nginx:1.27" }] },
+            },
+          },
+        },
+        {
+          apiVersion: "policy/v1",
+          kind: "PodDisruptionBudget",
+          metadata: { name: "checkout", namespace: NS },
+          spec: { minAvailable: 1, selector: { matchLabels: { app: "checkout" } } },
+        },
+      ] as never,
+    },
+  ],
+};
+
+describe(
+  "the eks-upgrade CLI against a cluster with a real API server",
+  { skip: "skip" in toolchain ? toolchain.skip : false },
+  () => {
+    let emulator: Emulator;
+    let dir = "";
+    const target = () => [
+      "--cluster",
+      "prod",
+      "--region",
+      "us-east-1",
+      "--endpoint",
+      emulator.url,
+      "--cluster-version",
+      "1.35",
+    ];
+    before(async () => {
+      if ("skip" in toolchain) return;
+      emulator = await startEmulator({ seed });
+      dir = mkdtempSync(join(tmpdir(), "eks-upgrade-cli-k8s-"));
+    });
+    after(async () => {
+      await emulator?.stop();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("plan refuses the drain a budget blocks (exit 2), naming pod, budget and the flags that go on; nothing is called", async () => {
+      const { code, stdout, stderr } = await cli("plan", ...target());
+      assert.equal(code, 2, stderr);
+      const text = (stdout + stderr).replace(/\n {6}/g, " ");
+      assert.match(
+        text,
+        /EKSUP027 --drain-checks general=block\|warn: shop\/checkout-[a-z0-9-]+ on node group general is the only pod PodDisruptionBudget shop\/checkout \(minAvailable 1\) selects: it can never be evicted/,
+      );
+      assert.match(text, /--force general lets EKS delete the pod/);
+      assert.deepEqual(
+        emulator.audit().filter((e) => e.mutating),
+        [],
+      );
+    });
+
+    it("apply with --drain-checks general=warn runs into PodEvictionFailure from the Eviction API, the blocker named while it waits (exit 1)", async () => {
+      const { code, stdout, stderr } = await cli(
+        "apply",
+        ...target(),
+        "--drain-checks",
+        "general=warn",
+        "--yes",
+      );
+      assert.equal(code, 1, stdout + stderr);
+      const out = stdout + stderr;
+      assert.match(
+        out,
+        /nodegroup:general:1\.35: evictions refused: shop\/checkout-[a-z0-9-]+ \(PodDisruptionBudget shop\/checkout allows no disruption: 1 healthy, 1 needed\)/,
+      );
+      assert.match(
+        out,
+        /FAILED +nodegroup:general:1\.35: PodEvictionFailure: Reached max retries while trying to evict pods from nodes in node group general/,
+      );
+    });
+
+    it("kubeconfig: kubectl, authenticating with `aws eks get-token`, sees the node group's nodes (the new ones and the tainted old ones)", async () => {
+      const { code, stdout, stderr } = await cli(
+        "kubeconfig",
+        "--cluster",
+        "prod",
+        "--region",
+        "us-east-1",
+        "--endpoint",
+        emulator.url,
+      );
+      assert.equal(code, 0, stderr);
+      const file = join(dir, "kubeconfig");
+      writeFileSync(file, stdout);
+      const nodes = await kubectl((toolchain as { binDir: string }).binDir, file, [
+        "get",
+        "nodes",
+        "-L",
+        "eks.amazonaws.com/nodegroup",
+        "--no-headers",
+      ]);
+      assert.equal(nodes.code, 0, nodes.stderr);
+      const rows = nodes.stdout.trim().split("\n");
+      for (const row of rows)
+        assert.match(
+          row,
+          /^ip-10-0-\d+-\d+\.ec2\.internal +Ready.* +v1\.3[45]\.\d+-eks-[0-9a-f]{7} +general$/,
+        );
+      // After the failed update: the two 1.35 nodes that joined, and the old node the budget holds on to.
+      const held = await kubectl((toolchain as { binDir: string }).binDir, file, [
+        "get",
+        "pods",
+        "-n",
+        NS,
+        "-o",
+        "jsonpath={.items[0].spec.nodeName}",
+      ]);
+      assert.equal(held.code, 0, held.stderr);
+      const old = rows.filter((r) => / v1\.34\./.test(r)).map((r) => r.split(/ +/)[0]);
+      assert.ok(
+        old.includes(held.stdout),
+        `${held.stdout} (holding the pod) is still there: ${nodes.stdout}`,
+      );
+      assert.equal(rows.filter((r) => / v1\.35\./.test(r)).length, 2);
+    });
+  },
+);
