@@ -1,4 +1,12 @@
-import { type Clients, type Observed, observe, type ResolvedCatalog, resolve } from "@eks-upgrade/engine";
+import {
+  type Clients,
+  drainBlockers,
+  type Observed,
+  observe,
+  observeKubernetes,
+  type ResolvedCatalog,
+  resolve,
+} from "@eks-upgrade/engine";
 import Table from "cli-table3";
 import pc from "picocolors";
 import { type ClusterOptions, clusterRef, parse } from "./options";
@@ -13,6 +21,7 @@ export interface StatusReport {
 export async function gatherStatus(clients: Clients, o: ClusterOptions): Promise<StatusReport> {
   const observed = await observe(clients, o.cluster);
   const spec = parse({ ...clusterRef(o), clusterVersion: observed.cluster.version });
+  await observeKubernetes(clients, spec, observed);
   return { observed, catalog: await resolve(clients, spec, observed) };
 }
 
@@ -73,6 +82,7 @@ export function renderStatus(
     ngs.push([n.name, n.amiType, behind, n.releaseVersion, age, current]);
   }
   out.push("", pc.bold("Node groups"), observed.nodegroups.length ? ngs.toString() : "  none");
+  out.push(...nodeLines(observed));
 
   out.push("", pc.bold("Upgrade insights"));
   if (!observed.insights.length) out.push("  none");
@@ -90,4 +100,27 @@ export function renderStatus(
   ];
   out.push("", pc.bold("Health issues"), ...(health.length ? health.map((h) => `  ${h}`) : ["  none"]));
   return out.join("\n");
+}
+
+/** The nodes of each node group as the API server shows them, and the evictions budgets refuse. */
+function nodeLines(observed: Observed): string[] {
+  if (observed.kubernetesError) return ["", pc.bold("Nodes"), `  ${pc.yellow(observed.kubernetesError)}`];
+  const k = observed.kubernetes;
+  if (!k) return [];
+  const out = ["", pc.bold("Nodes")];
+  for (const ng of observed.nodegroups) {
+    const nodes = k.nodes.filter((n) => n.nodegroup === ng.name);
+    const kubelets = new Map<string, number>();
+    for (const n of nodes) kubelets.set(n.kubeletVersion, (kubelets.get(n.kubeletVersion) ?? 0) + 1);
+    const notReady = nodes.filter((n) => !n.ready).length;
+    const draining = nodes.filter((n) => n.draining).length;
+    const versions = [...kubelets].map(([v, count]) => `${count} × kubelet ${v}`).join(", ");
+    out.push(
+      `  ${ng.name}: ${nodes.length} node${nodes.length === 1 ? "" : "s"}${versions ? ` (${versions})` : ""}` +
+        (notReady ? pc.red(`, ${notReady} not Ready`) : "") +
+        (draining ? pc.yellow(`, ${draining} draining`) : ""),
+    );
+    for (const b of drainBlockers(k, ng.name)) out.push(`    ${pc.yellow("eviction refused:")} ${b}`);
+  }
+  return out;
 }

@@ -137,6 +137,24 @@ describe(
       );
     });
 
+    it("status shows each node group's nodes with their kubelets, the old ones still draining, and the eviction a budget refuses", async () => {
+      const { code, stdout, stderr } = await cli(
+        "status",
+        "--cluster",
+        "prod",
+        "--region",
+        "us-east-1",
+        "--endpoint",
+        emulator.url,
+      );
+      assert.equal(code, 0, stderr);
+      assert.match(
+        stdout,
+        /\nNodes\n {2}general: [34] nodes \((\d × kubelet v1\.3[45]\.\d+-eks-[0-9a-f]{7}(, )?)+\), [12] draining\n {4}eviction refused: shop\/checkout-[a-z0-9-]+ \(PodDisruptionBudget shop\/checkout allows no disruption: 1 healthy, 1 needed\)/,
+      );
+      assert.match(stdout, /2 × kubelet v1\.35\.8-eks-/);
+    });
+
     it("kubeconfig: kubectl, authenticating with `aws eks get-token`, sees the node group's nodes (the new ones and the tainted old ones)", async () => {
       const { code, stdout, stderr } = await cli(
         "kubeconfig",

@@ -30,7 +30,8 @@ export {
 } from "./execute";
 export { estimatePlanMinutes, planDuration } from "./estimates";
 export { type InsightsRefresh, refreshInsights } from "./insights";
-export { type Inspection, inspect, inspectForApply } from "./inspect";
+export { type Inspection, inspect, inspectForApply, observeKubernetes } from "./inspect";
+export { drainBlockers, kubeletMinor } from "./kubernetes/rollout-view";
 export type {
   KubernetesVersionSupport,
   Observed,

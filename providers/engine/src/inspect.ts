@@ -45,8 +45,7 @@ const KUBERNETES_READ_TIMEOUT_MS = 30_000;
 
 /**
  * Reads the cluster's nodes, pods and budgets into `observed` when the plan rolls node groups and
- * the checks are on. An API server that cannot be read is a warning (KUBERNETES_NOT_READ), not a
- * failure: EKS itself does not need it. Returns whether anything was read or tried.
+ * the checks are on. Returns whether anything was read or tried.
  */
 async function readKubernetes(
   clients: Clients,
@@ -54,8 +53,28 @@ async function readKubernetes(
   observed: Observed,
   p: Plan,
 ): Promise<boolean> {
+  if (
+    !spec.upgrade.kubernetesChecks ||
+    !observed.cluster.apiServer ||
+    !p.steps.some((s) => s.kind === "nodegroup")
+  )
+    return false;
+  await observeKubernetes(clients, spec, observed);
+  return true;
+}
+
+/**
+ * The cluster's nodes, pods and budgets into `observed.kubernetes`, when DescribeCluster named an
+ * API server. One that cannot be read leaves `kubernetesError` (a warning, EKSUP114, not a
+ * failure: EKS itself does not need it).
+ */
+export async function observeKubernetes(
+  clients: Clients,
+  spec: Pick<DesiredSpec, "clusterName" | "region" | "endpoints">,
+  observed: Observed,
+): Promise<void> {
   const server = observed.cluster.apiServer;
-  if (!spec.upgrade.kubernetesChecks || !server || !p.steps.some((s) => s.kind === "nodegroup")) return false;
+  if (!server) return;
   let timer: NodeJS.Timeout | undefined;
   try {
     observed.kubernetes = await Promise.race([
@@ -72,7 +91,6 @@ async function readKubernetes(
   } finally {
     clearTimeout(timer);
   }
-  return true;
 }
 
 /**
