@@ -1,12 +1,17 @@
 import { createClients, destroyClients, inspect, inspectForApply } from "@eks-upgrade/engine";
 import pc from "picocolors";
 import { startEmulator } from "../emulator/src/index";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseAllDocuments } from "yaml";
 import demoSeed from "../emulator/seeds/demo.json";
+import demoWorkloads from "../emulator/seeds/demo-workloads.json";
 import { applyPlan } from "./apply";
 import { flagKey } from "./keys";
 import { parse } from "./options";
 import { renderPlan } from "./render";
 import { gatherStatus, renderStatus } from "./status";
+import { packageRoot } from "./version";
 
 /** Simulated time runs 200x faster: the hour-long demo upgrade takes about 20 seconds. */
 export const DEMO_TIME_SCALE = 0.005;
@@ -24,11 +29,15 @@ export async function runDemo(
   write: (s: string) => void,
   tty: boolean,
   timeScale = DEMO_TIME_SCALE,
+  options: { kubernetes?: boolean } = {},
 ): Promise<void> {
   // The emulator accepts any signature; the SDK still wants credentials to sign with.
   process.env.AWS_ACCESS_KEY_ID ??= "demo";
   process.env.AWS_SECRET_ACCESS_KEY ??= "demo";
-  const emulator = await startEmulator({ seed: demoSeed as never, timeScale });
+  const seed = options.kubernetes ? kubernetesSeed() : demoSeed;
+  if (options.kubernetes)
+    write("starting a Kubernetes v1.36 control plane behind the cluster (a few seconds)...\n");
+  const emulator = await startEmulator({ seed: seed as never, timeScale });
   const cluster = { cluster: "demo", region: emulator.region, endpoint: emulator.url };
   const spec = parse({
     clusterName: "demo",
@@ -45,6 +54,9 @@ export async function runDemo(
       ),
     );
     write(renderStatus(await gatherStatus(clients, cluster)));
+    const kubeconfig = await emulator.kubeconfig("demo");
+    if (kubeconfig)
+      write(`\nwatch the nodes roll meanwhile: kubectl --kubeconfig ${kubeconfig} get nodes --watch\n`);
     write(pc.bold(`\n$ eks-upgrade plan --cluster demo --cluster-version ${DEMO_TARGET} --canary canary\n`));
     const inspection = await inspect(clients, spec);
     write(renderPlan(inspection.plan, "table", spec.upgrade.concurrency));
@@ -61,4 +73,23 @@ export async function runDemo(
     destroyClients(clients);
     await emulator.stop();
   }
+}
+
+/**
+ * The demo's cluster backed by a real API server: docs/kubernetes-rbac.yaml applied (what a
+ * cluster admin does for the tool), a storefront spread over the general node group under a
+ * budget that allows one disruption, and a DaemonSet on every node.
+ */
+function kubernetesSeed() {
+  const root = packageRoot();
+  if (!root) throw new Error("cannot find this checkout's root (docs/kubernetes-rbac.yaml)");
+  const rbac = parseAllDocuments(readFileSync(join(root, "docs", "kubernetes-rbac.yaml"), "utf8")).map((d) =>
+    d.toJS(),
+  );
+  const [cluster, ...others] = demoSeed.clusters;
+  return {
+    ...demoSeed,
+    kubernetes: true,
+    clusters: [{ ...cluster, workloads: [...rbac, ...demoWorkloads] }, ...others],
+  };
 }

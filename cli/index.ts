@@ -243,8 +243,14 @@ program
   .command("demo")
   .description("the embedded emulator's 1.33 cluster: status, plan to 1.35, apply, status (no AWS account)")
   .option("--time-scale <x>", "simulated time scale (default 0.005: about 20 seconds)")
-  .action(async (o: { timeScale?: string }) => {
-    await runDemo(write, process.stdout.isTTY === true, o.timeScale ? timeScale(o.timeScale) : undefined);
+  .option(
+    "--kubernetes",
+    "back the cluster with a real Kubernetes API server (npm run kubernetes:install): nodes, pods and budgets",
+  )
+  .action(async (o: { timeScale?: string; kubernetes?: boolean }) => {
+    await runDemo(write, process.stdout.isTTY === true, o.timeScale ? timeScale(o.timeScale) : undefined, {
+      kubernetes: o.kubernetes === true,
+    });
   });
 
 program.parseAsync(process.argv).catch((e: unknown) => {

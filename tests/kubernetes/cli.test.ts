@@ -199,5 +199,23 @@ describe(
       );
       assert.equal(rows.filter((r) => / v1\.35\./.test(r)).length, 2);
     });
+    it("demo --kubernetes: the demo's cluster on a real API server, its nodes at kubelet 1.33 before and 1.35 after", async () => {
+      const { code, stdout, stderr } = await cli("demo", "--kubernetes", "--time-scale", "0.002");
+      assert.equal(code, 0, stderr);
+      const [before, after] = stdout.split("$ eks-upgrade apply");
+      assert.match(
+        before ?? "",
+        /\nNodes\n {2}canary: 1 node \(1 × kubelet v1\.33\.5-eks-[0-9a-f]{7}\)\n {2}general: 6 nodes \(6 × kubelet v1\.33\.5-eks-/,
+      );
+      assert.match(
+        before ?? "",
+        /watch the nodes roll meanwhile: kubectl --kubeconfig \S+ get nodes --watch/,
+      );
+      assert.match(after ?? "", /done +nodegroup:general:1\.35/);
+      assert.match(
+        after ?? "",
+        /\nNodes\n {2}canary: 1 node \(1 × kubelet v1\.35\.8-eks-[0-9a-f]{7}\)\n {2}general: 6 nodes \(6 × kubelet v1\.35\.8-eks-/,
+      );
+    });
   },
 );
