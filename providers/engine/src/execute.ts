@@ -7,8 +7,7 @@ import {
   UpdateNodegroupVersionCommand,
 } from "@aws-sdk/client-eks";
 import type { Clients } from "./clients";
-import { KubernetesReader } from "./kubernetes/access";
-import { drainBlockers, nodesBehind, strandedPods } from "./kubernetes/rollout-view";
+import { RolloutWatch } from "./kubernetes/rollout-watch";
 import { mapLimit } from "./concurrency";
 import { PlanRefusedError, remedyFor, type StepFailure, UpgradeAbortedError, UpgradeError } from "./errors";
 import type { Plan, Step, Target } from "./model";
@@ -109,15 +108,16 @@ class Run {
   private readonly scale: number;
   private readonly eks: EKSClient;
   private readonly inFlight = new Map<string, string>();
-  private reader: Promise<KubernetesReader | undefined> | undefined;
+  private readonly watch: RolloutWatch;
 
   constructor(
-    private readonly clients: Clients,
+    clients: Clients,
     private readonly spec: DesiredSpec,
     private readonly options: ExecuteOptions,
   ) {
     this.scale = options.timeScale ?? 1;
     this.eks = clients.eks;
+    this.watch = new RolloutWatch(clients, spec);
   }
 
   async step(step: Step): Promise<StepOutcome> {
@@ -355,7 +355,7 @@ class Run {
           );
         }
         if (announce && step.kind === "nodegroup") {
-          const now = await this.blockers(step);
+          const now = await this.watch.blockers(step.target);
           if (now && now.join("\n") !== blockers.join("\n")) {
             blockers = now;
             this.emit({ type: "stepBlocked", step, updateId, blockers });
@@ -372,60 +372,11 @@ class Run {
     }
   }
 
-  /** The cluster's API server, when the checks are on and DescribeCluster names one. */
-  private kubernetes(): Promise<KubernetesReader | undefined> {
-    if (!this.spec.upgrade.kubernetesChecks) return Promise.resolve(undefined);
-    this.reader ??= describeCluster(this.eks, this.spec.clusterName).then((c) =>
-      c.apiServer ? new KubernetesReader(this.clients, this.spec, c.apiServer) : undefined,
-    );
-    return this.reader;
-  }
-
-  /** The pods budgets keep from being evicted now; undefined when the cluster cannot be read. */
-  private async blockers(step: Step): Promise<string[] | undefined> {
-    const reader = await this.kubernetes();
-    if (!reader) return undefined;
-    try {
-      return drainBlockers(await reader.read(), step.target);
-    } catch {
-      // A read that fails tells nothing about the drain; EKS goes on either way.
-      return undefined;
-    }
-  }
-
-  /**
-   * After a node group's update: every node of the group Ready at the target's kubelet minor and
-   * no replacement pod left Pending. Pods may take a few polls to land: asked again a few times.
-   */
+  /** A node group's nodes and pods after its update (rollout-watch.ts); a problem fails the step. */
   private async verifyNodes(step: Step, updateId: string, startedAt: number): Promise<void> {
-    if (step.kind !== "nodegroup" || step.request.kind !== "nodegroup") return;
-    const reader = await this.kubernetes();
-    if (!reader) return;
-    const minor = step.request.version;
-    let problem: { code: string; message: string } | undefined;
-    for (let attempt = 0; attempt < 5; attempt++) {
-      if (attempt > 0) await this.sleep(this.spec.upgrade.polling.minSeconds * 1000 * this.scale);
-      let k;
-      try {
-        k = await reader.read();
-      } catch {
-        return; // the API server cannot be read: the plan warned when it could not be either
-      }
-      const behind = nodesBehind(k, step.target, minor);
-      const stranded = strandedPods(k, startedAt);
-      problem = behind.length
-        ? {
-            code: "NODES_NOT_AT_TARGET",
-            message: `EKS reports the update Successful, but node${behind.length === 1 ? "" : "s"} ${behind.join(", ")} ${behind.length === 1 ? "is" : "are"} not Ready at kubelet ${minor ?? "the target"}`,
-          }
-        : stranded.length
-          ? {
-              code: "PODS_PENDING",
-              message: `pods evicted from node group ${step.target} did not come back: ${stranded.join(", ")} ${stranded.length === 1 ? "is" : "are"} Pending with no node`,
-            }
-          : undefined;
-      if (!problem) return;
-    }
+    if (step.kind !== "nodegroup") return;
+    const pause = () => this.sleep(this.spec.upgrade.polling.minSeconds * 1000 * this.scale);
+    const problem = await this.watch.verify(step, startedAt, pause);
     if (problem) throw new StepError(failureOf(step, updateId, problem.code, problem.message));
   }
 

@@ -1,0 +1,82 @@
+import type { Clients } from "../clients";
+import type { Step } from "../model";
+import { describeCluster } from "../observe";
+import type { DesiredSpec } from "../spec";
+import { KubernetesReader } from "./access";
+import { drainBlockers, nodesBehind, strandedPods } from "./rollout-view";
+
+/**
+ * The execute stage's eyes on the cluster while node groups roll (upgrade.kubernetesChecks): the
+ * evictions budgets refuse now, and after a node group's update whether its nodes and pods
+ * arrived. Reads that fail say nothing (EKS goes on either way; the plan warned already).
+ */
+export class RolloutWatch {
+  private reader: Promise<KubernetesReader | undefined> | undefined;
+
+  constructor(
+    private readonly clients: Clients,
+    private readonly spec: DesiredSpec,
+  ) {}
+
+  /** The pods budgets keep from being evicted now; undefined when the cluster cannot be read. */
+  async blockers(nodegroup: string): Promise<string[] | undefined> {
+    const reader = await this.kubernetes();
+    if (!reader) return undefined;
+    try {
+      return drainBlockers(await reader.read(), nodegroup);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * After a node group's update: every node of the group Ready at the target's kubelet minor and
+   * no replacement pod left Pending. Pods may take a few polls to land: asked `attempts` times,
+   * `pause` between. Returns the problem, or undefined.
+   */
+  async verify(
+    step: Step,
+    startedAt: number,
+    pause: () => Promise<void>,
+    attempts = 5,
+  ): Promise<{ code: string; message: string } | undefined> {
+    if (step.request.kind !== "nodegroup") return undefined;
+    const reader = await this.kubernetes();
+    if (!reader) return undefined;
+    const minor = step.request.version;
+    let problem: { code: string; message: string } | undefined;
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      if (attempt > 0) await pause();
+      let k;
+      try {
+        k = await reader.read();
+      } catch {
+        return undefined;
+      }
+      const behind = nodesBehind(k, step.target, minor);
+      const stranded = strandedPods(k, startedAt);
+      problem = behind.length
+        ? {
+            code: "NODES_NOT_AT_TARGET",
+            message: `EKS reports the update Successful, but node${behind.length === 1 ? "" : "s"} ${behind.join(", ")} ${behind.length === 1 ? "is" : "are"} not Ready at kubelet ${minor ?? "the target"}`,
+          }
+        : stranded.length
+          ? {
+              code: "PODS_PENDING",
+              message: `pods evicted from node group ${step.target} did not come back: ${stranded.join(", ")} ${stranded.length === 1 ? "is" : "are"} Pending with no node`,
+            }
+          : undefined;
+      if (!problem) return undefined;
+    }
+    return problem;
+  }
+
+  /** The cluster's API server, when the checks are on and DescribeCluster names one. */
+  private kubernetes(): Promise<KubernetesReader | undefined> {
+    if (!this.spec.upgrade.kubernetesChecks) return Promise.resolve(undefined);
+    this.reader ??= describeCluster(this.clients.eks, this.spec.clusterName).then((c) =>
+      c.apiServer ? new KubernetesReader(this.clients, this.spec, c.apiServer) : undefined,
+    );
+    return this.reader;
+  }
+}
