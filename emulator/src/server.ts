@@ -94,8 +94,10 @@ export class Emulator {
 
   private prepareKubernetes(): void {
     if (!this.world.seed.kubernetes) return;
-    this.kubernetes ??= KubernetesBacking.create(() => this.url);
-    this.ready = this.kubernetes.prepare(this.world);
+    const backing = (this.kubernetes ??= KubernetesBacking.create(() => this.url));
+    const world = this.world;
+    // One reset at a time on the API servers: a reset during another waits for it.
+    this.ready = this.ready.catch(() => undefined).then(() => backing.prepare(world));
     // A failure is reported to every request that waits on it, not as an unhandled rejection.
     this.ready.catch(() => undefined);
   }

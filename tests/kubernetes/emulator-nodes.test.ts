@@ -158,6 +158,17 @@ describe(
       assert.equal(running.length, 2);
     });
 
+    it("two resets in a row: the API server ends as the second seed has it, not a mix", async () => {
+      h.emulator.reset(seed(web(ns, 2, { maxUnavailable: 1 }), { desiredSize: 3 }));
+      h.emulator.reset(seed([], { desiredSize: 1 }));
+      await h.emulator.settled();
+      assert.equal((await nodes()).length, 1);
+      // The first seed's namespace is gone or on its way (a reset does not wait for what no seed reuses).
+      const left = await k(["get", "namespace", ns, "-o", "jsonpath={.status.phase}", "--ignore-not-found"]);
+      assert.equal(left.code, 0, left.stderr);
+      assert.ok(["", "Terminating"].includes(left.stdout), `namespace ${ns}: ${left.stdout}`);
+    });
+
     it("the API server takes the tokens `aws eks get-token` and the engine make for this cluster, and refuses malformed and other clusters' tokens", async () => {
       const { cluster } = await h.eks.send(new DescribeClusterCommand({ name: "prod" }));
       const ca = join(dir, "ca.crt");
