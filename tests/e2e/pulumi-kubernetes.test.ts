@@ -1,0 +1,112 @@
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { type Emulator, startEmulator } from "../../emulator/src/index";
+import { RBAC, requireKubernetes } from "../support/kubernetes";
+import { PulumiProject, requirePulumi } from "../support/pulumi";
+
+/*
+ * The drain checks through the real `pulumi` binary: the program's ClusterUpgrade in existing
+ * mode against the emulator backed by a real API server. pulumi preview fails on a budget that
+ * would block the drain, naming the stack config key that acknowledges it; once acknowledged it
+ * previews with the warning, and changes nothing.
+ */
+const pulumi = requirePulumi();
+const kubernetes = requireKubernetes();
+const skip = "skip" in pulumi ? pulumi.skip : "skip" in kubernetes ? kubernetes.skip : false;
+
+describe("drain checks in pulumi preview", { skip }, () => {
+  let emulator: Emulator;
+  let project: PulumiProject;
+
+  before(async () => {
+    if (skip || "skip" in pulumi) return;
+    emulator = await startEmulator({
+      seed: {
+        kubernetes: true,
+        timeScale: 0.002,
+        clusters: [
+          {
+            name: "shop",
+            version: "1.35",
+            // The program's default add-ons, current for 1.35.
+            addons: {
+              "vpc-cni": "v1.22.3-eksbuild.1",
+              coredns: "v1.14.3-eksbuild.3",
+              "kube-proxy": "v1.35.3-eksbuild.17",
+            },
+            nodegroups: [
+              { name: "general", version: "1.34", releaseVersion: "1.34.9-20260714", desiredSize: 2 },
+            ],
+            workloads: [
+              ...RBAC,
+              {
+                apiVersion: "apps/v1",
+                kind: "Deployment",
+                metadata: { name: "checkout", namespace: "shop" },
+                spec: {
+                  replicas: 1,
+                  selector: { matchLabels: { app: "checkout" } },
+                  template: {
+                    metadata: { labels: { app: "checkout" } },
+                    spec: { containers: [{ name: "checkout", image: "public.ecr.aws/nginx/nginx:1.27" }] },
+                  },
+                },
+              },
+              {
+                apiVersion: "policy/v1",
+                kind: "PodDisruptionBudget",
+                metadata: { name: "checkout", namespace: "shop" },
+                spec: { minAvailable: 1, selector: { matchLabels: { app: "checkout" } } },
+              },
+            ] as never,
+          },
+        ],
+      },
+    });
+    project = new PulumiProject(pulumi.binDir);
+    const config = [
+      "config:",
+      "  aws:region: us-east-1",
+      "  eks-upgrade:mode: existing",
+      "  eks-upgrade:clusterName: shop",
+      '  eks-upgrade:clusterVersion: "1.35"',
+      `  eks-upgrade:endpoints: { eks: "${emulator.url}", ssm: "${emulator.url}" }`,
+    ];
+    writeFileSync(join(project.dir, "Pulumi.shop.yaml"), `${config.join("\n")}\n`);
+    await project.ok(["stack", "init", "shop"]);
+  });
+  after(async () => {
+    project?.dispose();
+    await emulator?.stop();
+  });
+
+  it("refuses the blocked drain naming the pod, the budget and eks-upgrade:nodeGroups.general.drainChecks; acknowledged, it previews with the warning", async () => {
+    const refused = await project.run(["preview", "--diff", "--stack", "shop"]);
+    assert.notEqual(refused.code, 0, refused.output);
+    assert.match(
+      refused.output,
+      /EKSUP027 eks-upgrade:nodeGroups\.general\.drainChecks: shop\/checkout-[a-z0-9-]+ on node group general is the only pod PodDisruptionBudget shop\/checkout \(minAvailable 1\) selects/,
+    );
+    assert.match(refused.output, /Otherwise eks-upgrade:nodeGroups\.general\.force lets EKS delete the pod/);
+
+    await project.ok([
+      "config",
+      "set",
+      "--path",
+      "eks-upgrade:nodeGroups.general.drainChecks",
+      "warn",
+      "--stack",
+      "shop",
+    ]);
+    const acknowledged = await project.run(["preview", "--diff", "--stack", "shop"]);
+    assert.equal(acknowledged.code, 0, acknowledged.output);
+    assert.match(acknowledged.output, /EKSUP113 eks-upgrade:nodeGroups\.general\.drainChecks: EKSUP027 /);
+    assert.match(acknowledged.output, /node group general: 1\.34/);
+    assert.deepEqual(
+      emulator.audit().filter((e) => e.mutating),
+      [],
+    );
+  });
+});
