@@ -1,4 +1,4 @@
-import { type Clients, describeApiServer } from "@eks-upgrade/engine";
+import { type Clients, describeCluster } from "@eks-upgrade/engine";
 import { stringify } from "yaml";
 import { CliError, EXIT } from "./errors";
 
@@ -12,7 +12,7 @@ export async function kubeconfig(
   clients: Clients,
   ref: { clusterName: string; region: string; endpoints?: { eks?: string; sts?: string } | undefined },
 ): Promise<string> {
-  const server = await describeApiServer(clients.eks, ref.clusterName);
+  const server = (await describeCluster(clients.eks, ref.clusterName)).apiServer;
   if (!server)
     throw new CliError(
       `cluster ${ref.clusterName} has no Kubernetes API endpoint in DescribeCluster (an emulator seed needs "kubernetes": true)`,

@@ -3,7 +3,8 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type Emulator, startEmulator } from "../../emulator/src/index";
-import { RBAC, requireKubernetes } from "../support/kubernetes";
+import { ADDONS_1_35 } from "../support/emulator";
+import { budget, deployment, kubernetesSeed, requireKubernetes } from "../support/kubernetes";
 import { PulumiProject, requirePulumi } from "../support/pulumi";
 
 /*
@@ -22,48 +23,10 @@ describe("drain checks in pulumi preview", { skip }, () => {
 
   before(async () => {
     if (skip || "skip" in pulumi) return;
+    // A single-replica checkout under minAvailable 1, on a cluster with the program's default add-ons.
+    const workloads = [deployment("shop", "checkout", 1), budget("shop", "checkout", { minAvailable: 1 })];
     emulator = await startEmulator({
-      seed: {
-        kubernetes: true,
-        timeScale: 0.002,
-        clusters: [
-          {
-            name: "shop",
-            version: "1.35",
-            // The program's default add-ons, current for 1.35.
-            addons: {
-              "vpc-cni": "v1.22.3-eksbuild.1",
-              coredns: "v1.14.3-eksbuild.3",
-              "kube-proxy": "v1.35.3-eksbuild.17",
-            },
-            nodegroups: [
-              { name: "general", version: "1.34", releaseVersion: "1.34.9-20260714", desiredSize: 2 },
-            ],
-            workloads: [
-              ...RBAC,
-              {
-                apiVersion: "apps/v1",
-                kind: "Deployment",
-                metadata: { name: "checkout", namespace: "shop" },
-                spec: {
-                  replicas: 1,
-                  selector: { matchLabels: { app: "checkout" } },
-                  template: {
-                    metadata: { labels: { app: "checkout" } },
-                    spec: { containers: [{ name: "checkout", image: "public.ecr.aws/nginx/nginx:1.27" }] },
-                  },
-                },
-              },
-              {
-                apiVersion: "policy/v1",
-                kind: "PodDisruptionBudget",
-                metadata: { name: "checkout", namespace: "shop" },
-                spec: { minAvailable: 1, selector: { matchLabels: { app: "checkout" } } },
-              },
-            ] as never,
-          },
-        ],
-      },
+      seed: kubernetesSeed(workloads, { cluster: { name: "shop", addons: ADDONS_1_35 }, timeScale: 0.002 }),
     });
     project = new PulumiProject(pulumi.binDir);
     const config = [

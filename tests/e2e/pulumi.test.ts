@@ -5,7 +5,7 @@ import { after, before, describe, it } from "node:test";
 import { EKSClient, UpdateAddonCommand } from "@aws-sdk/client-eks";
 import { type AuditEntry, type Emulator, type SeedInput, startEmulator } from "../../emulator/src/index";
 import demo from "../../emulator/seeds/demo.json";
-import { DUMMY_CREDENTIALS } from "../support/emulator";
+import { ADDONS_1_35, DUMMY_CREDENTIALS } from "../support/emulator";
 import { callSummary } from "../support/engine";
 import { ROOT } from "../support/provider";
 import { PulumiProject, requirePulumi, type RunResult } from "../support/pulumi";
@@ -40,11 +40,7 @@ function seed(): SeedInput {
       {
         name: "drain",
         version: "1.35",
-        addons: {
-          "vpc-cni": "v1.22.3-eksbuild.1",
-          coredns: "v1.14.3-eksbuild.3",
-          "kube-proxy": "v1.35.3-eksbuild.17",
-        },
+        addons: ADDONS_1_35,
         nodegroups: [
           {
             name: "general",

@@ -1,24 +1,14 @@
 import assert from "node:assert/strict";
-import { execFile, execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
 import { type Emulator, startEmulator } from "../../emulator/src/index";
+import { requireAwsCli } from "../support/aws-cli";
 import { DUMMY_CREDENTIALS, demoSeed } from "../support/emulator";
 
 const exec = promisify(execFile);
 
-function hasAwsCli(): boolean {
-  try {
-    execFileSync("aws", ["--version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const hasAws = hasAwsCli();
-// In CI the AWS CLI is part of the machine: its absence is a failure, never a silent skip.
-if (!hasAws && process.env.CI === "true")
-  throw new Error("the aws CLI (v1, with botocore) is missing in CI: these checks cannot run");
+const awsCli = requireAwsCli();
 
 /**
  * The commands of the EKS guides this product automates, run with the AWS CLI v1 (botocore: a
@@ -27,7 +17,7 @@ if (!hasAws && process.env.CI === "true")
 describe(
   "the guides' AWS CLI commands against the emulator",
   {
-    skip: hasAws ? false : "the aws CLI is not installed",
+    skip: awsCli.skip,
   },
   () => {
     let emulator: Emulator;

@@ -5,9 +5,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
-import { type Emulator, type SeedInput, startEmulator } from "../../emulator/src/index";
+import { type Emulator, startEmulator } from "../../emulator/src/index";
 import { ROOT } from "../support/provider";
-import { kubectl, RBAC, requireKubernetes } from "../support/kubernetes";
+import { requireAwsCli } from "../support/aws-cli";
+import { budget, deployment, kubectl, kubernetesSeed, requireKubernetes } from "../support/kubernetes";
 
 /*
  * The user's way through: the built eks-upgrade binary against the emulator backed by a real
@@ -34,47 +35,9 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
   }
 }
 
-const seed: SeedInput = {
-  kubernetes: true,
-  timeScale: 0.001,
-  clusters: [
-    {
-      name: "prod",
-      version: "1.35",
-      nodegroups: [
-        {
-          name: "general",
-          version: "1.34",
-          releaseVersion: "1.34.9-20260714",
-          desiredSize: 2,
-          maxUnavailable: 1,
-        },
-      ],
-      workloads: [
-        ...RBAC,
-        {
-          apiVersion: "apps/v1",
-          kind: "Deployment",
-          metadata: { name: "checkout", namespace: NS },
-          spec: {
-            replicas: 1,
-            selector: { matchLabels: { app: "checkout" } },
-            template: {
-              metadata: { labels: { app: "checkout" } },
-              spec: { containers: [{ name: "checkout", image: "public.ecr.aws/nginx/nginx:1.27" }] },
-            },
-          },
-        },
-        {
-          apiVersion: "policy/v1",
-          kind: "PodDisruptionBudget",
-          metadata: { name: "checkout", namespace: NS },
-          spec: { minAvailable: 1, selector: { matchLabels: { app: "checkout" } } },
-        },
-      ] as never,
-    },
-  ],
-};
+/** A single-replica checkout under minAvailable 1: its node's drain can never succeed. */
+const seed = kubernetesSeed([deployment(NS, "checkout", 1), budget(NS, "checkout", { minAvailable: 1 })]);
+const awsCli = requireAwsCli();
 
 describe(
   "the eks-upgrade CLI against a cluster with a real API server",
@@ -82,16 +45,8 @@ describe(
   () => {
     let emulator: Emulator;
     let dir = "";
-    const target = () => [
-      "--cluster",
-      "prod",
-      "--region",
-      "us-east-1",
-      "--endpoint",
-      emulator.url,
-      "--cluster-version",
-      "1.35",
-    ];
+    const cluster = () => ["--cluster", "prod", "--region", "us-east-1", "--endpoint", emulator.url];
+    const target = () => [...cluster(), "--cluster-version", "1.35"];
     before(async () => {
       if ("skip" in toolchain) return;
       emulator = await startEmulator({ seed });
@@ -138,15 +93,7 @@ describe(
     });
 
     it("status shows each node group's nodes with their kubelets, the old ones still draining, and the eviction a budget refuses", async () => {
-      const { code, stdout, stderr } = await cli(
-        "status",
-        "--cluster",
-        "prod",
-        "--region",
-        "us-east-1",
-        "--endpoint",
-        emulator.url,
-      );
+      const { code, stdout, stderr } = await cli("status", ...cluster());
       assert.equal(code, 0, stderr);
       assert.match(
         stdout,
@@ -155,50 +102,47 @@ describe(
       assert.match(stdout, /2 × kubelet v1\.35\.8-eks-/);
     });
 
-    it("kubeconfig: kubectl, authenticating with `aws eks get-token`, sees the node group's nodes (the new ones and the tainted old ones)", async () => {
-      const { code, stdout, stderr } = await cli(
-        "kubeconfig",
-        "--cluster",
-        "prod",
-        "--region",
-        "us-east-1",
-        "--endpoint",
-        emulator.url,
-      );
-      assert.equal(code, 0, stderr);
-      const file = join(dir, "kubeconfig");
-      writeFileSync(file, stdout);
-      const nodes = await kubectl((toolchain as { binDir: string }).binDir, file, [
-        "get",
-        "nodes",
-        "-L",
-        "eks.amazonaws.com/nodegroup",
-        "--no-headers",
-      ]);
-      assert.equal(nodes.code, 0, nodes.stderr);
-      const rows = nodes.stdout.trim().split("\n");
-      for (const row of rows)
-        assert.match(
-          row,
-          /^ip-10-0-\d+-\d+\.ec2\.internal +Ready.* +v1\.3[45]\.\d+-eks-[0-9a-f]{7} +general$/,
+    it(
+      "kubeconfig: kubectl, authenticating with `aws eks get-token`, sees the node group's nodes (the new ones and the tainted old ones)",
+      { skip: awsCli.skip },
+      async () => {
+        const { code, stdout, stderr } = await cli("kubeconfig", ...cluster());
+        assert.equal(code, 0, stderr);
+        const file = join(dir, "kubeconfig");
+        writeFileSync(file, stdout);
+        const nodes = await kubectl((toolchain as { binDir: string }).binDir, file, [
+          "get",
+          "nodes",
+          "-L",
+          "eks.amazonaws.com/nodegroup",
+          "--no-headers",
+        ]);
+        assert.equal(nodes.code, 0, nodes.stderr);
+        const rows = nodes.stdout.trim().split("\n");
+        for (const row of rows)
+          assert.match(
+            row,
+            /^ip-10-0-\d+-\d+\.ec2\.internal +Ready.* +v1\.3[45]\.\d+-eks-[0-9a-f]{7} +general$/,
+          );
+        // After the failed update: the two 1.35 nodes that joined, and the old node the budget holds on to.
+        const held = await kubectl((toolchain as { binDir: string }).binDir, file, [
+          "get",
+          "pods",
+          "-n",
+          NS,
+          "-o",
+          "jsonpath={.items[0].spec.nodeName}",
+        ]);
+        assert.equal(held.code, 0, held.stderr);
+        const old = rows.filter((r) => / v1\.34\./.test(r)).map((r) => r.split(/ +/)[0]);
+        assert.ok(
+          old.includes(held.stdout),
+          `${held.stdout} (holding the pod) is still there: ${nodes.stdout}`,
         );
-      // After the failed update: the two 1.35 nodes that joined, and the old node the budget holds on to.
-      const held = await kubectl((toolchain as { binDir: string }).binDir, file, [
-        "get",
-        "pods",
-        "-n",
-        NS,
-        "-o",
-        "jsonpath={.items[0].spec.nodeName}",
-      ]);
-      assert.equal(held.code, 0, held.stderr);
-      const old = rows.filter((r) => / v1\.34\./.test(r)).map((r) => r.split(/ +/)[0]);
-      assert.ok(
-        old.includes(held.stdout),
-        `${held.stdout} (holding the pod) is still there: ${nodes.stdout}`,
-      );
-      assert.equal(rows.filter((r) => / v1\.35\./.test(r)).length, 2);
-    });
+        assert.equal(rows.filter((r) => / v1\.35\./.test(r)).length, 2);
+      },
+    );
+
     it("demo --kubernetes: the demo's cluster on a real API server, its nodes at kubelet 1.33 before and 1.35 after", async () => {
       const { code, stdout, stderr } = await cli("demo", "--kubernetes", "--time-scale", "0.002");
       assert.equal(code, 0, stderr);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { request } from "node:https";
 import { after, before, describe, it } from "node:test";
 import { type ControlPlane, startControlPlane } from "../../emulator/src/kubernetes/control-plane";
-import { KUBERNETES_VERSION, kubectl, requireKubernetes } from "../support/kubernetes";
+import { budget, deployment, KUBERNETES_VERSION, kubectl, requireKubernetes } from "../support/kubernetes";
 
 /*
  * The Kubernetes toolchain (npm run kubernetes:install) runs a real control plane on loopback:
@@ -98,26 +98,9 @@ describe(
         ]);
         return n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") === true;
       });
-      const deployment = {
-        apiVersion: "apps/v1",
-        kind: "Deployment",
-        metadata: { name: "web", namespace: ns },
-        spec: {
-          replicas: 1,
-          selector: { matchLabels: { app: "web" } },
-          template: {
-            metadata: { labels: { app: "web" } },
-            spec: { containers: [{ name: "web", image: "public.ecr.aws/nginx/nginx:1.27" }] },
-          },
-        },
-      };
-      const pdb = (spec: Record<string, unknown>) => ({
-        apiVersion: "policy/v1",
-        kind: "PodDisruptionBudget",
-        metadata: { name: "web", namespace: ns },
-        spec: { selector: { matchLabels: { app: "web" } }, ...spec },
-      });
-      assert.equal((await k(["apply", "-f", "-"], JSON.stringify(deployment))).code, 0);
+      const web = deployment(ns, "web", 1);
+      const pdb = (spec: Record<string, unknown>) => budget(ns, "web", spec);
+      assert.equal((await k(["apply", "-f", "-"], JSON.stringify(web))).code, 0);
       assert.equal((await k(["apply", "-f", "-"], JSON.stringify(pdb({ minAvailable: 1 })))).code, 0);
       type Pods = {
         items: { metadata: { name: string }; spec: { nodeName?: string }; status: { phase: string } }[];

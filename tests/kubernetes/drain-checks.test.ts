@@ -14,7 +14,7 @@ import {
   UpgradeError,
 } from "../../providers/engine/src/index";
 import { DUMMY_CREDENTIALS } from "../support/emulator";
-import { kubectl, RBAC, requireKubernetes } from "../support/kubernetes";
+import { budget, deployment, kubectl, kubernetesSeed, requireKubernetes } from "../support/kubernetes";
 
 /*
  * The engine sees the cluster: before any call, the pods each rolled node group's drain would
@@ -26,48 +26,11 @@ import { kubectl, RBAC, requireKubernetes } from "../support/kubernetes";
 const toolchain = requireKubernetes();
 const TIME_SCALE = 0.001;
 
-const deployment = (ns: string, replicas: number, extra: Record<string, unknown> = {}) => ({
-  apiVersion: "apps/v1",
-  kind: "Deployment",
-  metadata: { name: "web", namespace: ns },
-  spec: {
-    replicas,
-    selector: { matchLabels: { app: "web" } },
-    template: {
-      metadata: { labels: { app: "web" } },
-      spec: { containers: [{ name: "web", image: "public.ecr.aws/nginx/nginx:1.27" }], ...extra },
-    },
-  },
-});
-const budget = (ns: string, spec: Record<string, unknown>) => ({
-  apiVersion: "policy/v1",
-  kind: "PodDisruptionBudget",
-  metadata: { name: "web", namespace: ns },
-  spec: { selector: { matchLabels: { app: "web" } }, ...spec },
-});
-
-function seed(workloads: unknown[], desiredSize = 2): SeedInput {
-  return {
-    kubernetes: true,
-    timeScale: TIME_SCALE,
-    clusters: [
-      {
-        name: "prod",
-        version: "1.35",
-        nodegroups: [
-          {
-            name: "general",
-            version: "1.34",
-            releaseVersion: "1.34.9-20260714",
-            desiredSize,
-            maxUnavailable: 1,
-          },
-        ],
-        workloads: [...RBAC, ...workloads] as never,
-      },
-    ],
-  };
-}
+const web = (ns: string, replicas: number, podSpec: Record<string, unknown> = {}) =>
+  deployment(ns, "web", replicas, podSpec);
+const webBudget = (ns: string, spec: Record<string, unknown>) => budget(ns, "web", spec);
+const seed = (workloads: Record<string, unknown>[], desiredSize = 2) =>
+  kubernetesSeed(workloads, { nodegroup: { desiredSize }, timeScale: TIME_SCALE });
 
 describe(
   "drain checks against a real Kubernetes API: before, during and after a node group's update",
@@ -123,7 +86,7 @@ describe(
     });
 
     it("a single-replica workload under minAvailable 1 is refused before any call, naming the pod, the budget and the keys that go on", async () => {
-      await reset(seed([deployment(ns, 1), budget(ns, { minAvailable: 1 })]));
+      await reset(seed([web(ns, 1), webBudget(ns, { minAvailable: 1 })]));
       const [pod] = await podNames();
       const { plan } = await inspect(clients, spec());
       assert.deepEqual(plan.steps, []);
@@ -141,7 +104,7 @@ describe(
     });
 
     it("acknowledged, the update runs and ends in PodEvictionFailure from the real Eviction API, the blocking pod and budget named while it runs", async () => {
-      await reset(seed([deployment(ns, 2), budget(ns, { minAvailable: 2 })]));
+      await reset(seed([web(ns, 2), webBudget(ns, { minAvailable: 2 })]));
       const pods = await podNames();
       const acknowledged = spec({ nodeGroups: { general: { drainChecks: "warn" } } });
       const { plan } = await inspect(clients, acknowledged);
@@ -198,7 +161,7 @@ describe(
           },
         ],
       };
-      await reset(seed([deployment(ns, 2, spread), budget(ns, { maxUnavailable: 1 })]));
+      await reset(seed([web(ns, 2, spread), webBudget(ns, { maxUnavailable: 1 })]));
       const { plan } = await inspect(clients, spec());
       assert.deepEqual(plan.violations, []);
       assert.deepEqual(plan.warnings, []);
@@ -226,9 +189,9 @@ describe(
       ).stdout;
       assert.match(image, /^ami-/);
       // Pinned to the old AMI: evicted, its replacement fits no new node.
-      const pinned = deployment(ns, 1, { nodeSelector: { "eks.amazonaws.com/nodegroup-image": image } });
+      const pinned = web(ns, 1, { nodeSelector: { "eks.amazonaws.com/nodegroup-image": image } });
       const namespace = { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } };
-      for (const o of [namespace, pinned, budget(ns, { maxUnavailable: 1 })]) {
+      for (const o of [namespace, pinned, webBudget(ns, { maxUnavailable: 1 })]) {
         const applied = await k(["apply", "-f", "-"], JSON.stringify(o));
         assert.equal(applied.code, 0, applied.stderr);
       }
@@ -262,8 +225,8 @@ describe(
       await reset(
         seed([
           naked,
-          deployment(ns, 2, { volumes: [{ name: "cache", emptyDir: {} }] }),
-          budget(ns, { maxUnavailable: 1 }),
+          web(ns, 2, { volumes: [{ name: "cache", emptyDir: {} }] }),
+          webBudget(ns, { maxUnavailable: 1 }),
         ]),
       );
       const { plan } = await inspect(clients, spec());
@@ -282,7 +245,7 @@ describe(
     });
 
     it("credentials the cluster does not accept: the checks are skipped with a warning naming the endpoint, never a failure", async () => {
-      await reset(seed([deployment(ns, 1), budget(ns, { minAvailable: 1 })]));
+      await reset(seed([web(ns, 1), webBudget(ns, { minAvailable: 1 })]));
       const strangers = createClients(
         { region: emulator.region, endpoints: { eks: emulator.url, ssm: emulator.url } },
         { credentials: DUMMY_CREDENTIALS },

@@ -6,16 +6,10 @@ import { join } from "node:path";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { promisify } from "node:util";
 import { DescribeClusterCommand, UpdateNodegroupVersionCommand } from "@aws-sdk/client-eks";
-import type { SeedInput } from "../../emulator/src/index";
 import { eksToken } from "../../providers/engine/src/eks-token";
-import {
-  type ClusterInput,
-  type Harness,
-  startHarness,
-  stopHarness,
-  waitForUpdate,
-} from "../support/emulator";
-import { kubectl, RBAC, requireKubernetes } from "../support/kubernetes";
+import { type Harness, startHarness, stopHarness, waitForUpdate } from "../support/emulator";
+import { requireAwsCli } from "../support/aws-cli";
+import { budget, deployment, kubectl, kubernetesSeed, requireKubernetes } from "../support/kubernetes";
 
 /*
  * The emulator backed by a real control plane (seed `kubernetes: true`): DescribeCluster gives the
@@ -39,54 +33,15 @@ interface PodJson {
   status: { phase: string };
 }
 
-const web = (ns: string, replicas: number, budget: Record<string, unknown>) => [
-  {
-    apiVersion: "apps/v1",
-    kind: "Deployment",
-    metadata: { name: "web", namespace: ns },
-    spec: {
-      replicas,
-      selector: { matchLabels: { app: "web" } },
-      template: {
-        metadata: { labels: { app: "web" } },
-        spec: { containers: [{ name: "web", image: "public.ecr.aws/nginx/nginx:1.27" }] },
-      },
-    },
-  },
-  {
-    apiVersion: "policy/v1",
-    kind: "PodDisruptionBudget",
-    metadata: { name: "web", namespace: ns },
-    spec: { selector: { matchLabels: { app: "web" } }, ...budget },
-  },
+const web = (ns: string, replicas: number, spec: Record<string, unknown>) => [
+  deployment(ns, "web", replicas),
+  budget(ns, "web", spec),
 ];
-
-function seed(
-  workloads: unknown[],
-  nodegroup: Partial<NonNullable<ClusterInput["nodegroups"]>[number]> = {},
-): SeedInput {
-  return {
-    kubernetes: true,
-    timeScale: 0.001,
-    clusters: [
-      {
-        name: "prod",
-        version: "1.35",
-        nodegroups: [
-          {
-            name: "general",
-            version: "1.34",
-            releaseVersion: "1.34.9-20260714",
-            desiredSize: 2,
-            maxUnavailable: 1,
-            ...nodegroup,
-          },
-        ],
-        workloads: [...RBAC, ...workloads] as NonNullable<ClusterInput["workloads"]>,
-      },
-    ],
-  };
-}
+const seed = (
+  workloads: Record<string, unknown>[],
+  nodegroup: NonNullable<Parameters<typeof kubernetesSeed>[1]>["nodegroup"] = {},
+) => kubernetesSeed(workloads, { nodegroup });
+const awsCli = requireAwsCli();
 
 describe(
   "the emulator backed by a real Kubernetes control plane",
@@ -169,56 +124,64 @@ describe(
       assert.ok(["", "Terminating"].includes(left.stdout), `namespace ${ns}: ${left.stdout}`);
     });
 
-    it("the API server takes the tokens `aws eks get-token` and the engine make for this cluster, and refuses malformed and other clusters' tokens", async () => {
-      const { cluster } = await h.eks.send(new DescribeClusterCommand({ name: "prod" }));
-      const ca = join(dir, "ca.crt");
-      writeFileSync(ca, Buffer.from(cluster?.certificateAuthority?.data ?? "", "base64"));
-      const withToken = (token: string) =>
-        exec(join(binDir, "kubectl"), [
-          `--server=${cluster?.endpoint}`,
-          `--certificate-authority=${ca}`,
-          `--token=${token}`,
-          "--kubeconfig=/dev/null",
-          "get",
-          "nodes",
-          "-o",
-          "name",
-        ]).then(
-          (r) => ({ code: 0, out: r.stdout }),
-          (e: { stderr?: string }) => ({ code: 1, out: e.stderr ?? "" }),
+    it(
+      "the API server takes the tokens `aws eks get-token` and the engine make for this cluster, and refuses malformed and other clusters' tokens",
+      { skip: awsCli.skip },
+      async () => {
+        const { cluster } = await h.eks.send(new DescribeClusterCommand({ name: "prod" }));
+        const ca = join(dir, "ca.crt");
+        writeFileSync(ca, Buffer.from(cluster?.certificateAuthority?.data ?? "", "base64"));
+        const withToken = (token: string) =>
+          exec(join(binDir, "kubectl"), [
+            `--server=${cluster?.endpoint}`,
+            `--certificate-authority=${ca}`,
+            `--token=${token}`,
+            "--kubeconfig=/dev/null",
+            "get",
+            "nodes",
+            "-o",
+            "name",
+          ]).then(
+            (r) => ({ code: 0, out: r.stdout }),
+            (e: { stderr?: string }) => ({ code: 1, out: e.stderr ?? "" }),
+          );
+        const cli = await exec(
+          "aws",
+          ["eks", "get-token", "--cluster-name", "prod", "--region", "us-east-1"],
+          {
+            env: {
+              ...process.env,
+              AWS_ACCESS_KEY_ID: LOCAL.accessKeyId,
+              AWS_SECRET_ACCESS_KEY: LOCAL.secretAccessKey,
+              AWS_ENDPOINT_URL_STS: h.emulator.url,
+            },
+          },
         );
-      const cli = await exec("aws", ["eks", "get-token", "--cluster-name", "prod", "--region", "us-east-1"], {
-        env: {
-          ...process.env,
-          AWS_ACCESS_KEY_ID: LOCAL.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: LOCAL.secretAccessKey,
-          AWS_ENDPOINT_URL_STS: h.emulator.url,
-        },
-      });
-      const cliToken = (JSON.parse(cli.stdout) as { status: { token: string } }).status.token;
-      const engineToken = await eksToken({
-        clusterName: "prod",
-        region: "us-east-1",
-        stsEndpoint: h.emulator.url,
-        credentials: LOCAL,
-      });
-      for (const token of [cliToken, engineToken]) {
-        const ok = await withToken(token);
-        assert.equal(ok.code, 0, ok.out);
-        assert.match(ok.out, /^node\/ip-10-0-/m);
-      }
-      const otherCluster = await eksToken({
-        clusterName: "staging",
-        region: "us-east-1",
-        stsEndpoint: h.emulator.url,
-        credentials: LOCAL,
-      });
-      for (const token of ["k8s-aws-v1.bm90LWEtdXJs", otherCluster, `${engineToken.slice(0, -4)}AAAA`]) {
-        const refused = await withToken(token);
-        assert.equal(refused.code, 1);
-        assert.match(refused.out, /Unauthorized/);
-      }
-    });
+        const cliToken = (JSON.parse(cli.stdout) as { status: { token: string } }).status.token;
+        const engineToken = await eksToken({
+          clusterName: "prod",
+          region: "us-east-1",
+          stsEndpoint: h.emulator.url,
+          credentials: LOCAL,
+        });
+        for (const token of [cliToken, engineToken]) {
+          const ok = await withToken(token);
+          assert.equal(ok.code, 0, ok.out);
+          assert.match(ok.out, /^node\/ip-10-0-/m);
+        }
+        const otherCluster = await eksToken({
+          clusterName: "staging",
+          region: "us-east-1",
+          stsEndpoint: h.emulator.url,
+          credentials: LOCAL,
+        });
+        for (const token of ["k8s-aws-v1.bm90LWEtdXJs", otherCluster, `${engineToken.slice(0, -4)}AAAA`]) {
+          const refused = await withToken(token);
+          assert.equal(refused.code, 1);
+          assert.match(refused.out, /Unauthorized/);
+        }
+      },
+    );
 
     it("a budget that allows a disruption: the update rolls every node (new ones at 1.35 first, old ones tainted, drained by eviction, removed)", async () => {
       h.emulator.reset(seed(web(ns, 2, { maxUnavailable: 1 })));

@@ -15,6 +15,13 @@ export const ADDONS_1_29 = {
   "kube-proxy": "v1.29.0-eksbuild.1",
 };
 
+/** Add-ons at their 1.35 defaults (the program's three; December 2026). */
+export const ADDONS_1_35 = {
+  "vpc-cni": "v1.22.3-eksbuild.1",
+  coredns: "v1.14.3-eksbuild.3",
+  "kube-proxy": "v1.35.3-eksbuild.17",
+};
+
 /** The cluster of the emulator issue's example seed: an outdated 1.29 with three kinds of node group. */
 const DEMO_CLUSTER = {
   name: "demo",

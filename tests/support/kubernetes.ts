@@ -2,6 +2,8 @@ import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
+import type { SeedInput } from "../../emulator/src/index";
+import type { ClusterInput } from "./emulator";
 import { promisify } from "node:util";
 import {
   KUBERNETES_VERSION,
@@ -19,6 +21,69 @@ export { KUBERNETES_VERSION };
 export const RBAC: { apiVersion: string; kind: string; metadata: { name: string } }[] = parseAllDocuments(
   readFileSync(join(__dirname, "..", "..", "docs", "kubernetes-rbac.yaml"), "utf8"),
 ).map((d) => d.toJS() as { apiVersion: string; kind: string; metadata: { name: string } });
+
+type Manifest = Record<string, unknown>;
+
+/** A Deployment of `app` (pods labelled app=<app>); `podSpec` adds to the pod template's spec. */
+export function deployment(ns: string, app: string, replicas: number, podSpec: Manifest = {}): Manifest {
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: app, namespace: ns },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app } },
+      template: {
+        metadata: { labels: { app } },
+        spec: { containers: [{ name: app, image: "public.ecr.aws/nginx/nginx:1.27" }], ...podSpec },
+      },
+    },
+  };
+}
+
+/** A PodDisruptionBudget over the pods of `app`: `{ minAvailable }` or `{ maxUnavailable }`. */
+export function budget(ns: string, app: string, spec: Manifest): Manifest {
+  return {
+    apiVersion: "policy/v1",
+    kind: "PodDisruptionBudget",
+    metadata: { name: app, namespace: ns },
+    spec: { selector: { matchLabels: { app } }, ...spec },
+  };
+}
+
+type NodegroupInput = NonNullable<ClusterInput["nodegroups"]>[number];
+
+/**
+ * The Kubernetes suites' seed: cluster `prod` at 1.35 with node group `general` a minor behind
+ * (two nodes, one at a time), the RBAC the tool needs, and the test's workloads.
+ */
+export function kubernetesSeed(
+  workloads: Manifest[],
+  options: { nodegroup?: Partial<NodegroupInput>; cluster?: Partial<ClusterInput>; timeScale?: number } = {},
+): SeedInput {
+  return {
+    kubernetes: true,
+    timeScale: options.timeScale ?? 0.001,
+    clusters: [
+      {
+        name: "prod",
+        version: "1.35",
+        nodegroups: [
+          {
+            name: "general",
+            version: "1.34",
+            releaseVersion: "1.34.9-20260714",
+            desiredSize: 2,
+            maxUnavailable: 1,
+            ...options.nodegroup,
+          },
+        ],
+        ...options.cluster,
+        workloads: [...RBAC, ...workloads] as NonNullable<ClusterInput["workloads"]>,
+      },
+    ],
+  };
+}
 
 /**
  * Suites against a real control plane need the toolchain. In CI a missing one is a failure (CI

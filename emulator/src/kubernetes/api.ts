@@ -18,9 +18,6 @@ export interface PodRef {
   name: string;
 }
 
-export type EvictionAnswer =
-  { evicted: true } | { evicted: false; status: number; message: string; cause?: string | undefined };
-
 function load(): typeof K8s {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require("@kubernetes/client-node") as typeof K8s;
@@ -70,30 +67,19 @@ export class ClusterApi {
     return (await this.core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${nodeName}` })).items;
   }
 
-  async pods(): Promise<K8s.V1Pod[]> {
-    return (await this.core.listPodForAllNamespaces()).items;
-  }
-
-  /** POST .../eviction: the API server asks the pod's budgets; 429 when one allows no disruption. */
-  async evict(pod: PodRef): Promise<EvictionAnswer> {
+  /**
+   * POST .../eviction: the API server asks the pod's budgets. A refusal (429, a budget allows no
+   * disruption) is what a drain retries; a pod already gone is evicted; anything else is an error.
+   */
+  async evict(pod: PodRef): Promise<void> {
     try {
       await this.core.createNamespacedPodEviction({
         name: pod.name,
         namespace: pod.namespace,
         body: { apiVersion: "policy/v1", kind: "Eviction", metadata: pod },
       });
-      return { evicted: true };
     } catch (e) {
-      const status = statusOf(e);
-      if (status === 404) return { evicted: true };
-      const body = bodyOf(e);
-      if (status === undefined) throw e;
-      return {
-        evicted: false,
-        status,
-        message: body.message ?? String(e),
-        cause: body.details?.causes?.map((c) => c.message).join("; "),
-      };
+      if (statusOf(e) !== 429 && statusOf(e) !== 404) throw e;
     }
   }
 
@@ -202,21 +188,4 @@ export class ClusterApi {
 function statusOf(e: unknown): number | undefined {
   const code = (e as { code?: unknown }).code;
   return typeof code === "number" ? code : undefined;
-}
-
-interface StatusBody {
-  message?: string;
-  details?: { causes?: { reason?: string; message?: string }[] };
-}
-
-function bodyOf(e: unknown): StatusBody {
-  const body = (e as { body?: unknown }).body;
-  if (typeof body === "string") {
-    try {
-      return JSON.parse(body) as StatusBody;
-    } catch {
-      return { message: body };
-    }
-  }
-  return (body ?? {}) as StatusBody;
 }

@@ -108,7 +108,7 @@ export class KubernetesBacking {
 
     for (const ng of cluster.nodegroups.values()) {
       for (let i = 0; i < ng.scaling.desiredSize; i++)
-        await api.createNode(nodeObject(this.source(world, cluster, ng), p.launched++));
+        await api.createNode(nodeObject(this.source(world, ng), p.launched++));
     }
     p.applied = [];
     for (const w of workloads) {
@@ -121,13 +121,11 @@ export class KubernetesBacking {
 
   private source(
     world: World,
-    cluster: ClusterRecord,
     ng: NodegroupRecord,
     release?: { version: string; releaseVersion: string },
   ): NodeSource {
     const version = release?.version ?? ng.version;
     return {
-      cluster: cluster.name,
       region: world.seed.region,
       nodegroup: ng.name,
       amiType: ng.amiType,
@@ -142,7 +140,7 @@ export class KubernetesBacking {
 
   private drive(world: World, cluster: ClusterRecord, ng: NodegroupRecord, u: UpdateRecord): void {
     if (u.effect.kind !== "nodegroupVersion") return;
-    const target = this.source(world, cluster, ng, u.effect);
+    const target = this.source(world, ng, u.effect);
     const run = (async () => {
       const p = await this.plane(cluster.name);
       try {
@@ -154,8 +152,7 @@ export class KubernetesBacking {
           desiredSize: ng.scaling.desiredSize,
           updateConfig: ng.updateConfig,
           force: u.force,
-          launch: () => p.launched++,
-          node: (n) => nodeObject(target, n),
+          newNode: () => nodeObject(target, p.launched++),
           cancelled: () => this.current !== world,
         });
         world.eks.finishDriven(cluster.name, u.id, failure);

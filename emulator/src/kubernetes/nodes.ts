@@ -14,7 +14,6 @@ export const IMAGE_LABEL = "eks.amazonaws.com/nodegroup-image";
 export const UNSCHEDULABLE_TAINT = { key: NODEGROUP_LABEL, value: "unschedulable", effect: "NoSchedule" };
 
 export interface NodeSource {
-  cluster: string;
   region: string;
   nodegroup: string;
   amiType: AmiType;
@@ -39,6 +38,11 @@ export function kubeletVersion(src: Pick<NodeSource, "version" | "releaseVersion
   return `v${full}-eks-${build}`;
 }
 
+/** The AMI a node of this release runs (its eks.amazonaws.com/nodegroup-image label). */
+export function nodeImage(src: Pick<NodeSource, "amiType" | "version" | "releaseVersion">): string {
+  return amiId(src.amiType, src.version, src.releaseVersion);
+}
+
 /** The private DNS name of the n-th node the emulator launched in a cluster. */
 export function nodeName(region: string, n: number): string {
   const domain = region === "us-east-1" ? "ec2.internal" : `${region}.compute.internal`;
@@ -59,7 +63,7 @@ export function nodeObject(src: NodeSource, n: number): NodeObject {
       labels: {
         ...src.labels,
         [NODEGROUP_LABEL]: src.nodegroup,
-        [IMAGE_LABEL]: amiId(src.amiType, src.version, src.releaseVersion),
+        [IMAGE_LABEL]: nodeImage(src),
         "eks.amazonaws.com/capacityType": src.capacityType,
         "eks.amazonaws.com/sourceLaunchTemplateVersion": "1",
         "node.kubernetes.io/instance-type": src.instanceTypes[0] ?? "m6i.xlarge",

@@ -3,7 +3,14 @@ import type { SimClock } from "../clock";
 import type { UpdateError } from "../model";
 import { parallelism, type Timing } from "../timing";
 import type { ClusterApi, PodRef } from "./api";
-import { IMAGE_LABEL, NODEGROUP_LABEL, type NodeObject, type NodeSource, UNSCHEDULABLE_TAINT } from "./nodes";
+import {
+  IMAGE_LABEL,
+  NODEGROUP_LABEL,
+  type NodeObject,
+  type NodeSource,
+  nodeImage,
+  UNSCHEDULABLE_TAINT,
+} from "./nodes";
 
 /**
  * A managed node group's version update played on the cluster's real API server, in EKS's four
@@ -31,9 +38,8 @@ export interface RolloutInput {
     updateStrategy?: "DEFAULT" | "MINIMAL" | undefined;
   };
   force: boolean;
-  /** The name for the n-th node launched. */
-  launch: () => number;
-  node: (n: number) => NodeObject;
+  /** The next node to launch, at the target release (its name unique in the cluster). */
+  newNode: () => NodeObject;
   /** True once the update is no longer wanted (the emulator was reset or stopped). */
   cancelled: () => boolean;
 }
@@ -47,7 +53,7 @@ export async function rollNodegroup(input: RolloutInput): Promise<UpdateError | 
   const minute = 60_000;
   const sleep = (simMs: number) => pause(input, simMs);
   const selector = `${NODEGROUP_LABEL}=${target.nodegroup}`;
-  const image = input.node(0).metadata.labels[IMAGE_LABEL];
+  const image = nodeImage(target);
   const minimal = input.updateConfig.updateStrategy === "MINIMAL";
 
   await sleep(m.nodegroupSetupMinutes * minute);
@@ -62,7 +68,7 @@ export async function rollNodegroup(input: RolloutInput): Promise<UpdateError | 
     await sleep(m.nodeLaunchMinutes * minute);
     const names: string[] = [];
     for (let i = 0; i < count; i++) {
-      const node = input.node(input.launch());
+      const node = input.newNode();
       await api.createNode(node);
       names.push(node.metadata.name);
     }

@@ -13,7 +13,7 @@ export {
   runtimeNoticeOnce,
 } from "./clients";
 export { timeScaleOf } from "./emulator-clock";
-export { describeApiServer } from "./observe";
+export { describeCluster } from "./observe";
 export {
   describeFinding,
   PlanRefusedError,
@@ -31,7 +31,7 @@ export {
 export { estimatePlanMinutes, planDuration } from "./estimates";
 export { type InsightsRefresh, refreshInsights } from "./insights";
 export { type Inspection, inspect, inspectForApply, observeKubernetes } from "./inspect";
-export { drainBlockers, kubeletMinor } from "./kubernetes/rollout-view";
+export { drainBlockers } from "./kubernetes/rollout-view";
 export type {
   KubernetesVersionSupport,
   Observed,

@@ -184,14 +184,6 @@ export async function describeCluster(eks: EKSClient, clusterName: string): Prom
   };
 }
 
-/** The cluster's Kubernetes API server (endpoint and base64 CA), when DescribeCluster gives one. */
-export async function describeApiServer(
-  eks: EKSClient,
-  clusterName: string,
-): Promise<Observed["cluster"]["apiServer"]> {
-  return (await describeCluster(eks, clusterName)).apiServer;
-}
-
 function replace<T extends { name: string }>(list: T[], fresh: T): void {
   const i = list.findIndex((x) => x.name === fresh.name);
   if (i >= 0) list[i] = fresh;

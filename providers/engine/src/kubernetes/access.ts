@@ -17,7 +17,7 @@ export interface ApiServer {
   caData: string;
 }
 
-export const NODEGROUP_LABEL = "eks.amazonaws.com/nodegroup";
+const NODEGROUP_LABEL = "eks.amazonaws.com/nodegroup";
 const DRAIN_TAINT = { key: NODEGROUP_LABEL, value: "unschedulable", effect: "NoSchedule" };
 
 function load(): typeof K8s {
@@ -34,12 +34,19 @@ export class KubernetesReader {
     readonly server: ApiServer,
   ) {}
 
+  /** The nodes of one managed node group (a label selector: a small answer, for every poll). */
+  async nodegroupNodes(nodegroup: string): Promise<ObservedNode[]> {
+    const kc = await this.config();
+    const core = kc.makeApiClient(this.k8s.CoreV1Api);
+    const nodes = await core.listNode({ labelSelector: `${NODEGROUP_LABEL}=${nodegroup}` }, this.agent());
+    return nodes.items.map(nodeOf);
+  }
+
   async read(): Promise<ObservedKubernetes> {
     const kc = await this.config();
     const core = kc.makeApiClient(this.k8s.CoreV1Api);
     const policy = kc.makeApiClient(this.k8s.PolicyV1Api);
-    // Our calls carry the engine's user agent, as its AWS calls do (the cluster's audit log tells them apart).
-    const agent = this.k8s.setHeaderOptions("User-Agent", USER_AGENT);
+    const agent = this.agent();
     const [nodes, pods, budgets] = await Promise.all([
       core.listNode({}, agent),
       core.listPodForAllNamespaces({}, agent),
@@ -50,6 +57,11 @@ export class KubernetesReader {
       pods: pods.items.map(podOf),
       budgets: budgets.items.map(budgetOf),
     };
+  }
+
+  /** Our calls carry the engine's user agent, as its AWS calls do (the cluster's audit log tells them apart). */
+  private agent() {
+    return this.k8s.setHeaderOptions("User-Agent", USER_AGENT);
   }
 
   private async config(): Promise<K8s.KubeConfig> {

@@ -18,11 +18,15 @@ export class RolloutWatch {
     private readonly spec: DesiredSpec,
   ) {}
 
-  /** The pods budgets keep from being evicted now; undefined when the cluster cannot be read. */
+  /**
+   * The pods budgets keep from being evicted now; undefined when the cluster cannot be read. Each
+   * poll asks only for the group's nodes; pods and budgets only while one of them is draining.
+   */
   async blockers(nodegroup: string): Promise<string[] | undefined> {
     const reader = await this.kubernetes();
     if (!reader) return undefined;
     try {
+      if (!(await reader.nodegroupNodes(nodegroup)).some((n) => n.draining)) return [];
       return drainBlockers(await reader.read(), nodegroup);
     } catch {
       return undefined;
