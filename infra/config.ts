@@ -96,7 +96,14 @@ export const StackConfigSchema = z.strictObject({
           enabled: z.boolean().default(true),
           /** IAM role for its service account (IRSA); without it the node role's permissions apply. */
           roleArn: z.string().startsWith("arn:").optional(),
-          chartVersion: z.string().default("9.43.2"),
+          /** Before the objects were the program's own, a Helm chart's version: say so rather than "unknown key". */
+          chartVersion: z
+            .never({
+              error:
+                "is no longer read: cluster-autoscaler is declared as plain Kubernetes objects (no Helm chart " +
+                "is fetched) and its image follows the control-plane minor; remove this key",
+            })
+            .optional(),
         })
         .prefault({}),
     })

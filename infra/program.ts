@@ -12,7 +12,7 @@ export interface Stack {
   /** What ClusterUpgrade waits for: the cluster, every node group and add-on (managed mode). */
   upgradeDependsOn: pulumi.Resource[];
   managed?: ManagedCluster;
-  autoscaler?: k8s.helm.v4.Chart;
+  autoscaler?: k8s.yaml.v2.ConfigGroup;
 }
 
 /**

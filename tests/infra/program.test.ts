@@ -1,9 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
+import { clusterAutoscalerObjects, type KubernetesObject } from "../../infra/cluster-autoscaler";
 import { ignoreVersionChanges } from "../../infra/transforms";
 import { CLUSTER_UPGRADE, of, run } from "../support/program";
 import { stackConfig } from "../support/stacks";
+
+interface AutoscalerDeployment {
+  spec: { template: { spec: { containers: { image: string; command: string[] }[] } } };
+}
 
 describe("the Pulumi program under mocks", () => {
   it("managed mode: cluster, node groups with updateConfig, add-ons and ClusterUpgrade, with the config's versions", async () => {
@@ -77,17 +82,32 @@ describe("the Pulumi program under mocks", () => {
       1 + Object.keys(config.nodeGroups).length + Object.keys(config.addons).length,
     );
 
-    // cluster-autoscaler follows the control plane ClusterUpgrade reached, with the configured IRSA role.
-    const [chart] = of(registered, "kubernetes:helm.sh/v4:Chart");
-    const values = chart?.inputs.values as {
-      image: { tag: string };
-      rbac: { serviceAccount: { annotations: Record<string, string> } };
-    };
-    assert.equal(values.image.tag, "v1.35.0");
-    assert.equal(
-      values.rbac.serviceAccount.annotations["eks.amazonaws.com/role-arn"],
-      "arn:aws:iam::123456789012:role/eks-prod-cluster-autoscaler",
+    // cluster-autoscaler follows the control plane ClusterUpgrade reached, with the configured IRSA
+    // role: the objects clusterAutoscalerObjects renders (their API-server check is in tests/kubernetes).
+    const [group] = of(registered, "kubernetes:yaml/v2:ConfigGroup");
+    assert.equal(group?.name, "eks-prod-cluster-autoscaler");
+    const objs = group?.inputs.objs as KubernetesObject[];
+    assert.deepEqual(
+      objs,
+      clusterAutoscalerObjects({
+        clusterName: "eks-prod",
+        region: "eu-west-1",
+        controlPlane: "1.35",
+        roleArn: "arn:aws:iam::123456789012:role/eks-prod-cluster-autoscaler",
+      }),
     );
+    const container = (objs.find((o) => o.kind === "Deployment") as unknown as AutoscalerDeployment).spec
+      .template.spec.containers[0];
+    assert.equal(container?.image, "registry.k8s.io/autoscaling/cluster-autoscaler:v1.35.0");
+    assert.ok(
+      container?.command.includes(
+        "--node-group-auto-discovery=asg:tag=k8s.io/cluster-autoscaler/enabled,k8s.io/cluster-autoscaler/eks-prod",
+      ),
+      "discovers the node groups by the tags managed mode puts on them",
+    );
+    assert.deepEqual(objs.find((o) => o.kind === "ServiceAccount")?.metadata.annotations, {
+      "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/eks-prod-cluster-autoscaler",
+    });
   });
 
   it("the promotion gate reads the upstream stack's outputs into ClusterUpgrade", async () => {
