@@ -42,6 +42,24 @@ export class KubernetesReader {
     return nodes.items.map(nodeOf);
   }
 
+  /**
+   * What a drain of these nodes meets: the pods on the draining ones (a field selector per node,
+   * not every pod of the cluster at every poll) and the budgets.
+   */
+  async draining(nodes: ObservedNode[]): Promise<ObservedKubernetes> {
+    const kc = await this.config();
+    const core = kc.makeApiClient(this.k8s.CoreV1Api);
+    const policy = kc.makeApiClient(this.k8s.PolicyV1Api);
+    const agent = this.agent();
+    const [budgets, ...pods] = await Promise.all([
+      policy.listPodDisruptionBudgetForAllNamespaces({}, agent),
+      ...nodes
+        .filter((n) => n.draining)
+        .map((n) => core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${n.name}` }, agent)),
+    ]);
+    return { nodes, pods: pods.flatMap((p) => p.items.map(podOf)), budgets: budgets.items.map(budgetOf) };
+  }
+
   async read(): Promise<ObservedKubernetes> {
     const kc = await this.config();
     const core = kc.makeApiClient(this.k8s.CoreV1Api);

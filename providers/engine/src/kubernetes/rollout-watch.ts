@@ -20,14 +20,15 @@ export class RolloutWatch {
 
   /**
    * The pods budgets keep from being evicted now; undefined when the cluster cannot be read. Each
-   * poll asks only for the group's nodes; pods and budgets only while one of them is draining.
+   * poll asks only for the group's nodes; while one of them is draining, for its pods and the budgets.
    */
   async blockers(nodegroup: string): Promise<string[] | undefined> {
     const reader = await this.kubernetes();
     if (!reader) return undefined;
     try {
-      if (!(await reader.nodegroupNodes(nodegroup)).some((n) => n.draining)) return [];
-      return drainBlockers(await reader.read(), nodegroup);
+      const nodes = await reader.nodegroupNodes(nodegroup);
+      if (!nodes.some((n) => n.draining)) return [];
+      return drainBlockers(await reader.draining(nodes), nodegroup);
     } catch {
       return undefined;
     }
