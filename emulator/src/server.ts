@@ -126,6 +126,15 @@ export class Emulator {
     this.world.clock.advance(seconds * 1000);
   }
 
+  /** Holds simulated time still: updates in progress stay in progress until resumeClock. */
+  pauseClock(): void {
+    this.world.clock.pause();
+  }
+
+  resumeClock(): void {
+    this.world.clock.resume();
+  }
+
   /** Back to the seed the emulator started with, or to a new one (the timeScale option still applies). */
   reset(seed?: SeedInput): void {
     this.world = new World(

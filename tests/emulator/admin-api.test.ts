@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { DescribeClusterCommand, UpdateClusterVersionCommand } from "@aws-sdk/client-eks";
+import {
+  DescribeClusterCommand,
+  DescribeUpdateCommand,
+  UpdateClusterVersionCommand,
+} from "@aws-sdk/client-eks";
 import { type Harness, raw, rejectsWith, startHarness, stopHarness } from "../support/emulator";
 
 describe("admin API under /_emulator/", () => {
@@ -66,6 +70,25 @@ describe("admin API under /_emulator/", () => {
     assert.equal(((await raw(h, "/_emulator/audit")).body.entries as unknown[]).length, 0);
   });
 
+  it("a paused clock holds an update in progress; advancing still moves it; resumed, time goes on from there", async () => {
+    await post("/_emulator/reset", {});
+    const paused = await post("/_emulator/clock", { paused: true });
+    assert.equal(paused.body.paused, true);
+    const { update } = await h.eks.send(new UpdateClusterVersionCommand({ name: "demo", version: "1.30" }));
+    // 50 real ms are 50 simulated seconds at this seed's timeScale (0.001): a running clock moves.
+    await new Promise((r) => setTimeout(r, 50));
+    const held = await raw(h, "/_emulator/clock");
+    assert.equal(held.body.now, paused.body.now, "no simulated time passes while paused");
+    const described = async () =>
+      (await h.eks.send(new DescribeUpdateCommand({ name: "demo", updateId: update?.id }))).update?.status;
+    assert.equal(await described(), "InProgress");
+    const advanced = await post("/_emulator/clock", { advanceSeconds: 600, paused: false });
+    assert.equal(advanced.body.paused, false);
+    assert.ok(Number(advanced.body.now) >= Number(paused.body.now) + 600_000);
+    assert.equal(await described(), "Successful");
+    await post("/_emulator/reset", {});
+  });
+
   it("refuses a bad admin request with a message naming the field", async () => {
     const bad = await post("/_emulator/faults", { kind: "serverError", status: 418 });
     assert.equal(bad.status, 400);
@@ -73,6 +96,12 @@ describe("admin API under /_emulator/", () => {
     const clock = await post("/_emulator/clock", { advanceSeconds: -5 });
     assert.equal(clock.status, 400);
     assert.match(String(clock.body.error), /advanceSeconds/);
+    const pause = await post("/_emulator/clock", { paused: "yes" });
+    assert.equal(pause.status, 400);
+    assert.match(String(pause.body.error), /^paused: must be true or false/);
+    const empty = await post("/_emulator/clock", {});
+    assert.equal(empty.status, 400);
+    assert.match(String(empty.body.error), /advanceSeconds or paused/);
     const seed = await post("/_emulator/reset", { clusters: [{ name: "x", version: "nope" }] });
     assert.equal(seed.status, 400);
     assert.match(String(seed.body.error), /clusters\[0\]\.version/);

@@ -206,7 +206,11 @@ describe("eks-upgrade rollback, through the engine", () => {
         timeScale: TIME_SCALE,
         signal: stop.signal,
         onEvent: (e) => {
-          if (e.type === "stepStarted" && e.step.kind === "controlPlane") stop.abort();
+          if (e.type !== "stepStarted" || e.step.kind !== "controlPlane") return;
+          // Held until the re-run reaches it: at this time scale the rollback would otherwise end
+          // in ~60 ms and the re-run could find it done (skipped) rather than running (awaited).
+          h.emulator.pauseClock();
+          stop.abort();
         },
       }),
       { name: "UpgradeAbortedError" },
@@ -220,7 +224,12 @@ describe("eks-upgrade rollback, through the engine", () => {
       ["controlPlane:rollback:1.34", "addon:kube-proxy:rollback:v1.34.6-eksbuild.13"],
       "the node group and vpc-cni are back already",
     );
-    const result = await execute(h.clients, again.spec, again.plan, { timeScale: TIME_SCALE });
+    const result = await execute(h.clients, again.spec, again.plan, {
+      timeScale: TIME_SCALE,
+      onEvent: (e) => {
+        if (e.type === "stepStarted" && e.resumed) h.emulator.resumeClock();
+      },
+    });
     assert.equal(result.steps[0]?.outcome, "awaited");
     assert.deepEqual(callSummary(h.mutating()), [...issued, "addon kube-proxy v1.34.6-eksbuild.13"]);
     assert.equal(h.emulator.state().clusters[0]?.version, "1.34");

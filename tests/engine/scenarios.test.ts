@@ -22,6 +22,10 @@ describe("engine scenarios", () => {
     await h?.stop();
     h = undefined;
   });
+  /** Lets a clock paused over an interrupted or external update go on once a run awaits that update. */
+  const resumeOnResuming = (e: ProgressEvent) => {
+    if (e.type === "stepStarted" && e.resumed) h?.emulator.resumeClock();
+  };
 
   it("a custom-AMI node group is moved by launch template only", async () => {
     h = await engineHarness(
@@ -87,15 +91,17 @@ describe("engine scenarios", () => {
   });
 
   it("resume: stopped in the middle, a second run finishes without issuing any update twice", async () => {
-    // A clock slow enough that the interrupted control-plane update (600 ms) still runs when the
-    // second run reaches it, so it is awaited (a finished one would be skipped, as another test shows).
-    const timeScale = 0.001;
+    const timeScale = TIME_SCALE;
     h = await engineHarness(fleetSeed(), {}, timeScale);
     const spec = h.spec({ clusterVersion: "1.31" });
     const first = await inspect(h.clients, spec);
     const controller = new AbortController();
     const onEvent = (e: ProgressEvent) => {
-      if (e.type === "stepStarted" && e.step.id === "controlPlane:1.31") controller.abort();
+      if (e.type !== "stepStarted" || e.step.id !== "controlPlane:1.31") return;
+      // The interrupted update is held until the second run reaches it, so it is awaited there
+      // (a finished one would be skipped, as another test shows) whatever the machine's speed.
+      h?.emulator.pauseClock();
+      controller.abort();
     };
     await assert.rejects(
       execute(h.clients, spec, first.plan, { timeScale, signal: controller.signal, onEvent }),
@@ -113,7 +119,7 @@ describe("engine scenarios", () => {
       second.plan.warnings.some((w) => w.code === "EKSUP104"),
       "the running update is reported and awaited",
     );
-    const result = await execute(h.clients, spec, second.plan, { timeScale });
+    const result = await execute(h.clients, spec, second.plan, { timeScale, onEvent: resumeOnResuming });
     assert.equal(result.steps.find((s) => s.id === "controlPlane:1.31")?.outcome, "awaited");
     const all = callSummary(h.mutating());
     assert.equal(new Set(all).size, all.length, `an update was issued twice:\n${all.join("\n")}`);
@@ -123,14 +129,14 @@ describe("engine scenarios", () => {
   });
 
   it("an update started elsewhere is awaited, not issued again", async () => {
-    // A clock slow enough that the external update (750 ms) still runs when the run reaches it.
-    const timeScale = 0.001;
+    const timeScale = TIME_SCALE;
     h = await engineHarness(cluster({ version: "1.30", addons: {} }), {}, timeScale);
     h.emulator.injectFault({ kind: "externalUpdate", cluster: "demo", nodegroup: "general" });
-    // general first, so its update is still running when the run reaches it.
+    // The external update is held until the run reaches it, and general goes first (canary).
+    h.emulator.pauseClock();
     const spec = h.spec({ clusterVersion: "1.30", nodeGroups: { general: { canary: true } } });
     const { plan } = await inspect(h.clients, spec);
-    const result = await execute(h.clients, spec, plan, { timeScale });
+    const result = await execute(h.clients, spec, plan, { timeScale, onEvent: resumeOnResuming });
     assert.equal(result.steps.find((s) => s.id === "nodegroup:general:1.30")?.outcome, "awaited");
     assert.deepEqual(callSummary(h.mutating()), ["nodegroup arm 1.30", "nodegroup bottlerocket 1.30"]);
     assert.equal(

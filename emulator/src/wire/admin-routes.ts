@@ -10,7 +10,8 @@ import { findRoute, type Route } from "./router";
  *   POST   /_emulator/faults             inject a fault (body: a fault, see README)
  *   DELETE /_emulator/faults             remove every fault
  *   GET    /_emulator/clock              { now, timeScale }: clients pace their waits by it
- *   POST   /_emulator/clock              { "advanceSeconds": N } moves simulated time forward
+ *   POST   /_emulator/clock              { "advanceSeconds": N } moves simulated time forward,
+ *                                         { "paused": true | false } holds it still or lets it go on
  *   POST   /_emulator/reset              back to the seed (or to the seed in the body)
  *   GET    /_emulator/ssm-parameters     the public SSM parameter names served
  */
@@ -46,17 +47,23 @@ const ADMIN_ROUTES: readonly AdminRoute[] = [
   {
     method: "GET",
     path: "/_emulator/clock",
-    handle: (e) => ({ now: e.world.clock.now(), timeScale: e.world.seed.timeScale }),
+    handle: (e) => clockView(e),
   },
   {
     method: "POST",
     path: "/_emulator/clock",
     handle: (e, b) => {
-      const seconds = (b as { advanceSeconds?: unknown } | undefined)?.advanceSeconds;
-      if (typeof seconds !== "number" || !(seconds >= 0))
+      const { advanceSeconds: seconds, paused } = (b ?? {}) as { advanceSeconds?: unknown; paused?: unknown };
+      if (seconds === undefined && paused === undefined)
+        throw new Error("advanceSeconds or paused: give at least one");
+      if (seconds !== undefined && (typeof seconds !== "number" || !(seconds >= 0)))
         throw new Error("advanceSeconds: must be a number >= 0");
-      e.advanceClock(seconds);
-      return { now: e.world.clock.now() };
+      if (paused !== undefined && typeof paused !== "boolean")
+        throw new Error("paused: must be true or false");
+      if (paused === true) e.pauseClock();
+      if (seconds !== undefined) e.advanceClock(seconds);
+      if (paused === false) e.resumeClock();
+      return clockView(e);
     },
   },
   {
@@ -69,6 +76,10 @@ const ADMIN_ROUTES: readonly AdminRoute[] = [
   },
   { method: "GET", path: "/_emulator/ssm-parameters", handle: (e) => ({ names: e.world.ssm.names() }) },
 ];
+
+function clockView(e: Emulator) {
+  return { now: e.world.clock.now(), timeScale: e.world.seed.timeScale, paused: e.world.clock.paused };
+}
 
 export function handleAdmin(
   emu: Emulator,
