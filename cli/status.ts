@@ -1,6 +1,7 @@
 import {
   type Clients,
   drainBlockers,
+  minorDistance,
   type Observed,
   observe,
   observeKubernetes,
@@ -10,7 +11,7 @@ import {
 import Table from "cli-table3";
 import pc from "picocolors";
 import { type ClusterOptions, clusterRef, parse } from "./options";
-import { daysUntil, releaseDate } from "./dates";
+import { daysSince, daysUntil, releaseDate } from "./dates";
 
 export interface StatusReport {
   observed: Observed;
@@ -66,20 +67,24 @@ export function renderStatus(
   }
   out.push("", pc.bold("Add-ons"), observed.addons.length ? addons.toString() : "  none");
 
+  // Second lines in the cells (the skew, the release's age) keep the table within 100 columns.
   const ngs = new Table({
-    head: ["node group", "AMI type", "Kubernetes", "release", "age", `newest for ${minor}`],
+    head: ["node group", "AMI type", "Kubernetes", "release", `newest for ${minor}`],
     style: { head: [], border: [] },
   });
   for (const n of observed.nodegroups) {
-    const built = releaseDate(n.releaseVersion);
-    const age = built ? `${-daysUntil(built, now)} days` : "-";
+    const built = releaseDate(n.amiType, n.releaseVersion);
+    const behind = minorDistance(n.version, minor);
     const newest = catalog.latestReleases[`${n.amiType}@${minor}`];
-    const behind = n.version !== minor ? pc.yellow(`${n.version} (control plane ${minor})`) : n.version;
-    const current =
-      newest && newest === n.releaseVersion
-        ? `${newest} (running)`
-        : (newest ?? (n.amiType === "CUSTOM" ? "custom AMI" : "none"));
-    ngs.push([n.name, n.amiType, behind, n.releaseVersion, age, current]);
+    ngs.push([
+      n.name,
+      n.amiType,
+      behind > 0
+        ? `${n.version}\n${pc.yellow(`${behind} minor${behind === 1 ? "" : "s"} behind`)}`
+        : n.version,
+      built ? `${n.releaseVersion}\n${daysSince(built, now)} days old` : n.releaseVersion,
+      newest === n.releaseVersion ? "running" : (newest ?? (n.amiType === "CUSTOM" ? "custom AMI" : "none")),
+    ]);
   }
   out.push("", pc.bold("Node groups"), observed.nodegroups.length ? ngs.toString() : "  none");
   out.push(...nodeLines(observed));

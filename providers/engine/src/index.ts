@@ -3,6 +3,7 @@
  * followed by its add-ons, then the node groups — and never a downgrade. The Pulumi provider and
  * the CLI are thin adapters over these functions.
  */
+export { type AmiFamily, amiFamily } from "./ami";
 export { CHECKS, type CheckDefinition, type Finding } from "./checks";
 export {
   type ClientOptions,
@@ -71,3 +72,4 @@ export {
   SpecFields,
   type SpecIssue,
 } from "./spec";
+export { minorDistance } from "./versions";
