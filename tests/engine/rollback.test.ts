@@ -9,7 +9,13 @@ import {
   parseRollbackSpec,
   type RollbackSpec,
 } from "../../providers/engine/src/index";
-import { callSummary, type EngineHarness, engineHarness, TIME_SCALE } from "../support/engine";
+import {
+  callSummary,
+  type EngineHarness,
+  engineHarness,
+  resumeClockWhenAwaited,
+  TIME_SCALE,
+} from "../support/engine";
 import type { ClusterInput } from "../support/emulator";
 
 /*
@@ -226,9 +232,7 @@ describe("eks-upgrade rollback, through the engine", () => {
     );
     const result = await execute(h.clients, again.spec, again.plan, {
       timeScale: TIME_SCALE,
-      onEvent: (e) => {
-        if (e.type === "stepStarted" && e.resumed) h.emulator.resumeClock();
-      },
+      onEvent: resumeClockWhenAwaited(h.emulator),
     });
     assert.equal(result.steps[0]?.outcome, "awaited");
     assert.deepEqual(callSummary(h.mutating()), [...issued, "addon kube-proxy v1.34.6-eksbuild.13"]);

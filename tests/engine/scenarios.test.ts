@@ -8,7 +8,14 @@ import {
   UpgradeAbortedError,
   UpgradeError,
 } from "../../providers/engine/src/index";
-import { callSummary, type EngineHarness, engineHarness, fleetSeed, TIME_SCALE } from "../support/engine";
+import {
+  callSummary,
+  type EngineHarness,
+  engineHarness,
+  fleetSeed,
+  resumeClockWhenAwaited,
+  TIME_SCALE,
+} from "../support/engine";
 
 type Cluster = NonNullable<SeedInput["clusters"]>[number];
 const cluster = (c: Partial<Cluster>): SeedInput => {
@@ -22,10 +29,6 @@ describe("engine scenarios", () => {
     await h?.stop();
     h = undefined;
   });
-  /** Lets a clock paused over an interrupted or external update go on once a run awaits that update. */
-  const resumeOnResuming = (e: ProgressEvent) => {
-    if (e.type === "stepStarted" && e.resumed) h?.emulator.resumeClock();
-  };
 
   it("a custom-AMI node group is moved by launch template only", async () => {
     h = await engineHarness(
@@ -91,8 +94,7 @@ describe("engine scenarios", () => {
   });
 
   it("resume: stopped in the middle, a second run finishes without issuing any update twice", async () => {
-    const timeScale = TIME_SCALE;
-    h = await engineHarness(fleetSeed(), {}, timeScale);
+    h = await engineHarness(fleetSeed());
     const spec = h.spec({ clusterVersion: "1.31" });
     const first = await inspect(h.clients, spec);
     const controller = new AbortController();
@@ -104,7 +106,7 @@ describe("engine scenarios", () => {
       controller.abort();
     };
     await assert.rejects(
-      execute(h.clients, spec, first.plan, { timeScale, signal: controller.signal, onEvent }),
+      execute(h.clients, spec, first.plan, { timeScale: TIME_SCALE, signal: controller.signal, onEvent }),
       (e: Error) => {
         assert.ok(e instanceof UpgradeAbortedError);
         assert.match(e.message, /still running in EKS: controlPlane:1\.31 \(update [0-9a-f-]+\)/);
@@ -119,7 +121,10 @@ describe("engine scenarios", () => {
       second.plan.warnings.some((w) => w.code === "EKSUP104"),
       "the running update is reported and awaited",
     );
-    const result = await execute(h.clients, spec, second.plan, { timeScale, onEvent: resumeOnResuming });
+    const result = await execute(h.clients, spec, second.plan, {
+      timeScale: TIME_SCALE,
+      onEvent: resumeClockWhenAwaited(h.emulator),
+    });
     assert.equal(result.steps.find((s) => s.id === "controlPlane:1.31")?.outcome, "awaited");
     const all = callSummary(h.mutating());
     assert.equal(new Set(all).size, all.length, `an update was issued twice:\n${all.join("\n")}`);
@@ -129,14 +134,16 @@ describe("engine scenarios", () => {
   });
 
   it("an update started elsewhere is awaited, not issued again", async () => {
-    const timeScale = TIME_SCALE;
-    h = await engineHarness(cluster({ version: "1.30", addons: {} }), {}, timeScale);
+    h = await engineHarness(cluster({ version: "1.30", addons: {} }));
     h.emulator.injectFault({ kind: "externalUpdate", cluster: "demo", nodegroup: "general" });
     // The external update is held until the run reaches it, and general goes first (canary).
     h.emulator.pauseClock();
     const spec = h.spec({ clusterVersion: "1.30", nodeGroups: { general: { canary: true } } });
     const { plan } = await inspect(h.clients, spec);
-    const result = await execute(h.clients, spec, plan, { timeScale, onEvent: resumeOnResuming });
+    const result = await execute(h.clients, spec, plan, {
+      timeScale: TIME_SCALE,
+      onEvent: resumeClockWhenAwaited(h.emulator),
+    });
     assert.equal(result.steps.find((s) => s.id === "nodegroup:general:1.30")?.outcome, "awaited");
     assert.deepEqual(callSummary(h.mutating()), ["nodegroup arm 1.30", "nodegroup bottlerocket 1.30"]);
     assert.equal(

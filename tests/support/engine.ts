@@ -7,6 +7,7 @@ import {
   type DesiredSpecInput,
   destroyClients,
   parseSpec,
+  type ProgressEvent,
 } from "../../providers/engine/src/index";
 import { ADDONS_1_29, type ClusterInput, DUMMY_CREDENTIALS } from "./emulator";
 
@@ -90,3 +91,13 @@ export function callSummary(entries: AuditEntry[]): string[] {
     return `nodegroup ${e.nodegroup} ${lt ? `lt${lt.version}` : (p.version ?? "")}`;
   });
 }
+
+/**
+ * For a run that meets an update held by a paused emulator clock (one a test interrupted, or one
+ * started elsewhere): lets the clock go on once the run awaits that update.
+ */
+export const resumeClockWhenAwaited =
+  (emulator: Emulator) =>
+  (e: ProgressEvent): void => {
+    if (e.type === "stepStarted" && e.resumed) emulator.resumeClock();
+  };

@@ -9,7 +9,7 @@ import { findRoute, type Route } from "./router";
  *   GET    /_emulator/faults             active faults
  *   POST   /_emulator/faults             inject a fault (body: a fault, see README)
  *   DELETE /_emulator/faults             remove every fault
- *   GET    /_emulator/clock              { now, timeScale }: clients pace their waits by it
+ *   GET    /_emulator/clock              { now, timeScale, paused }: clients pace their waits by it
  *   POST   /_emulator/clock              { "advanceSeconds": N } moves simulated time forward,
  *                                         { "paused": true | false } holds it still or lets it go on
  *   POST   /_emulator/reset              back to the seed (or to the seed in the body)

@@ -1,7 +1,6 @@
 import { type CheckName, type Finding, finding } from "./checks";
 import { estimateMinutes } from "./estimates";
-import { sameTarget } from "./plan-text";
-import type { Observed, ObservedNodegroup, ResolvedCatalog, Step, Target } from "./model";
+import type { Observed, ObservedNodegroup, ResolvedCatalog, Step } from "./model";
 import type { DesiredSpec } from "./spec";
 
 /** A step as the planner builds it: phase and estimate are added when it is pushed. */
@@ -42,10 +41,6 @@ export class PlanDraft {
       phase: this.phase,
       estimatedMinutes: estimateMinutes(step.request, nodegroup),
     });
-  }
-
-  inProgress(target: Target) {
-    return this.observed.updatesInProgress.find((u) => sameTarget(u.target, target));
   }
 
   violation(name: CheckName, field: string, message: string, remedy?: string): void {

@@ -1,11 +1,11 @@
 import { key } from "./keys";
 import { drainFindings } from "./drain-checks";
-import type { Observed, Plan, ResolvedCatalog } from "./model";
+import type { Observed, Plan, ResolvedCatalog, Target } from "./model";
 import { AddonPlanner } from "./plan-addons";
 import { PlanDraft } from "./plan-draft";
 import { nodeSchedule } from "./plan-lookups";
 import { NodegroupPlanner } from "./plan-nodegroups";
-import { describeTarget, fieldOf, formatStep, issuesText } from "./plan-text";
+import { describeTarget, fieldOf, formatStep, issuesText, sameTarget } from "./plan-text";
 import type { DesiredSpec } from "./spec";
 import { ROLLBACK_WINDOW_DAYS, supportAlongPath, supportWarnings } from "./support";
 import { compareMinor, minorsBetween } from "./versions";
@@ -227,6 +227,10 @@ class Planner extends PlanDraft {
       }
     }
     return forceAt;
+  }
+
+  private inProgress(target: Target) {
+    return this.observed.updatesInProgress.find((u) => sameTarget(u.target, target));
   }
 
   // --- output ----------------------------------------------------------------------------------
