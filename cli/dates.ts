@@ -1,4 +1,4 @@
-import { amiFamily } from "@eks-upgrade/engine";
+import { parseRelease } from "@eks-upgrade/engine";
 
 /** Whole days from `now` to a date (negative when it has passed). */
 export function daysUntil(date: string, now: Date): number {
@@ -11,14 +11,9 @@ export function daysSince(date: string, now: Date): number {
 }
 
 /**
- * The date an AMI release was built, where its name says: AL2 and AL2023 end in YYYYMMDD, Windows
- * in YYYY.MM.DD. A Bottlerocket release ends in a build id (8 hex digits, sometimes all decimal),
- * which is no date.
+ * The date an AMI release was built, where its family's releases carry one (Amazon Linux and
+ * Windows); a Bottlerocket build id is no date, even when it is all digits.
  */
 export function releaseDate(amiType: string, release: string): string | undefined {
-  const family = amiFamily(amiType);
-  const al = (family === "AL2" || family === "AL2023") && /-(\d{4})(\d{2})(\d{2})$/.exec(release);
-  if (al) return `${al[1]}-${al[2]}-${al[3]}`;
-  const win = family === "WINDOWS" && /-(\d{4})\.(\d{2})\.(\d{2})$/.exec(release);
-  return win ? `${win[1]}-${win[2]}-${win[3]}` : undefined;
+  return parseRelease(amiType, release)?.built;
 }

@@ -49,6 +49,12 @@ export interface AmiParameterLayout {
   /** Parent parameter with a JSON value: image_id, image_name, release_version. */
   recommended?: string;
   imageName: string;
+  /**
+   * The parameters AWS publishes for this exact release besides "latest": the image id under the
+   * AMI's name (Amazon Linux), under the version with and without its build id (Bottlerocket);
+   * none for Windows.
+   */
+  releaseImageIds: string[];
 }
 
 /** SSM parameter names and the AMI name for one AMI type, Kubernetes minor and release. */
@@ -63,33 +69,39 @@ export function amiParameterLayout(
     case "AL2": {
       const variant =
         { AL2_x86_64: "", AL2_ARM_64: "-arm64", AL2_x86_64_GPU: "-gpu" }[amiType as string] ?? "";
-      const base = `/aws/service/eks/optimized-ami/${minor}/amazon-linux-2${variant}/recommended`;
+      const dir = `/aws/service/eks/optimized-ami/${minor}/amazon-linux-2${variant}`;
+      const imageName = `amazon-eks${variant}-node-${minor}-v${date}`;
       return {
-        recommended: base,
-        releaseVersion: `${base}/release_version`,
-        imageId: `${base}/image_id`,
-        imageName: `amazon-eks${variant}-node-${minor}-v${date}`,
+        recommended: `${dir}/recommended`,
+        releaseVersion: `${dir}/recommended/release_version`,
+        imageId: `${dir}/recommended/image_id`,
+        imageName,
+        releaseImageIds: [`${dir}/${imageName}/image_id`],
       };
     }
     case "AL2023": {
       const [, arch, flavour] = /^AL2023_(x86_64|ARM_64)_(\w+)$/.exec(amiType) ?? [];
       const path = `${arch === "ARM_64" ? "arm64" : "x86_64"}/${(flavour ?? "standard").toLowerCase()}`;
-      const base = `/aws/service/eks/optimized-ami/${minor}/amazon-linux-2023/${path}/recommended`;
+      const dir = `/aws/service/eks/optimized-ami/${minor}/amazon-linux-2023/${path}`;
+      const imageName = `amazon-eks-node-al2023-${path.replace("/", "-")}-${minor}-v${date}`;
       return {
-        recommended: base,
-        releaseVersion: `${base}/release_version`,
-        imageId: `${base}/image_id`,
-        imageName: `amazon-eks-node-al2023-${path.replace("/", "-")}-${minor}-v${date}`,
+        recommended: `${dir}/recommended`,
+        releaseVersion: `${dir}/recommended/release_version`,
+        imageId: `${dir}/recommended/image_id`,
+        imageName,
+        releaseImageIds: [`${dir}/${imageName}/image_id`],
       };
     }
     case "BOTTLEROCKET": {
       const arch = amiType.includes("ARM_64") ? "arm64" : "x86_64";
       const suffix = `${amiType.includes("NVIDIA") ? "-nvidia" : ""}${amiType.endsWith("FIPS") ? "-fips" : ""}`;
-      const base = `/aws/service/bottlerocket/aws-k8s-${minor}${suffix}/${arch}/latest`;
+      const dir = `/aws/service/bottlerocket/aws-k8s-${minor}${suffix}/${arch}`;
+      const bare = release.split("-")[0];
       return {
-        releaseVersion: `${base}/image_version`,
-        imageId: `${base}/image_id`,
+        releaseVersion: `${dir}/latest/image_version`,
+        imageId: `${dir}/latest/image_id`,
         imageName: `bottlerocket-aws-k8s-${minor}${suffix}-${arch}-v${release}`,
+        releaseImageIds: [`${dir}/${release}/image_id`, `${dir}/${bare}/image_id`],
       };
     }
     case "WINDOWS": {
@@ -100,6 +112,7 @@ export function amiParameterLayout(
         recommended: base,
         imageId: `${base}/image_id`,
         imageName: `${base.split("/").pop()}-${release.split("-")[1]}`,
+        releaseImageIds: [],
       };
     }
     default:

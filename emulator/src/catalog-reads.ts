@@ -1,7 +1,6 @@
 import type { Catalog } from "./catalog";
 import { epochSeconds } from "./clock";
 import { paginate } from "./paginate";
-import { compareMinor } from "./versions";
 
 /** The reads that depend on the catalog alone: which add-on versions exist, which minors are supported. */
 
@@ -41,7 +40,7 @@ export function describeAddonVersions(
           // so the docs' query `compatibilities[?defaultVersion==\`true\`]` finds one default.
           compatibilities: [...v.compatibleWith]
             .filter((m) => !q.kubernetesVersion || m === q.kubernetesVersion)
-            .sort((a, b) => compareMinor(b, a))
+            .sort((a, b) => catalog.minorsApart(a, b))
             .map((m) => ({
               clusterVersion: m,
               platformVersions: ["*"],

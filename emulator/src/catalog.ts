@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import defaultData from "../data/eks-catalog.json";
 import { AMI_TYPES, type AmiFamily, type AmiType, amiFamily, amiParameterLayout } from "./ami-types";
-import { compareAddonVersions, compareMinor, compareReleases, parseAddonVersion } from "./versions";
+import { isAddonVersion } from "./addon-version";
 
 /** The catalog's data format: the shape of `emulator/data/eks-catalog.json` and of a seed's `catalog`. */
 export interface CatalogData {
@@ -59,6 +59,13 @@ const DEFAULT_ONE_MINOR_AT_A_TIME = ["vpc-cni"];
  * add-on versions with their compatibilities and the default per minor, node AMI releases per
  * family and minor. Built from the real data shipped in `emulator/data/eks-catalog.json`, then
  * extended or overridden by a seed. The public SSM parameters are derived from it.
+ *
+ * Order comes from the data, never from reading a version: every list is kept in the order it is
+ * published (oldest first, as AWS's release notes list them), and what a seed adds is taken as
+ * published after it. The newest release is the last one; "older" means "earlier in the list".
+ * The emulator is what the engine is tested against, so it must not share the engine's reading
+ * of version strings: a shared comparator once let both agree that a Bottlerocket release with
+ * an all-digit build id was the newest.
  */
 export class Catalog {
   private readonly minors = new Map<string, KubernetesVersionInfo>();
@@ -101,8 +108,24 @@ export class Catalog {
 
   // --- Kubernetes minors -------------------------------------------------------------------
 
+  /** Oldest first, in the catalog's order. */
   kubernetesVersions(): KubernetesVersionInfo[] {
-    return [...this.minors.values()].sort((a, b) => compareMinor(a.version, b.version));
+    return [...this.minors.values()];
+  }
+
+  /** How many minors `b` comes after `a` in EKS's list (negative: before); NaN if either is unknown. */
+  minorsApart(a: string, b: string): number {
+    const order = [...this.minors.keys()];
+    const ia = order.indexOf(a);
+    const ib = order.indexOf(b);
+    return ia < 0 || ib < 0 ? Number.NaN : ib - ia;
+  }
+
+  /** The minor EKS offers right after `version`, if any. */
+  nextMinor(version: string): string | undefined {
+    const order = [...this.minors.keys()];
+    const i = order.indexOf(version);
+    return i < 0 ? undefined : order[i + 1];
   }
 
   minor(version: string): KubernetesVersionInfo | undefined {
@@ -138,15 +161,14 @@ export class Catalog {
 
   /** Adds a version (or extends its compatibilities). A new default for a minor replaces the old one. */
   addAddonVersion(name: string, version: string, compatibleWith: string[], defaultFor: string[] = []): void {
-    if (!parseAddonVersion(version))
+    if (!isAddonVersion(version))
       throw new Error(`add-on ${name}: "${version}" is not a version like v1.19.0-eksbuild.1`);
     const list = this.addons.get(name) ?? [];
     this.addons.set(name, list);
     let entry = list.find((v) => v.version === version);
     if (!entry) {
       entry = { version, compatibleWith: new Set(), defaultFor: new Set() };
-      list.push(entry);
-      list.sort((a, b) => compareAddonVersions(a.version, b.version));
+      list.push(entry); // published after the versions already listed
     }
     for (const m of compatibleWith) entry.compatibleWith.add(m);
     for (const m of defaultFor) {
@@ -163,6 +185,13 @@ export class Catalog {
     return this.releases.get(family)?.get(minor) ?? [];
   }
 
+  /** Whether `release` comes before `than` in the published list (both must be listed). */
+  isOlderRelease(family: AmiFamily, minor: string, release: string, than: string): boolean {
+    const list = this.releasesFor(family, minor);
+    const [i, j] = [list.indexOf(release), list.indexOf(than)];
+    return i >= 0 && j >= 0 && i < j;
+  }
+
   latestRelease(family: AmiFamily, minor: string): string | undefined {
     return this.releasesFor(family, minor).at(-1);
   }
@@ -172,15 +201,16 @@ export class Catalog {
     this.releases.set(family, perMinor);
     const list = perMinor.get(minor) ?? [];
     perMinor.set(minor, list);
-    if (!list.includes(release)) {
-      list.push(release);
-      list.sort(compareReleases);
-    }
+    if (!list.includes(release)) list.push(release); // published after the releases already listed
   }
 
   // --- SSM public parameters -----------------------------------------------------------------
 
-  /** Every public parameter for the latest release of each (AMI type, minor), by name. */
+  /**
+   * Every public parameter: for each (AMI type, minor), the "latest"/"recommended" ones name the
+   * last release of the published list, and each release of the list has its own (where AWS
+   * publishes one: not for Windows).
+   */
   ssmParameters(): Map<string, SsmParameter> {
     const out = new Map<string, SsmParameter>();
     for (const amiType of AMI_TYPES) {
@@ -188,31 +218,42 @@ export class Catalog {
       if (!family) continue;
       for (const minor of this.releases.get(family)?.keys() ?? []) {
         const list = this.releasesFor(family, minor);
-        const release = list.at(-1);
-        const layout = release ? amiParameterLayout(amiType, minor, release) : undefined;
-        if (!release || !layout) continue;
-        const imageId = amiId(amiType, minor, release);
-        const meta = { version: list.length, lastModified: this.releaseDate(release, minor) };
-        const put = (name: string | undefined, value: string) => {
-          if (name) out.set(name, { name, value, ...meta });
-        };
-        put(layout.releaseVersion, release);
-        put(layout.imageId, imageId);
-        put(
-          layout.recommended,
-          JSON.stringify({ image_id: imageId, image_name: layout.imageName, release_version: release }),
-        );
-        if (layout.recommended && family !== "WINDOWS")
-          put(`${layout.recommended}/image_name`, layout.imageName);
+        list.forEach((release, i) => {
+          const layout = amiParameterLayout(amiType, minor, release);
+          if (!layout) return;
+          const imageId = amiId(amiType, minor, release);
+          const put = (name: string | undefined, value: string, version: number) => {
+            if (name)
+              out.set(name, { name, value, version, lastModified: this.published(family, minor, release) });
+          };
+          for (const name of layout.releaseImageIds) put(name, imageId, 1);
+          if (i !== list.length - 1) return;
+          // "latest" has been rewritten once for each release of the list.
+          put(layout.releaseVersion, release, list.length);
+          put(layout.imageId, imageId, list.length);
+          put(
+            layout.recommended,
+            JSON.stringify({ image_id: imageId, image_name: layout.imageName, release_version: release }),
+            list.length,
+          );
+          if (layout.recommended && family !== "WINDOWS")
+            put(`${layout.recommended}/image_name`, layout.imageName, list.length);
+        });
       }
     }
     return out;
   }
 
-  /** When a release was published: the date inside it where it has one, else the minor's release date. */
-  private releaseDate(release: string, minor: string): number {
-    const al = /-(\d{4})(\d{2})(\d{2})$/.exec(release) ?? /-(\d{4})\.(\d{2})\.(\d{2})$/.exec(release);
-    if (al) return Date.UTC(Number(al[1]), Number(al[2]) - 1, Number(al[3]));
+  /**
+   * When a release was published: the build date Amazon Linux and Windows releases carry, else
+   * (Bottlerocket's build id is a hash, not a date) the minor's release date.
+   */
+  private published(family: AmiFamily, minor: string, release: string): number {
+    const built =
+      family === "BOTTLEROCKET"
+        ? null
+        : (/-(\d{4})(\d{2})(\d{2})$/.exec(release) ?? /-(\d{4})\.(\d{2})\.(\d{2})$/.exec(release));
+    if (built) return Date.UTC(Number(built[1]), Number(built[2]) - 1, Number(built[3]));
     return Date.parse(this.minors.get(minor)?.releasedOn ?? "2024-01-01");
   }
 }

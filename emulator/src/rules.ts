@@ -1,17 +1,9 @@
+import { withinOneMinor } from "./addon-version";
 import { amiFamily } from "./ami-types";
 import type { Catalog } from "./catalog";
 import { DAY } from "./clock";
 import { type ErrorContext, invalidParameter, invalidRequest, invalidState } from "./errors";
 import type { AddonRecord, ClusterRecord, NodegroupRecord, UpdateEffect, UpdateParam } from "./model";
-import {
-  compareAddonVersions,
-  compareMinor,
-  compareReleases,
-  isMinor,
-  minorDistance,
-  nextMinor,
-  parseAddonVersion,
-} from "./versions";
 
 /**
  * What EKS accepts as a change, as pure functions: each one refuses a request the way EKS does, or
@@ -30,10 +22,11 @@ type Effect<K extends UpdateEffect["kind"]> = Extract<UpdateEffect, { kind: K }>
 export const ROLLBACK_WINDOW_MS = 7 * DAY;
 const RESOLVE_CONFLICTS = ["OVERWRITE", "NONE", "PRESERVE"];
 
-/** Kubelets may be 3 minors older than the API server from 1.25 on, 2 before (Kubernetes skew policy). */
-export function allowedKubeletSkew(kubeletMinor: string): number {
-  return compareMinor(kubeletMinor, "1.25") >= 0 ? 3 : 2;
-}
+/**
+ * Kubelets may be 3 minors older than the API server (Kubernetes version skew policy for kubelets
+ * from 1.25 on; every minor EKS offers is newer). Distances are counted in the catalog's list.
+ */
+export const KUBELET_SKEW = 3;
 
 /** The minor a cluster may roll back to now: the one its last upgrade left, within 7 days. */
 export function rollbackTarget(cluster: ClusterRecord, now: number): string | undefined {
@@ -57,12 +50,13 @@ export function controlPlaneChange(
   if (!target) throw invalidParameter("version is required", c);
   const unsupported = () =>
     invalidParameter(`Unsupported Kubernetes minor version update from ${cluster.version} to ${target}`, c);
-  if (!isMinor(target) || !catalog.minor(target)) throw unsupported();
+  if (!catalog.minor(target)) throw unsupported();
   // Since 2026 EKS rolls the control plane back one minor within 7 days of an upgrade.
-  const rollback = compareMinor(target, cluster.version) < 0 && rollbackTarget(cluster, now) === target;
-  if (!rollback && target !== nextMinor(cluster.version)) throw unsupported();
+  const rollback =
+    catalog.minorsApart(cluster.version, target) < 0 && rollbackTarget(cluster, now) === target;
+  if (!rollback && target !== catalog.nextMinor(cluster.version)) throw unsupported();
   if (rollback) checkRollback(catalog, cluster, target, input, now);
-  else if (!input.force) checkUpgradeReadiness(cluster, target);
+  else if (!input.force) checkUpgradeReadiness(catalog, cluster, target);
   const platformVersion = catalog.latestPlatformVersion(target);
   return {
     type: rollback ? "VersionRollback" : "VersionUpdate",
@@ -94,7 +88,7 @@ function checkRollback(
   const timeout = input.rollbackConfig?.timeoutMinutes;
   if (timeout !== undefined && !(Number.isInteger(timeout) && timeout >= 120 && timeout <= 10080))
     throw invalidParameter("rollbackConfig.timeoutMinutes must be between 120 and 10080", c);
-  const ahead = [...cluster.nodegroups.values()].filter((n) => compareMinor(n.version, target) > 0);
+  const ahead = [...cluster.nodegroups.values()].filter((n) => catalog.minorsApart(target, n.version) > 0);
   if (ahead.length) {
     throw invalidRequest(
       `Managed node groups must be rolled back to ${target} before the control plane: ${ahead.map((n) => `${n.name} runs ${n.version}`).join(", ")}`,
@@ -123,7 +117,7 @@ function checkRollback(
 }
 
 /** Refusals EKS makes before an upgrade unless `force`: ERROR insights for the target, kubelet skew. */
-function checkUpgradeReadiness(cluster: ClusterRecord, target: string): void {
+function checkUpgradeReadiness(catalog: Catalog, cluster: ClusterRecord, target: string): void {
   const c = { clusterName: cluster.name };
   const blocking = cluster.insights.filter(
     (i) => i.category === "UPGRADE_READINESS" && i.kubernetesVersion === target && i.status === "ERROR",
@@ -136,11 +130,10 @@ function checkUpgradeReadiness(cluster: ClusterRecord, target: string): void {
     );
   }
   for (const ng of cluster.nodegroups.values()) {
-    const allowed = allowedKubeletSkew(ng.version);
-    if (minorDistance(ng.version, target) > allowed) {
+    if (catalog.minorsApart(ng.version, target) > KUBELET_SKEW) {
       throw invalidState(
         `Nodegroup ${ng.name} runs Kubernetes ${ng.version}; upgrading the control plane to ${target} would exceed the ` +
-          `supported kubelet version skew of ${allowed} minor versions. Update the node group first, or pass force to override.`,
+          `supported kubelet version skew of ${KUBELET_SKEW} minor versions. Update the node group first, or pass force to override.`,
         c,
       );
     }
@@ -171,21 +164,21 @@ export function nodegroupVersionChange(
         c,
       );
     }
-    effect = launchTemplateChange(cluster, ng, input.launchTemplate, c);
+    effect = launchTemplateChange(catalog, cluster, ng, input.launchTemplate, c);
   } else {
     // Without a version, a release is checked against the node group's own minor (as EKS does).
     const minor = input.version ?? (input.releaseVersion ? ng.version : cluster.version);
-    if (!isMinor(minor) || !catalog.minor(minor)) {
+    if (!catalog.minor(minor)) {
       throw invalidParameter(`Requested Kubernetes version ${minor} is not supported`, c);
     }
-    if (compareMinor(minor, cluster.version) > 0) {
+    if (catalog.minorsApart(cluster.version, minor) > 0) {
       throw invalidParameter(
         `Requested Nodegroup version ${minor} is newer than the cluster version ${cluster.version}`,
         c,
       );
     }
     // Before a control-plane rollback, node groups go back to the minor it returns to.
-    const rollingBack = minor === rollbackTarget(cluster, now) && compareMinor(minor, ng.version) < 0;
+    const rollingBack = minor === rollbackTarget(cluster, now) && catalog.minorsApart(ng.version, minor) < 0;
     if (minor !== cluster.version && minor !== ng.version && !rollingBack) {
       throw invalidParameter(
         `Requested Nodegroup version ${minor} is invalid. The version must be the cluster version ${cluster.version} or the current nodegroup version ${ng.version}`,
@@ -204,13 +197,16 @@ export function nodegroupVersionChange(
         c,
       );
     }
-    if (minor === ng.version && compareReleases(release, ng.releaseVersion) < 0) {
+    // "Older" is "published earlier": the catalog's list order, as AWS's release notes give it.
+    if (minor === ng.version && family && catalog.isOlderRelease(family, minor, release, ng.releaseVersion)) {
       throw invalidParameter(
         `Requested release version ${release} is older than the current release version ${ng.releaseVersion}; managed node groups cannot roll back`,
         c,
       );
     }
-    const lt = input.launchTemplate ? launchTemplateChange(cluster, ng, input.launchTemplate, c) : undefined;
+    const lt = input.launchTemplate
+      ? launchTemplateChange(catalog, cluster, ng, input.launchTemplate, c)
+      : undefined;
     effect = {
       kind: "nodegroupVersion",
       version: minor,
@@ -228,6 +224,7 @@ export function nodegroupVersionChange(
 
 /** A node group with a launch template moves to another version of that same template. */
 function launchTemplateChange(
+  catalog: Catalog,
   cluster: ClusterRecord,
   ng: NodegroupRecord,
   lt: NodegroupVersionInput["launchTemplate"],
@@ -263,7 +260,7 @@ function launchTemplateChange(
         c,
       );
     }
-    if (compareMinor(entry.kubernetesVersion, cluster.version) > 0) {
+    if (catalog.minorsApart(cluster.version, entry.kubernetesVersion) > 0) {
       throw invalidParameter(
         `Launch template version ${lt.version} uses Kubernetes ${entry.kubernetesVersion}, newer than the cluster version ${cluster.version}`,
         c,
@@ -400,12 +397,4 @@ export function addonChange(
     params,
     effect: { kind: "addon", version: input.addonVersion, configurationValues: input.configurationValues },
   };
-}
-
-/** Same major, and the minor moves by at most one in either direction. */
-function withinOneMinor(from: string, to: string): boolean {
-  const a = parseAddonVersion(from);
-  const b = parseAddonVersion(to);
-  if (!a || !b) return compareAddonVersions(from, to) === 0;
-  return a.major === b.major && Math.abs(a.minor - b.minor) <= 1;
 }

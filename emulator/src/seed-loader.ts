@@ -5,7 +5,7 @@ import { DAY, MINUTE } from "./clock";
 import { SeedError } from "./errors";
 import type { ClusterRecord, NodegroupRecord } from "./model";
 import type { ClusterSeed, NodegroupSeed, Seed } from "./seed";
-import { compareMinor, parseAddonVersion } from "./versions";
+import { isAddonVersion } from "./addon-version";
 
 /**
  * Turns a validated seed into cluster records, refusing what is well-formed but impossible (an
@@ -64,7 +64,7 @@ function seedCluster(c: ClusterSeed, at: string, env: SeedEnv): ClusterRecord {
   if (cluster.lastUpgrade) cluster.updates.push(pastUpgrade(cluster, cluster.lastUpgrade.at));
   for (const [name, spec] of Object.entries(c.addons)) {
     const version = typeof spec === "string" ? spec : spec.version;
-    if (!parseAddonVersion(version)) {
+    if (!isAddonVersion(version)) {
       throw new SeedError(
         `${at}.addons.${name}: "${version}" is not an add-on version like v1.19.0-eksbuild.1`,
       );
@@ -126,7 +126,7 @@ function seedNodegroup(n: NodegroupSeed, cluster: ClusterRecord, at: string, env
   const ltMinor = lt?.versions?.[lt.version]?.kubernetesVersion;
   const version = n.version ?? ltMinor ?? cluster.version;
   if (!catalog.minor(version)) throw new SeedError(`${at}.version: unknown Kubernetes version "${version}"`);
-  if (compareMinor(version, cluster.version) > 0) {
+  if (catalog.minorsApart(cluster.version, version) > 0) {
     throw new SeedError(`${at}.version: ${version} is newer than the cluster's ${cluster.version}`);
   }
   let releaseVersion: string;
@@ -134,12 +134,13 @@ function seedNodegroup(n: NodegroupSeed, cluster: ClusterRecord, at: string, env
     const release = n.releaseVersion ?? catalog.latestRelease(family, version);
     if (!release)
       throw new SeedError(`${at}.amiType: ${n.amiType} has no AMI release for Kubernetes ${version}`);
-    // A release that names its minor (AL2, AL2023, Windows) must name the node group's.
-    const named = /^(\d+\.\d+)[.-]/.exec(release)?.[1];
-    if (family !== "BOTTLEROCKET" && named !== version) {
-      throw new SeedError(`${at}.releaseVersion: ${release} is not a release for Kubernetes ${version}`);
+    // The emulator cannot tell where a release it does not know stands among the published ones.
+    if (!catalog.releasesFor(family, version).includes(release)) {
+      throw new SeedError(
+        `${at}.releaseVersion: ${release} is not among the ${family} releases the catalog lists for Kubernetes ${version}; ` +
+          `add it, in published order, to catalog.amiReleases.${family}["${version}"]`,
+      );
     }
-    catalog.addRelease(family, version, release);
     releaseVersion = release;
   } else {
     releaseVersion = n.releaseVersion ?? lt?.versions?.[lt.version]?.imageId ?? "ami-0custom000000000";

@@ -3,6 +3,7 @@ import { execFile, spawn } from "node:child_process";
 import { join } from "node:path";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { promisify } from "node:util";
+import catalogData from "../../emulator/data/eks-catalog.json";
 import { type Emulator, startEmulator } from "../../emulator/src/index";
 import { createClients, destroyClients, inspect, parseSpec } from "../../providers/engine/src/index";
 import { callSummary, fleetSeed, TIME_SCALE } from "../support/engine";
@@ -10,6 +11,10 @@ import { ADDONS_1_35 } from "../support/emulator";
 import { PROVIDER_ENV, ROOT } from "../support/provider";
 
 const exec = promisify(execFile);
+
+/** Bottlerocket's releases for 1.34 as AWS published them, oldest first (the catalog's data). */
+const BOTTLEROCKET_1_34 = (catalogData as { amiReleases: { BOTTLEROCKET: Record<string, string[]> } })
+  .amiReleases.BOTTLEROCKET["1.34"] as string[];
 
 /** Findings wrap at 100 columns; their continuation lines are indented by six spaces. */
 const joined = (text: string) => text.replace(/\n {6}/g, " ");
@@ -161,6 +166,181 @@ describe("eks-upgrade CLI against the emulator", () => {
     const widest = Math.max(...stdout.split("\n").map((l) => l.length));
     assert.ok(widest <= 100, `status is ${widest} columns wide:\n${stdout}`);
     assert.deepEqual(mutating(), []);
+  });
+
+  it("Bottlerocket: apply never moves a node group back (1.51.0-47438798's build id is no date), status shows the newest AWS published", async () => {
+    // The published Bottlerocket list for 1.34, oldest first (AWS's release notes; the catalog's data).
+    const published = BOTTLEROCKET_1_34;
+    assert.equal(published.at(-1), "1.58.0-c5c37032");
+    emulator.reset({
+      timeScale: TIME_SCALE,
+      clusters: [
+        {
+          name: "demo",
+          version: "1.34",
+          addons: {},
+          nodegroups: [
+            {
+              name: "top",
+              amiType: "BOTTLEROCKET_x86_64",
+              version: "1.34",
+              releaseVersion: "1.58.0-c5c37032",
+            },
+            {
+              name: "mid",
+              amiType: "BOTTLEROCKET_x86_64",
+              version: "1.34",
+              releaseVersion: "1.54.0-5043decc",
+            },
+            {
+              name: "old",
+              amiType: "BOTTLEROCKET_ARM_64",
+              version: "1.34",
+              releaseVersion: "1.51.0-47438798",
+            },
+          ],
+        },
+      ],
+    });
+    emulator.pauseClock();
+    const status = await cli("status", ...target());
+    assert.equal(status.code, 0, status.stderr);
+    assert.deepEqual(tableRow(status.stdout, "top")[0], [
+      "top",
+      "BOTTLEROCKET_x86_64",
+      "1.34",
+      "1.58.0-c5c37032",
+      "running",
+    ]);
+    assert.deepEqual(tableRow(status.stdout, "old")[0], [
+      "old",
+      "BOTTLEROCKET_ARM_64",
+      "1.34",
+      "1.51.0-47438798",
+      "1.58.0-c5c37032",
+    ]);
+    emulator.resumeClock();
+
+    const { code, stderr } = await cli("apply", ...target(), "--cluster-version", "1.34", "--yes");
+    assert.equal(code, 0, stderr);
+    assert.deepEqual(
+      mutating().map((e) => [e.nodegroup, (e.params as { releaseVersion?: string }).releaseVersion]),
+      [
+        ["mid", "1.58.0-c5c37032"],
+        ["old", "1.58.0-c5c37032"],
+      ],
+    );
+    const releases = emulator.state().clusters[0]?.nodegroups.map((n) => [n.name, n.releaseVersion]);
+    assert.deepEqual(releases, [
+      ["top", "1.58.0-c5c37032"],
+      ["mid", "1.58.0-c5c37032"],
+      ["old", "1.58.0-c5c37032"],
+    ]);
+    const again = await cli("apply", ...target(), "--cluster-version", "1.34", "--yes");
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /Nothing to do/);
+  });
+
+  it("Bottlerocket: a control-plane bump with latest lands the node group on the newest release of the new minor", async () => {
+    emulator.reset({
+      timeScale: TIME_SCALE,
+      clusters: [
+        {
+          name: "demo",
+          version: "1.33",
+          addons: {},
+          nodegroups: [
+            {
+              name: "br",
+              amiType: "BOTTLEROCKET_x86_64",
+              version: "1.33",
+              releaseVersion: "1.49.0-713f44ce",
+            },
+          ],
+        },
+      ],
+    });
+    const { code, stderr } = await cli("apply", ...target(), "--cluster-version", "1.34", "--yes");
+    assert.equal(code, 0, stderr);
+    assert.deepEqual(
+      emulator.state().clusters[0]?.nodegroups.map((n) => [n.version, n.releaseVersion]),
+      [["1.34", BOTTLEROCKET_1_34.at(-1)]],
+    );
+  });
+
+  it("a pinned release AWS does not publish is refused before any change: exit 2, the node group and the release named", async () => {
+    // Add-ons behind, so a run that refused only at the node group would already have moved them.
+    const oldestVpcCni = emulator.world.catalog
+      .addonVersions("vpc-cni")
+      .find((v) => v.compatibleWith.has("1.33") && v.compatibleWith.has("1.34"))?.version as string;
+    emulator.reset({
+      timeScale: TIME_SCALE,
+      clusters: [
+        {
+          name: "demo",
+          version: "1.33",
+          addons: { "vpc-cni": oldestVpcCni },
+          nodegroups: [
+            {
+              name: "br",
+              amiType: "BOTTLEROCKET_x86_64",
+              version: "1.33",
+              releaseVersion: "1.51.0-47438798",
+            },
+            { name: "general", amiType: "AL2023_x86_64_STANDARD", version: "1.33" },
+          ],
+        },
+      ],
+    });
+    const cases: [string, RegExp][] = [
+      [
+        "br=9.99.0-deadbeef",
+        /EKSUP018 --ami-release-version br=<release>: 9\.99\.0-deadbeef does not exist for BOTTLEROCKET_x86_64 on Kubernetes 1\.34: the newest published release is 1\.58\.0-c5c37032/,
+      ],
+      [
+        "br=1.60.0-20260101",
+        /EKSUP018 --ami-release-version br=<release>: 1\.60\.0-20260101 does not exist for BOTTLEROCKET_x86_64 on Kubernetes 1\.34/,
+      ],
+      [
+        "br=1.52.0-0badc0de",
+        /EKSUP018 --ami-release-version br=<release>: 1\.52\.0-0badc0de is not a published BOTTLEROCKET_x86_64 release for Kubernetes 1\.34 \(newest: 1\.58\.0-c5c37032\)/,
+      ],
+      [
+        "general=1.34.9-20260701",
+        /EKSUP018 --ami-release-version general=<release>: 1\.34\.9-20260701 is not a published AL2023_x86_64_STANDARD release for Kubernetes 1\.34/,
+      ],
+      [
+        "general=1.34.9-20261301",
+        /EKSUP007 --ami-release-version general=<release>: 1\.34\.9-20261301 is not a release of node group general's AMI family \(AL2023/,
+      ],
+    ];
+    for (const [pin, finding] of cases) {
+      for (const args of [["plan"], ["apply", "--yes"]]) {
+        const run = await cli(
+          ...args,
+          ...target(),
+          "--cluster-version",
+          "1.34",
+          "--ami-release-version",
+          pin,
+        );
+        assert.equal(run.code, 2, `${args[0]} ${pin}: ${run.stderr}`);
+        assert.match(joined(run.stdout), finding, `${args[0]} ${pin}`);
+      }
+    }
+    assert.deepEqual(mutating(), []);
+    // A published one is taken: the run ends on it.
+    const ok = await cli(
+      "apply",
+      ...target(),
+      "--cluster-version",
+      "1.34",
+      "--ami-release-version",
+      "br=1.54.0-5043decc",
+      "--yes",
+    );
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal(emulator.state().clusters[0]?.nodegroups[0]?.releaseVersion, "1.54.0-5043decc");
   });
 
   it("support windows come from EKS (DescribeClusterVersions): status and plan show what it reports", async () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Catalog } from "../../emulator/src/index";
-import { compareReleases } from "../../emulator/src/versions";
+import catalogData from "../../emulator/data/eks-catalog.json";
 
 const catalog = Catalog.default();
 const MINORS = ["1.28", "1.29", "1.30", "1.31", "1.32", "1.33", "1.34"];
@@ -32,16 +32,26 @@ describe("built-in catalog (real EKS data)", () => {
       }
       assert.equal(catalog.releasesFor("AL2", m).length > 0, m <= "1.32", `AL2 ${m}`);
     }
-    const al2023 = catalog.releasesFor("AL2023", "1.31");
-    assert.deepEqual([...al2023].sort(compareReleases), al2023);
     assert.match(catalog.latestRelease("AL2023", "1.31") ?? "", /^1\.31\.\d+-\d{8}$/);
     assert.match(catalog.latestRelease("BOTTLEROCKET", "1.31") ?? "", /^\d+\.\d+\.\d+-[0-9a-f]{8}$/);
     assert.match(catalog.latestRelease("WINDOWS", "1.31") ?? "", /^1\.31-\d{4}\.\d{2}\.\d{2}$/);
   });
 
-  it("orders releases by their date, not as text", () => {
-    assert.ok(compareReleases("1.31.10-20250101", "1.31.9-20250201") < 0);
-    assert.ok(compareReleases("1.31-2025.01.15", "1.31-2024.12.11") > 0);
-    assert.ok(compareReleases("1.10.0-aaaaaaaa", "1.9.2-bbbbbbbb") > 0);
+  it("keeps every list in its published order, whatever the strings look like", () => {
+    const published = (catalogData as { amiReleases: Record<string, Record<string, string[]>> }).amiReleases;
+    for (const [family, perMinor] of Object.entries(published)) {
+      for (const [minor, list] of Object.entries(perMinor)) {
+        assert.deepEqual(catalog.releasesFor(family as "AL2", minor), list, `${family} ${minor}`);
+      }
+    }
+    // 1.51.0-47438798 has an all-digit build id; it was published before 1.58.0-c5c37032.
+    assert.equal(catalog.latestRelease("BOTTLEROCKET", "1.34"), "1.58.0-c5c37032");
+    assert.ok(catalog.isOlderRelease("BOTTLEROCKET", "1.34", "1.51.0-47438798", "1.58.0-c5c37032"));
+    assert.ok(!catalog.isOlderRelease("BOTTLEROCKET", "1.34", "1.58.0-c5c37032", "1.51.0-47438798"));
+  });
+
+  it("takes what a seed adds as published after the catalog's releases", () => {
+    const seeded = Catalog.default().merge({ amiReleases: { AL2023: { "1.31": ["1.31.99-20000101"] } } });
+    assert.equal(seeded.latestRelease("AL2023", "1.31"), "1.31.99-20000101");
   });
 });

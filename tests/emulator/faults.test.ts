@@ -172,7 +172,7 @@ describe("fault injection: failed and external updates", () => {
       await h.eks.send(new DescribeNodegroupCommand({ clusterName: "demo", nodegroupName: "general" }))
     ).nodegroup;
     assert.equal(ng?.status, "ACTIVE");
-    assert.equal(ng?.releaseVersion, "1.29.0-20240129", "nothing changed");
+    assert.equal(ng?.releaseVersion, "1.29.0-20240213", "nothing changed");
 
     const forced = await h.eks.send(
       new UpdateNodegroupVersionCommand({ clusterName: "demo", nodegroupName: "general", force: true }),

@@ -131,7 +131,7 @@ describe("read operations and the wire format", () => {
     );
     assert.equal(nodegroup?.amiType, "AL2023_x86_64_STANDARD");
     assert.equal(nodegroup?.version, "1.29");
-    assert.equal(nodegroup?.releaseVersion, "1.29.0-20240129");
+    assert.equal(nodegroup?.releaseVersion, "1.29.0-20240213");
     assert.deepEqual(nodegroup?.scalingConfig, { minSize: 1, maxSize: 6, desiredSize: 3 });
     assert.deepEqual(nodegroup?.updateConfig, { maxUnavailable: 1 });
     assert.ok(nodegroup?.modifiedAt instanceof Date);

@@ -47,7 +47,7 @@ describe("seed format", () => {
           n.desiredSize,
         ]),
         [
-          ["general", "AL2023_x86_64_STANDARD", "1.29", "1.29.0-20240129", 3],
+          ["general", "AL2023_x86_64_STANDARD", "1.29", "1.29.0-20240213", 3],
           ["legacy", "AL2_x86_64", "1.29", "1.29.0-20240129", 2],
           ["custom", "CUSTOM", "1.29", "ami-0custom000000000", 2],
         ],
@@ -128,7 +128,19 @@ describe("seed format", () => {
             { name: "demo", version: "1.30", nodegroups: [{ name: "n", releaseVersion: "1.29.0-20240213" }] },
           ],
         },
-        /^clusters\[0\]\.nodegroups\[0\]\.releaseVersion: 1\.29\.0-20240213 is not a release for Kubernetes 1\.30/,
+        /^clusters\[0\]\.nodegroups\[0\]\.releaseVersion: 1\.29\.0-20240213 is not among the AL2023 releases the catalog lists for Kubernetes 1\.30; add it, in published order, to catalog\.amiReleases\.AL2023\["1\.30"\]$/,
+      ],
+      [
+        {
+          clusters: [
+            {
+              name: "demo",
+              version: "1.34",
+              nodegroups: [{ name: "n", amiType: "BOTTLEROCKET_x86_64", releaseVersion: "1.60.0-20260101" }],
+            },
+          ],
+        },
+        /^clusters\[0\]\.nodegroups\[0\]\.releaseVersion: 1\.60\.0-20260101 is not among the BOTTLEROCKET releases the catalog lists for Kubernetes 1\.34/,
       ],
       [
         {

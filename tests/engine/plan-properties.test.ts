@@ -7,10 +7,10 @@ import {
   allowedKubeletSkew,
   compareAddonVersions,
   compareMinor,
-  compareReleases,
   minorDistance,
   parseAddonVersion,
 } from "../../providers/engine/src/versions";
+import { compareReleases } from "../../providers/engine/src/releases";
 import {
   bareCluster,
   CATALOG,
@@ -101,7 +101,12 @@ function assertSound(observed: Observed, p: Plan): void {
       assert.ok(compareMinor(to, from) >= 0, `${s.id} does not go down a minor`);
       assert.ok(compareMinor(to, cp) <= 0, `${s.id}: a kubelet is never newer than the control plane`);
       const [rf, rt] = [nodeRelease(s.from), nodeRelease(s.to)];
-      if (to === from && rf && rt) assert.ok(compareReleases(rt, rf) > 0, `${s.id} moves to a newer release`);
+      if (to === from && rf && rt)
+        assert.ok(
+          (compareReleases(observed.nodegroups.find((n) => n.name === s.target)?.amiType ?? "", rt, rf) ??
+            0) > 0,
+          `${s.id} moves to a newer release`,
+        );
       kubelets.set(s.target, to);
     }
   }

@@ -25,6 +25,7 @@ const catalog: ResolvedCatalog = {
     },
   },
   latestReleases: {},
+  publishedReleases: {},
 };
 const observed = (status: string, updating: boolean): Observed => ({
   cluster: {

@@ -33,7 +33,7 @@ const DEMO_CLUSTER = {
       name: "general",
       amiType: "AL2023_x86_64_STANDARD",
       version: "1.29",
-      releaseVersion: "1.29.0-20240129",
+      releaseVersion: "1.29.0-20240213",
       desiredSize: 3,
       maxUnavailable: 1,
     },
@@ -56,7 +56,11 @@ const DEMO_CLUSTER = {
   ],
 } satisfies ClusterInput;
 
-/** The example seed of the emulator issue, verbatim. */
+/**
+ * The example seed of the emulator issue, with one change: its AL2023 node group ran
+ * 1.29.0-20240129, an Amazon Linux 2 release; it runs the first AL2023 release for 1.29 instead
+ * (the emulator refuses a release its catalog does not list).
+ */
 export const ISSUE_EXAMPLE_SEED = {
   region: "us-east-1",
   timeScale: 0.001,

@@ -29,7 +29,18 @@ export const MINORS = data.kubernetesVersions.map((k) => k.version);
 /** The first minor past the catalog: a well-formed target EKS does not offer. */
 export const NEXT_MINOR = addMinor(MINORS.at(-1) ?? "1.35", 1);
 export const ADDONS = ["vpc-cni", "coredns", "kube-proxy"];
-const AMI_TYPES = ["AL2023_x86_64_STANDARD", "AL2_x86_64", "BOTTLEROCKET_x86_64", "CUSTOM"];
+/** What users run: every AMI family, x86 and arm, standard and GPU, and custom AMIs. */
+export const AMI_TYPES = [
+  "AL2023_x86_64_STANDARD",
+  "AL2023_ARM_64_STANDARD",
+  "AL2023_x86_64_NVIDIA",
+  "AL2_x86_64",
+  "AL2_ARM_64",
+  "BOTTLEROCKET_x86_64",
+  "BOTTLEROCKET_ARM_64_NVIDIA",
+  "WINDOWS_CORE_2022_x86_64",
+  "CUSTOM",
+];
 
 /** The day the fleets are observed: support statuses are as EKS reported them then. */
 export const OBSERVED_AT = Date.parse("2026-12-02T12:00:00Z");
@@ -58,6 +69,7 @@ export function bareCluster(version: string, supportType: "STANDARD" | "EXTENDED
 function resolvedCatalog(): ResolvedCatalog {
   const addonVersions: ResolvedCatalog["addonVersions"] = {};
   const latestReleases: ResolvedCatalog["latestReleases"] = {};
+  const publishedReleases: ResolvedCatalog["publishedReleases"] = {};
   for (const minor of MINORS) {
     addonVersions[minor] = {};
     for (const addon of ADDONS) {
@@ -68,7 +80,12 @@ function resolvedCatalog(): ResolvedCatalog {
     }
     for (const amiType of AMI_TYPES) {
       const family = amiFamily(amiType);
-      if (family) latestReleases[`${amiType}@${minor}`] = data.amiReleases[family]?.[minor]?.at(-1) ?? null;
+      if (!family) continue;
+      const releases = data.amiReleases[family]?.[minor] ?? [];
+      latestReleases[`${amiType}@${minor}`] = releases.at(-1) ?? null;
+      // AWS publishes a parameter for each release, except Windows'.
+      if (family !== "WINDOWS")
+        for (const r of releases) publishedReleases[`${amiType}@${minor}@${r}`] = true;
     }
   }
   const kubernetesVersions = data.kubernetesVersions.map((k) => ({
@@ -83,11 +100,12 @@ function resolvedCatalog(): ResolvedCatalog {
     endOfStandardSupport: k.endOfStandardSupport,
     endOfExtendedSupport: k.endOfExtendedSupport,
   }));
-  return { kubernetesVersions, addonVersions, latestReleases };
+  return { kubernetesVersions, addonVersions, latestReleases, publishedReleases };
 }
 export const CATALOG = resolvedCatalog();
 
-const releasesOf = (amiType: string, minor: string) => {
+/** The releases the catalog publishes for an AMI type and minor, oldest first. */
+export const releasesOf = (amiType: string, minor: string) => {
   const family = amiFamily(amiType);
   return family ? (data.amiReleases[family]?.[minor] ?? []) : [];
 };

@@ -59,17 +59,34 @@ export function releaseParameter(
   }
 }
 
-/** Whether a pinned release has the shape of the family's releases, and the minor it names if any. */
-export function releaseShape(family: AmiFamily, release: string): { ok: boolean; minor?: string } {
-  if (family === "AL2" || family === "AL2023") {
-    const m = /^(\d+\.\d+)\.\d+-\d{8}$/.exec(release);
-    return m ? { ok: true, minor: m[1] } : { ok: false };
+/**
+ * The SSM parameter AWS publishes for one exact release, where it publishes one: the image id of
+ * an Amazon Linux AMI by its name (the build date names it), of a Bottlerocket release by its
+ * version and build id. Windows has no per-release parameter (undefined), so a Windows release
+ * other than the newest cannot be checked before a run.
+ */
+export function releaseImageParameter(amiType: string, minor: string, release: string): string | undefined {
+  const date = /-(\d{8})$/.exec(release)?.[1];
+  switch (amiFamily(amiType)) {
+    case "AL2": {
+      const variant = { AL2_x86_64: "", AL2_ARM_64: "-arm64", AL2_x86_64_GPU: "-gpu" }[amiType] ?? "";
+      if (!date) return undefined;
+      return `/aws/service/eks/optimized-ami/${minor}/amazon-linux-2${variant}/amazon-eks${variant}-node-${minor}-v${date}/image_id`;
+    }
+    case "AL2023": {
+      const m = /^AL2023_(x86_64|ARM_64)_(\w+)$/.exec(amiType);
+      const arch = m?.[1] === "ARM_64" ? "arm64" : "x86_64";
+      const flavour = (m?.[2] ?? "STANDARD").toLowerCase();
+      if (!date) return undefined;
+      return `/aws/service/eks/optimized-ami/${minor}/amazon-linux-2023/${arch}/${flavour}/amazon-eks-node-al2023-${arch}-${flavour}-${minor}-v${date}/image_id`;
+    }
+    case "BOTTLEROCKET": {
+      const latest = releaseParameter(amiType, minor)?.name;
+      return latest?.replace(/\/latest\/image_version$/, `/${release}/image_id`);
+    }
+    default:
+      return undefined;
   }
-  if (family === "WINDOWS") {
-    const m = /^(\d+\.\d+)-\d{4}\.\d{2}\.\d{2}$/.exec(release);
-    return m ? { ok: true, minor: m[1] } : { ok: false };
-  }
-  return { ok: /^\d+\.\d+\.\d+-[0-9a-f]{8}$/.test(release) };
 }
 
 /** The AMI types a node group on a retired family moves to (same architecture). */

@@ -190,9 +190,25 @@ export const CHECKS = {
     key: "nodeGroups.<name>.amiReleaseVersion",
     code: "EKSUP018",
     severity: "violation",
-    title: "The pinned AMI release is newer than the newest one EKS publishes for the minor and AMI type",
+    title: "The pinned AMI release is not one AWS publishes for the minor and AMI type",
     remedy:
       'Pin a published release (the message names the newest), or use "latest". If it was published minutes ago, retry shortly: SSM can lag behind.',
+  },
+  RELEASE_UNRECOGNIZED: {
+    key: "nodeGroups.<name>",
+    code: "EKSUP031",
+    severity: "violation",
+    title: "A running or newest release does not read as a release of the node group's AMI family",
+    remedy:
+      "eks-upgrade never orders a release it cannot read as its family's (it could be a downgrade). Check the node group's AMI type and release (aws eks describe-nodegroup); if AWS has changed how the family writes releases, report it.",
+  },
+  RELEASE_UNVERIFIABLE: {
+    key: "nodeGroups.<name>.amiReleaseVersion",
+    code: "EKSUP032",
+    severity: "violation",
+    title: "A pinned Windows release cannot be checked before the run",
+    remedy:
+      'AWS publishes no per-release parameter for Windows AMIs, so only the newest release and the running one can be checked before anything changes: pin one of those, or use "latest".',
   },
   DRAIN_BUDGET_BLOCKS: {
     key: "nodeGroups.<name>.drainChecks",

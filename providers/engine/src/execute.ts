@@ -19,7 +19,8 @@ import {
   targetQuery,
 } from "./observe";
 import type { DesiredSpec } from "./spec";
-import { compareAddonVersions, compareMinor, compareReleases } from "./versions";
+import { compareReleases } from "./releases";
+import { compareAddonVersions, compareMinor } from "./versions";
 
 export type ProgressEvent =
   | { type: "stepStarted"; step: Step; updateId: string; resumed: boolean }
@@ -233,10 +234,12 @@ class Run {
             ? { reached: `${step.target} runs ${version}`, updating }
             : { updating };
         const order = version && req.version ? compareMinor(version, req.version) : -1;
-        if (
-          order > 0 ||
-          (order === 0 && req.releaseVersion && compareReleases(release, req.releaseVersion) >= 0)
-        ) {
+        // A release that does not read as its family's is not taken as reached.
+        const releaseOrder =
+          release && req.releaseVersion
+            ? compareReleases(ng.amiType, release, req.releaseVersion)
+            : undefined;
+        if (order > 0 || (order === 0 && releaseOrder !== undefined && releaseOrder >= 0)) {
           return { reached: `${step.target} runs ${version} ${release}`, updating };
         }
         return { updating };

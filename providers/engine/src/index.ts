@@ -49,6 +49,7 @@ export { formatStep } from "./plan-text";
 export { configKeyRenderer, key, type KeyRenderer, plainKey, renderKeys } from "./keys";
 export { formatDuration, progressLines } from "./progress-lines";
 export { checkPromotion, type PromotionGate } from "./promotion";
+export { compareReleases, parseRelease, type Release, releaseExample } from "./releases";
 export { resolve } from "./resolve";
 export {
   inspectRollback,

@@ -158,6 +158,11 @@ export interface ResolvedCatalog {
   addonVersions: Record<string, Record<string, AddonVersionInfo[]>>;
   /** "<amiType>@<minor>" -> newest AMI release (null: SSM has none, as for AL2 after 1.32). */
   latestReleases: Record<string, string | null>;
+  /**
+   * "<amiType>@<minor>@<release>" -> whether AWS publishes that pinned release (its per-release
+   * SSM parameter exists). Windows pins are not here: AWS publishes no per-release parameter.
+   */
+  publishedReleases: Record<string, boolean>;
 }
 
 export type StepKind = "controlPlane" | "addon" | "nodegroup" | "nodegroupConfig";

@@ -1,6 +1,7 @@
-import { amiFamily } from "./ami";
+import { amiFamily, releaseImageParameter } from "./ami";
 import type { Observed, ObservedNodegroup } from "./model";
-import type { DesiredSpec } from "./spec";
+import { parseRelease } from "./releases";
+import { type DesiredSpec, nodeGroupPolicy } from "./spec";
 import { allowedKubeletSkew, compareMinor, minorDistance, minorsBetween } from "./versions";
 
 /*
@@ -31,6 +32,28 @@ export function releaseLookups(spec: DesiredSpec, observed: Observed): { amiType
     if (compareMinor(spec.clusterVersion, ng.version) >= 0) add(ng.amiType, spec.clusterVersion);
   }
   return [...pairs.values()];
+}
+
+export const pinKey = (amiType: string, minor: string, release: string) => `${amiType}@${minor}@${release}`;
+
+/**
+ * The pinned AMI releases to look up before any change, each with the SSM parameter AWS publishes
+ * for exactly that release: every node group pinned to a release of its family for the target
+ * minor. A pin of another form or minor is refused by the planner without a lookup; a Windows
+ * release has no such parameter (the planner says what it does about that).
+ */
+export function pinLookups(spec: DesiredSpec, observed: Observed): { key: string; parameter: string }[] {
+  const minor = spec.clusterVersion;
+  const out = new Map<string, string>();
+  for (const ng of observed.nodegroups) {
+    const pinned = nodeGroupPolicy(spec, ng.name).amiReleaseVersion;
+    if (pinned === "latest") continue;
+    const release = parseRelease(ng.amiType, pinned);
+    if (!release || (release.minor !== undefined && release.minor !== minor)) continue;
+    const parameter = releaseImageParameter(ng.amiType, minor, pinned);
+    if (parameter) out.set(pinKey(ng.amiType, minor, pinned), parameter);
+  }
+  return [...out].map(([key, parameter]) => ({ key, parameter }));
 }
 
 /**

@@ -1,11 +1,12 @@
 import { key } from "./keys";
-import { amiFamily, releaseShape, replacementAmiTypes } from "./ami";
+import { amiFamily, replacementAmiTypes } from "./ami";
 import { configChange, configured } from "./nodegroup-config";
 import type { ObservedNodegroup } from "./model";
 import type { DraftStep, PlanDraft } from "./plan-draft";
-import { releaseKey } from "./plan-lookups";
+import { pinKey, releaseKey } from "./plan-lookups";
+import { compareReleases, parseRelease, releaseExample } from "./releases";
 import { canaryOrder, nodeGroupPolicy } from "./spec";
-import { allowedKubeletSkew, compareMinor, compareReleases } from "./versions";
+import { allowedKubeletSkew, compareMinor } from "./versions";
 
 /**
  * The node-group part of the plan: the steps the kubelet skew forces between control-plane
@@ -100,48 +101,24 @@ export class NodegroupPlanner {
     }
     const latest = this.latestRelease(ng, this.draft.to);
     if (!latest) return undefined;
-    let target = latest;
-    if (policy.amiReleaseVersion !== "latest") {
-      const pinned = policy.amiReleaseVersion;
-      const family = amiFamily(ng.amiType);
-      const shape = family ? releaseShape(family, pinned) : { ok: false };
-      if (!shape.ok) {
-        this.draft.violation(
-          "RELEASE_MISMATCH",
-          `${field}.amiReleaseVersion`,
-          `${pinned} is not a release of node group ${ng.name}'s AMI family (${family}, AMI type ${ng.amiType}; newest for ${this.draft.to}: ${latest})`,
-        );
-        return undefined;
-      }
-      if (shape.minor && shape.minor !== this.draft.to) {
-        this.draft.violation(
-          "RELEASE_MISMATCH",
-          `${field}.amiReleaseVersion`,
-          `${pinned} is a release for Kubernetes ${shape.minor}, but node group ${ng.name} goes to ${this.draft.to} (newest for ${this.draft.to}: ${latest})`,
-        );
-        return undefined;
-      }
-      if (compareReleases(pinned, latest) > 0) {
-        this.draft.violation(
-          "RELEASE_NOT_PUBLISHED",
-          `${field}.amiReleaseVersion`,
-          `${pinned} does not exist for ${ng.amiType} on Kubernetes ${this.draft.to}: the newest published release is ${latest}`,
-        );
-        return undefined;
-      }
-      if (version === this.draft.to && compareReleases(pinned, release) < 0) {
-        this.draft.violation(
-          "NODEGROUP_DOWNGRADE",
-          `${field}.amiReleaseVersion`,
-          `node group ${ng.name} runs ${release}; ${pinned} would be a downgrade`,
-        );
-        return undefined;
-      }
-      target = pinned;
-    } else if (version === this.draft.to && compareReleases(latest, release) <= 0) {
-      return undefined; // already on the newest release (SSM can lag behind what runs: never go back)
+    // Releases of one minor are ordered only when the node group stays on it.
+    const sameMinor = version === this.draft.to;
+    const unreadable = [latest, ...(sameMinor ? [release] : [])].find((r) => !parseRelease(ng.amiType, r));
+    if (unreadable !== undefined) {
+      this.draft.violation(
+        "RELEASE_UNRECOGNIZED",
+        field,
+        `node group ${ng.name}: ${unreadable} (${unreadable === latest ? `the newest ${ng.amiType} release for ${this.draft.to}` : "running"}) is not a release of the ${amiFamily(ng.amiType)} family, whose releases read like ${releaseExample(ng.amiType)}`,
+      );
+      return undefined;
     }
-    if (version === this.draft.to && target === release) return undefined;
+    const pinned = policy.amiReleaseVersion;
+    const target = pinned === "latest" ? latest : pinned;
+    if (pinned !== "latest" && !this.pinAccepted(ng, pinned, latest, sameMinor ? release : undefined, field))
+      return undefined;
+    const order = sameMinor ? (compareReleases(ng.amiType, target, release) ?? 0) : 1;
+    // SSM can lag behind what runs: "latest" never takes a node group back or sideways.
+    if (order <= 0) return undefined;
     return {
       id: `nodegroup:${ng.name}:${this.draft.to}`,
       kind: "nodegroup" as const,
@@ -167,6 +144,79 @@ export class NodegroupPlanner {
       },
       nodegroup: ng,
     };
+  }
+
+  /**
+   * A pin is taken only when it is a release of the node group's family for the target minor that
+   * AWS publishes: looked up before any change (resolve), so a mistyped or invented release is
+   * refused here rather than by EKS after the control plane and add-ons have moved.
+   */
+  private pinAccepted(
+    ng: ObservedNodegroup,
+    pinned: string,
+    latest: string,
+    running: string | undefined,
+    field: string,
+  ): boolean {
+    const key = `${field}.amiReleaseVersion`;
+    const to = this.draft.to;
+    const family = amiFamily(ng.amiType);
+    const parsed = parseRelease(ng.amiType, pinned);
+    if (!parsed) {
+      this.draft.violation(
+        "RELEASE_MISMATCH",
+        key,
+        `${pinned} is not a release of node group ${ng.name}'s AMI family (${family}, AMI type ${ng.amiType}), whose releases read like ${releaseExample(ng.amiType)}; newest for ${to}: ${latest}`,
+      );
+      return false;
+    }
+    if (parsed.minor !== undefined && parsed.minor !== to) {
+      this.draft.violation(
+        "RELEASE_MISMATCH",
+        key,
+        `${pinned} is a release for Kubernetes ${parsed.minor}, but node group ${ng.name} goes to ${to} (newest for ${to}: ${latest})`,
+      );
+      return false;
+    }
+    if (pinned === running) return true;
+    const order = running === undefined ? 1 : (compareReleases(ng.amiType, pinned, running) ?? 0);
+    if (order <= 0) {
+      this.draft.violation(
+        "NODEGROUP_DOWNGRADE",
+        key,
+        order < 0
+          ? `node group ${ng.name} runs ${running}; ${pinned} would be a downgrade`
+          : `node group ${ng.name} runs ${running}; ${pinned} is another build of the same version, not a newer one`,
+      );
+      return false;
+    }
+    if (pinned === latest) return true;
+    if ((compareReleases(ng.amiType, pinned, latest) ?? 0) > 0) {
+      this.draft.violation(
+        "RELEASE_NOT_PUBLISHED",
+        key,
+        `${pinned} does not exist for ${ng.amiType} on Kubernetes ${to}: the newest published release is ${latest}`,
+      );
+      return false;
+    }
+    const published = this.draft.catalog.publishedReleases[pinKey(ng.amiType, to, pinned)];
+    if (published === undefined && family === "WINDOWS") {
+      this.draft.violation(
+        "RELEASE_UNVERIFIABLE",
+        key,
+        `${pinned} cannot be checked before the run: AWS publishes no per-release parameter for Windows AMIs (the newest for ${to} is ${latest}${running ? `, node group ${ng.name} runs ${running}` : ""})`,
+      );
+      return false;
+    }
+    if (published !== true) {
+      this.draft.violation(
+        "RELEASE_NOT_PUBLISHED",
+        key,
+        `${pinned} is not a published ${ng.amiType} release for Kubernetes ${to} (newest: ${latest})`,
+      );
+      return false;
+    }
+    return true;
   }
 
   private customStep(ng: ObservedNodegroup, version: string, field: string) {

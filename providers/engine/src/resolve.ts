@@ -1,9 +1,9 @@
 import { paginateDescribeAddonVersions, paginateDescribeClusterVersions } from "@aws-sdk/client-eks";
-import { GetParametersCommand } from "@aws-sdk/client-ssm";
+import { GetParametersCommand, type Parameter } from "@aws-sdk/client-ssm";
 import { releaseParameter } from "./ami";
 import type { Clients } from "./clients";
 import type { AddonVersionInfo, KubernetesVersionSupport, Observed, ResolvedCatalog } from "./model";
-import { addonLookups, releaseKey, releaseLookups } from "./plan-lookups";
+import { addonLookups, pinLookups, releaseKey, releaseLookups } from "./plan-lookups";
 import type { DesiredSpec } from "./spec";
 import { compareAddonVersions, compareMinor } from "./versions";
 
@@ -13,22 +13,24 @@ const SSM_BATCH = 10;
 /**
  * Turns the spec's symbolic versions into concrete ones, asking only what the plan needs: the
  * minors EKS offers with their support windows, the add-on versions of each minor on the path (one DescribeAddonVersions per
- * minor), and the newest AMI release of each (AMI type, minor) pair the node groups need (one
- * GetParameters per 10 names).
+ * minor), the newest AMI release of each (AMI type, minor) pair the node groups need, and whether
+ * each pinned release exists (one GetParameters per 10 names): a pin AWS does not publish is
+ * refused by the plan, before the first change, rather than by EKS half-way through the run.
  */
 export async function resolve(
   clients: Clients,
   spec: DesiredSpec,
   observed: Observed,
 ): Promise<ResolvedCatalog> {
-  const [kubernetesVersions, addonVersions, latestReleases] = await Promise.all([
+  const [kubernetesVersions, addonVersions, latestReleases, publishedReleases] = await Promise.all([
     clusterVersions(clients),
     Promise.all(
       addonLookups(spec, observed).map(async (m) => [m, await addonVersionsFor(clients, m)] as const),
     ).then((entries) => Object.fromEntries(entries)),
     latestReleasesFor(clients, releaseLookups(spec, observed)),
+    publishedReleasesFor(clients, pinLookups(spec, observed)),
   ]);
-  return { kubernetesVersions, addonVersions, latestReleases };
+  return { kubernetesVersions, addonVersions, latestReleases, publishedReleases };
 }
 
 /** Every minor EKS knows with its support status and dates (one call, a page or two). */
@@ -88,24 +90,45 @@ export async function latestReleasesFor(
     entry.keys.push(releaseKey(amiType, minor));
     byName.set(p.name, entry);
   }
-  const names = [...byName.keys()];
-  const batches = Array.from({ length: Math.ceil(names.length / SSM_BATCH) }, (_, i) =>
-    names.slice(i * SSM_BATCH, (i + 1) * SSM_BATCH),
-  );
   const out: Record<string, string | null> = {};
   for (const { keys } of byName.values()) for (const k of keys) out[k] = null;
-  await Promise.all(
-    batches.map(async (Names) => {
-      const { Parameters } = await clients.ssm.send(new GetParametersCommand({ Names }));
-      for (const p of Parameters ?? []) {
-        const entry = p.Name ? byName.get(p.Name) : undefined;
-        if (!entry || !p.Value) continue;
-        const release = entry.json
-          ? (JSON.parse(p.Value) as { release_version?: string }).release_version
-          : p.Value;
-        for (const k of entry.keys) out[k] = release ?? null;
-      }
-    }),
-  );
+  for (const p of await getParameters(clients, [...byName.keys()])) {
+    const entry = p.Name ? byName.get(p.Name) : undefined;
+    if (!entry || !p.Value) continue;
+    const release = entry.json
+      ? (JSON.parse(p.Value) as { release_version?: string }).release_version
+      : p.Value;
+    for (const k of entry.keys) out[k] = release ?? null;
+  }
   return out;
+}
+
+/** Whether each pinned release's own SSM parameter exists (SSM answers the rest as InvalidParameters). */
+export async function publishedReleasesFor(
+  clients: Clients,
+  pins: { key: string; parameter: string }[],
+): Promise<Record<string, boolean>> {
+  const found = new Set(
+    (
+      await getParameters(
+        clients,
+        pins.map((p) => p.parameter),
+      )
+    ).map((p) => p.Name),
+  );
+  return Object.fromEntries(pins.map((p) => [p.key, found.has(p.parameter)]));
+}
+
+/** GetParameters over any number of distinct names, 10 a call, the calls concurrent. */
+async function getParameters(clients: Clients, names: string[]): Promise<Parameter[]> {
+  const unique = [...new Set(names)];
+  const batches = Array.from({ length: Math.ceil(unique.length / SSM_BATCH) }, (_, i) =>
+    unique.slice(i * SSM_BATCH, (i + 1) * SSM_BATCH),
+  );
+  const pages = await Promise.all(
+    batches.map(
+      async (Names) => (await clients.ssm.send(new GetParametersCommand({ Names }))).Parameters ?? [],
+    ),
+  );
+  return pages.flat();
 }

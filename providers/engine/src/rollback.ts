@@ -76,7 +76,12 @@ export async function inspectRollback(clients: Clients, spec: RollbackSpec): Pro
         : [],
     ),
   ]);
-  const catalog: ResolvedCatalog = { kubernetesVersions, addonVersions, latestReleases };
+  const catalog: ResolvedCatalog = {
+    kubernetesVersions,
+    addonVersions,
+    latestReleases,
+    publishedReleases: {},
+  };
   return {
     observed,
     catalog,

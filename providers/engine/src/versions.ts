@@ -4,7 +4,7 @@ import semver from "semver";
  * The emulator and the engine each keep their own version arithmetic on purpose: the emulator is
  * the oracle the engine is tested against, and a helper they shared would agree with its own bugs.
  */
-/** Kubernetes minors ("1.31"), add-on versions ("v1.19.0-eksbuild.1") and AMI releases, compared. */
+/** Kubernetes minors ("1.31") and add-on versions ("v1.19.0-eksbuild.1"), compared (AMI releases: releases.ts). */
 
 const MINOR = /^(\d+)\.(\d+)$/;
 
@@ -64,25 +64,4 @@ export function compareAddonVersions(a: string, b: string): number {
 export function addonMinorSeries(v: string): string | undefined {
   const p = parseAddonVersion(v);
   return p ? `${p.major}.${p.minor}` : undefined;
-}
-
-/**
- * AMI releases: AL2/AL2023 "1.31.0-20241024" and Windows "1.31-2024.11.12" order by their date,
- * Bottlerocket "1.19.2-29cc92cc" by its OS version.
- */
-export function compareReleases(a: string, b: string): number {
-  const ka = releaseKey(a);
-  const kb = releaseKey(b);
-  return ka < kb ? -1 : ka > kb ? 1 : 0;
-}
-
-function releaseKey(release: string): string {
-  const pad = (n: string | undefined) => (n ?? "").padStart(6, "0");
-  const al = /^\d+\.\d+\.(\d+)-(\d{8})$/.exec(release);
-  if (al) return `${al[2]}|${pad(al[1])}`;
-  const win = /^\d+\.\d+-(\d{4})\.(\d{2})\.(\d{2})$/.exec(release);
-  if (win) return `${win[1]}${win[2]}${win[3]}`;
-  const br = /^(\d+)\.(\d+)\.(\d+)-[0-9a-f]+$/.exec(release);
-  if (br) return `${pad(br[1])}.${pad(br[2])}.${pad(br[3])}`;
-  return release;
 }
