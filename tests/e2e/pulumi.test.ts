@@ -20,6 +20,13 @@ import { PulumiProject, requirePulumi, type RunResult } from "../support/pulumi"
 const TIME_SCALE = 0.002;
 const toolchain = requirePulumi();
 
+/** The program's three add-ons at their 1.34 defaults: nothing for the add-ons to do on 1.34. */
+const ADDONS_1_34 = {
+  "vpc-cni": "v1.20.4-eksbuild.2",
+  coredns: "v1.12.3-eksbuild.1",
+  "kube-proxy": "v1.34.0-eksbuild.2",
+};
+
 /** demo.json's cluster (its add-ons make the longest plan lines), plus two small clusters. */
 function seed(): SeedInput {
   return {
@@ -30,12 +37,28 @@ function seed(): SeedInput {
       {
         name: "gated",
         version: "1.34",
-        addons: {
-          "vpc-cni": "v1.20.4-eksbuild.2",
-          coredns: "v1.12.3-eksbuild.1",
-          "kube-proxy": "v1.34.0-eksbuild.2",
-        },
+        addons: ADDONS_1_34,
         nodegroups: [{ name: "general", amiType: "AL2023_x86_64_STANDARD", version: "1.34", desiredSize: 2 }],
+      },
+      {
+        // Bottlerocket on 1.34 as published: 1.51.0-47438798 (an all-digit build id), 1.54.0, 1.58.0.
+        name: "rocket",
+        version: "1.34",
+        addons: ADDONS_1_34,
+        nodegroups: [
+          {
+            name: "newest",
+            amiType: "BOTTLEROCKET_x86_64",
+            version: "1.34",
+            releaseVersion: "1.58.0-c5c37032",
+          },
+          {
+            name: "behind",
+            amiType: "BOTTLEROCKET_ARM_64",
+            version: "1.34",
+            releaseVersion: "1.54.0-5043decc",
+          },
+        ],
       },
       {
         name: "drain",
@@ -239,6 +262,14 @@ describe(
         message: /EKSUP001 eks-upgrade:clusterVersion: 1\.34 is lower than the control plane's 1\.35/,
       },
       {
+        what: "a pinned Bottlerocket release AWS does not publish",
+        key: "nodeGroups.bottlerocket.amiReleaseVersion",
+        value: "1.60.0-20260101",
+        restore: "latest",
+        message:
+          /EKSUP018 eks-upgrade:nodeGroups\.bottlerocket\.amiReleaseVersion: 1\.60\.0-20260101 does not exist for BOTTLEROCKET_ARM_64 on Kubernetes 1\.35/,
+      },
+      {
         what: "a pinned AMI release below the running one",
         key: "nodeGroups.general.amiReleaseVersion",
         value: "1.35.0-20260114",
@@ -261,6 +292,30 @@ describe(
         }
       });
     }
+
+    it("Bottlerocket: preview proposes only the group behind; up moves it to the newest published release, never back", async () => {
+      await addStack("rocket", ['  eks-upgrade:clusterVersion: "1.34"']);
+      const preview = await project.run(["preview", "--diff", "--stack", "rocket"]);
+      assert.equal(preview.code, 0, preview.output);
+      const steps = preview.stdout.split("\n").filter((l) => /"\d+\. \[phase \d+\] /.test(l));
+      assert.equal(steps.length, 1, steps.join("\n"));
+      assert.match(steps[0] ?? "", /node group behind: 1\.34 1\.54\.0-5043decc -> 1\.34 1\.58\.0-c5c37032/);
+      assert.deepEqual(newCalls(), []);
+      const up = await project.run(["up", "--yes", "--stack", "rocket"]);
+      assert.equal(up.code, 0, up.output);
+      assert.deepEqual(
+        newCalls().map((e) => [e.nodegroup, (e.params as { releaseVersion?: string }).releaseVersion]),
+        [["behind", "1.58.0-c5c37032"]],
+      );
+      const state = emulator.state().clusters.find((c) => c.name === "rocket");
+      assert.deepEqual(
+        state?.nodegroups.map((n) => [n.name, n.releaseVersion]),
+        [
+          ["newest", "1.58.0-c5c37032"],
+          ["behind", "1.58.0-c5c37032"],
+        ],
+      );
+    });
 
     it("pulumi refresh reports a change made outside", async () => {
       const eks = new EKSClient({

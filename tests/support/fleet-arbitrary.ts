@@ -2,7 +2,7 @@ import fc from "fast-check";
 import catalogData from "../../emulator/data/eks-catalog.json";
 import type { Observed, ResolvedCatalog } from "../../providers/engine/src/index";
 import { amiFamily } from "../../providers/engine/src/ami";
-import { addMinor, compareAddonVersions, compareMinor } from "../../providers/engine/src/versions";
+import { addMinor, compareMinor } from "../../providers/engine/src/versions";
 
 /**
  * Random fleets and targets on the real EKS catalog, for the planner's properties: the pure ones
@@ -73,10 +73,11 @@ function resolvedCatalog(): ResolvedCatalog {
   for (const minor of MINORS) {
     addonVersions[minor] = {};
     for (const addon of ADDONS) {
+      // Newest first, as resolve gives them: the catalog's published order, reversed.
       addonVersions[minor][addon] = (data.addons[addon] ?? [])
         .filter((v) => v.compatibleWith.includes(minor))
         .map((v) => ({ version: v.version, isDefault: v.defaultFor.includes(minor) }))
-        .sort((a, b) => compareAddonVersions(b.version, a.version));
+        .reverse();
     }
     for (const amiType of AMI_TYPES) {
       const family = amiFamily(amiType);
