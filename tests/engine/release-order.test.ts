@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
 import catalogData from "../../emulator/data/eks-catalog.json";
+import { AMI_TYPES as EMULATOR_AMI_TYPES, amiFamily as emulatorFamily } from "../../emulator/src/ami-types";
 import {
   execute,
   inspect,
@@ -31,33 +32,12 @@ const EXECUTE_RUNS = Number(process.env.EKS_UPGRADE_EXECUTE_RUNS ?? 16);
 type Family = "AL2" | "AL2023" | "BOTTLEROCKET" | "WINDOWS";
 const PUBLISHED = (catalogData as { amiReleases: Record<Family, Record<string, string[]>> }).amiReleases;
 
-/** Every AMI type EKS offers, by family (the EKS API's amiType enum, less CUSTOM). */
-const AMI_TYPES: Record<Family, string[]> = {
-  AL2: ["AL2_x86_64", "AL2_x86_64_GPU", "AL2_ARM_64"],
-  AL2023: [
-    "AL2023_x86_64_STANDARD",
-    "AL2023_ARM_64_STANDARD",
-    "AL2023_x86_64_NVIDIA",
-    "AL2023_ARM_64_NVIDIA",
-    "AL2023_x86_64_NEURON",
-  ],
-  BOTTLEROCKET: [
-    "BOTTLEROCKET_x86_64",
-    "BOTTLEROCKET_ARM_64",
-    "BOTTLEROCKET_x86_64_NVIDIA",
-    "BOTTLEROCKET_ARM_64_NVIDIA",
-    "BOTTLEROCKET_x86_64_FIPS",
-    "BOTTLEROCKET_ARM_64_FIPS",
-  ],
-  WINDOWS: [
-    "WINDOWS_CORE_2019_x86_64",
-    "WINDOWS_FULL_2019_x86_64",
-    "WINDOWS_CORE_2022_x86_64",
-    "WINDOWS_FULL_2022_x86_64",
-    "WINDOWS_CORE_2025_x86_64",
-    "WINDOWS_FULL_2025_x86_64",
-  ],
-};
+/** Every AMI type EKS offers, by family (the EKS API's amiType enum as the emulator lists it, less CUSTOM). */
+const AMI_TYPES = {} as Record<Family, string[]>;
+for (const amiType of EMULATOR_AMI_TYPES) {
+  const family = emulatorFamily(amiType);
+  if (family) (AMI_TYPES[family] ??= []).push(amiType);
+}
 const FAMILIES = Object.keys(AMI_TYPES) as Family[];
 
 /** One case: a node group of `amiType` on `minor` running `list[running]`, asked for `pin`. */
