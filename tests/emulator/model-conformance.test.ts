@@ -2,14 +2,16 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { EKS_ROUTES } from "../../emulator/src/wire/eks-routes";
 import { conformance, loadBotocoreModel } from "../support/botocore-model";
+import { optionalTool } from "../support/optional-tool";
 import { demoCluster, demoSeed, type Harness, raw, startHarness, stopHarness } from "../support/emulator";
 
 const eksModel = loadBotocoreModel("eks");
 const ssmModel = loadBotocoreModel("ssm");
-const skip =
-  eksModel && ssmModel
-    ? false
-    : "botocore (AWS CLI v1) is not installed: the model conformance check needs its service models";
+const { skip } = optionalTool(
+  "botocore",
+  eksModel && ssmModel ? true : undefined,
+  "botocore (AWS CLI v1) is not installed: the model conformance check needs its service models",
+);
 
 describe("conformance with botocore's EKS and SSM service models", { skip }, () => {
   let h: Harness;

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { DescribeUpdateCommand } from "@aws-sdk/client-eks";
 import { after, before, describe, it } from "node:test";
 import { execute, inspect } from "../../providers/engine/src/index";
 import { callSummary, type EngineHarness, engineHarness, TIME_SCALE } from "../support/engine";
@@ -52,7 +53,15 @@ describe("a bake period between the control plane and the node groups", () => {
     const { plan } = await inspect(h.clients, spec());
     assert.deepEqual(plan.steps, []);
     const cp = h.emulator.audit().find((e) => e.operation === "UpdateClusterVersion");
-    const until = new Date(cp!.time + 24 * 3_600_000).toISOString().slice(0, 16).replace("T", " ");
+    // From the update's start as EKS reports it (the audit's time is the request's, a few simulated
+    // seconds earlier at this time scale: across a minute boundary it named another minute).
+    const { update } = await h.clients.eks.send(
+      new DescribeUpdateCommand({ name: "demo", updateId: cp!.updateId }),
+    );
+    const until = new Date(update!.createdAt!.getTime() + 24 * 3_600_000)
+      .toISOString()
+      .slice(0, 16)
+      .replace("T", " ");
     assert.deepEqual(held(plan.warnings), [
       `1 node group update and 2 other steps wait until the control plane has run 1.35 for 24 hours, until ${until} UTC (upgrade ${cp!.updateId})`,
     ]);

@@ -5,7 +5,7 @@ import { describe, it } from "node:test";
 import { USER_AGENT } from "../../providers/engine/src/clients";
 
 /**
- * Runs after the whole suite (npm run test:iam): every AWS operation the product called in any
+ * Runs after the whole suite (npm run test:final): every AWS operation the product called in any
  * test — calls carrying the engine's user agent, as recorded by the emulators — must be granted by
  * docs/iam-policy.json, and the policy must grant nothing the product never calls.
  */

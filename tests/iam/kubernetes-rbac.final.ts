@@ -7,7 +7,7 @@ import { USER_AGENT } from "../../providers/engine/src/clients";
 import { requireKubernetes } from "../support/kubernetes";
 
 /**
- * Runs after the whole suite (npm run test:iam), like the IAM policy check: every Kubernetes call
+ * Runs after the whole suite (npm run test:final), like the IAM policy check: every Kubernetes call
  * the product made with an EKS token in any test — read from the API servers' audit logs,
  * recorded by the emulators — must be allowed by docs/kubernetes-rbac.yaml, and the ClusterRole
  * must allow nothing the product never calls. (The suites run the engine with exactly that

@@ -8,6 +8,13 @@ import { serializedProvider } from "../support/provider";
 describe("the provider host killed in the middle of an upgrade", () => {
   let emulator: Emulator;
   let providerText: string;
+  /** Every host the test starts, killed after it whatever happened (a failed assertion included). */
+  const hosts: ProviderHost[] = [];
+  const startHost = async () => {
+    const host = await ProviderHost.start();
+    hosts.push(host);
+    return host;
+  };
   const timeScale = 0.001;
   before(async () => {
     providerText = await serializedProvider();
@@ -16,7 +23,10 @@ describe("the provider host killed in the middle of an upgrade", () => {
       seed: { ...fleetSeed({ addons: {} }), timeScale, timing: { controlPlaneMinutes: 60 } },
     });
   });
-  after(() => emulator.stop());
+  after(async () => {
+    await Promise.all(hosts.map((h) => h.kill()));
+    await emulator.stop();
+  });
 
   it("a new host resumes: the running update is awaited, nothing is issued twice, the cluster converges", async () => {
     const inputs = {
@@ -28,7 +38,7 @@ describe("the provider host killed in the middle of an upgrade", () => {
       deadlines: { controlPlaneMinutes: 240 },
       __provider: providerText,
     };
-    const first = await ProviderHost.start();
+    const first = await startHost();
     await first.configure();
     const checked = await first.check({}, inputs);
     const creating = first.create(checked.inputs).catch((e: Error) => e);
@@ -47,7 +57,7 @@ describe("the provider host killed in the middle of an upgrade", () => {
       "the update goes on in EKS",
     );
 
-    const second = await ProviderHost.start();
+    const second = await startHost();
     try {
       await second.configure();
       const again = await second.check({}, inputs);

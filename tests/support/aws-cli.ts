@@ -1,17 +1,15 @@
 import { execFileSync } from "node:child_process";
+import { optionalTool } from "./optional-tool";
 
-/**
- * Checks that run the AWS CLI v1 (botocore: a second client, by other people). In CI the AWS CLI
- * is part of the machine: its absence is a failure, never a silent skip; elsewhere they are
- * skipped with one line saying why.
- */
+/** Checks that run the AWS CLI v1 (botocore: a second client, by other people); see optional-tool.ts. */
 export function requireAwsCli(): { skip: string } | { skip: false } {
+  let found: true | undefined;
   try {
     execFileSync("aws", ["--version"], { stdio: "ignore" });
-    return { skip: false };
+    found = true;
   } catch {
-    if (process.env.CI === "true")
-      throw new Error("the aws CLI (v1, with botocore) is missing in CI: these checks cannot run");
-    return { skip: "the aws CLI is not installed" };
+    found = undefined;
   }
+  const r = optionalTool("aws-cli", found, "the aws CLI (v1, with botocore) is not installed");
+  return "value" in r ? { skip: false } : r;
 }

@@ -52,7 +52,7 @@ export class ProviderHost {
   /** Kills the host at once, as a crash or a killed `pulumi up` would. */
   async kill(): Promise<void> {
     this.client.close();
-    if (this.child.exitCode === null) {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
       this.child.kill("SIGKILL");
       await once(this.child, "exit");
     }
@@ -60,7 +60,7 @@ export class ProviderHost {
 
   async stop(): Promise<void> {
     this.client.close();
-    if (this.child.exitCode === null) {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
       this.child.kill("SIGTERM");
       await once(this.child, "exit");
     }

@@ -1,3 +1,4 @@
+import { optionalTool } from "./optional-tool";
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -85,16 +86,14 @@ export function kubernetesSeed(
   };
 }
 
-/**
- * Suites against a real control plane need the toolchain. In CI a missing one is a failure (CI
- * builds it first); on a developer's machine without it the suite is skipped with one line saying how.
- */
+/** Suites against a real control plane need the toolchain (see optional-tool.ts: never a silent skip). */
 export function requireKubernetes(): { binDir: string } | { skip: string } {
-  const binDir = kubernetesBinDir();
-  if (binDir) return { binDir };
-  if (process.env.CI === "true")
-    throw new Error(`the Kubernetes v${KUBERNETES_VERSION} toolchain is missing in CI: ${TOOLCHAIN_HOW_TO}`);
-  return { skip: `no Kubernetes v${KUBERNETES_VERSION} toolchain: ${TOOLCHAIN_HOW_TO}` };
+  const r = optionalTool(
+    "kubernetes",
+    kubernetesBinDir(),
+    `no Kubernetes v${KUBERNETES_VERSION} toolchain: ${TOOLCHAIN_HOW_TO}`,
+  );
+  return "value" in r ? { binDir: r.value } : r;
 }
 
 const exec = promisify(execFile);

@@ -1,3 +1,4 @@
+import { optionalTool } from "./optional-tool";
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import {
   copyFileSync,
@@ -45,16 +46,10 @@ export function pulumiBinDir(): string | undefined {
   return undefined;
 }
 
-/**
- * The end-to-end suites need the real CLI. In CI a missing toolchain is a failure (CI builds it
- * first); on a developer's machine without it the suite is skipped with one line saying how.
- */
+/** The end-to-end suites need the real CLI (see optional-tool.ts: never a silent skip). */
 export function requirePulumi(): { binDir: string } | { skip: string } {
-  const binDir = pulumiBinDir();
-  if (binDir) return { binDir };
-  if (process.env.CI === "true")
-    throw new Error(`the Pulumi CLI v${PULUMI_VERSION} is missing in CI: ${HOW_TO}`);
-  return { skip: `no Pulumi CLI v${PULUMI_VERSION}: ${HOW_TO}` };
+  const r = optionalTool("pulumi", pulumiBinDir(), `no Pulumi CLI v${PULUMI_VERSION}: ${HOW_TO}`);
+  return "value" in r ? { binDir: r.value } : r;
 }
 
 export interface RunResult {
