@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import catalogData from "../../emulator/data/eks-catalog.json";
-import type { Observed, ResolvedCatalog } from "../../providers/engine/src/index";
+import type { DesiredSpecInput, Observed, ResolvedCatalog } from "../../providers/engine/src/index";
 import { amiFamily } from "../../providers/engine/src/ami";
 import { addMinor, compareMinor } from "../../providers/engine/src/versions";
 
@@ -194,3 +194,162 @@ export const target = fc.oneof(
 
 /** What ERROR insights do: block the plan, or only warn (the control-plane step is then forced). */
 export const insightPolicy = fc.constantFrom<"block" | "warn">("block", "warn");
+
+/** A fleet and the spec asked of it: what the planner's and the executor's properties run on. */
+export interface PlanCase {
+  observed: Observed;
+  spec: DesiredSpecInput;
+}
+
+const pickFrom = <T>(list: T[], n: number): T | undefined => list[n % Math.max(1, list.length)];
+
+/**
+ * Fleets with what users ask of them, biased so that most cases plan: targets from the running
+ * minor up to three ahead (now and then below it, or one EKS does not offer); node groups of every
+ * family (and custom AMIs with or without a launch template version), some pinned to a release of
+ * the target minor (some older than what runs), some canaries; add-ons on default, latest or a
+ * version of the target; now and then a cluster that is not ACTIVE, a DEGRADED node group, an
+ * ERROR insight, Auto Mode or a bake period.
+ */
+export const planCase: fc.Arbitrary<PlanCase> = fc
+  .constantFrom(...MINORS.slice(0, -1))
+  .chain((cp) =>
+    fc.record({
+      cp: fc.constant(cp),
+      ahead: fc.oneof(
+        { arbitrary: fc.integer({ min: 0, max: 3 }), weight: 24 },
+        { arbitrary: fc.constant(-1), weight: 1 },
+        { arbitrary: fc.constant(99), weight: 1 },
+      ),
+      status: fc.oneof(
+        { arbitrary: fc.constant("ACTIVE"), weight: 20 },
+        { arbitrary: fc.constantFrom("FAILED", "UPDATING"), weight: 1 },
+      ),
+      autoMode: fc.oneof(
+        { arbitrary: fc.constant(false), weight: 4 },
+        { arbitrary: fc.constant(true), weight: 1 },
+      ),
+      bakeHours: fc.oneof(
+        { arbitrary: fc.constant(0), weight: 6 },
+        { arbitrary: fc.constant(24), weight: 1 },
+      ),
+      insights: insightPolicy,
+      nodegroups: fc.uniqueArray(
+        fc.record({
+          name: fc.constantFrom("general", "arm", "gpu", "rocket", "win", "legacy", "custom"),
+          // Mostly what runs today (AL2023, Bottlerocket); AL2 (gone after 1.32) and Windows now and then.
+          amiType: fc.oneof(
+            {
+              arbitrary: fc.constantFrom(...AMI_TYPES.filter((t) => /^(AL2023|BOTTLEROCKET)/.test(t))),
+              weight: 6,
+            },
+            {
+              arbitrary: fc.constantFrom(...AMI_TYPES.filter((t) => !/^(AL2023|BOTTLEROCKET)/.test(t))),
+              weight: 2,
+            },
+          ),
+          behind: fc.integer({ min: 0, max: 3 }),
+          pick: fc.nat(),
+          pin: fc.oneof({ arbitrary: fc.constant(undefined), weight: 3 }, { arbitrary: fc.nat(), weight: 2 }),
+          lt: fc.oneof(
+            { arbitrary: fc.constant(undefined), weight: 1 },
+            { arbitrary: fc.integer({ min: 4, max: 5 }), weight: 3 },
+          ),
+          canary: fc.oneof(
+            { arbitrary: fc.constant(false), weight: 3 },
+            { arbitrary: fc.constant(true), weight: 1 },
+          ),
+          degraded: fc.oneof(
+            { arbitrary: fc.constant(false), weight: 30 },
+            { arbitrary: fc.constant(true), weight: 1 },
+          ),
+        }),
+        { selector: (n) => n.name, maxLength: 4 },
+      ),
+      addons: fc.uniqueArray(
+        fc.record({
+          name: fc.constantFrom(...ADDONS),
+          pick: fc.nat(),
+          // A pin: mostly one of the newest three at the target (newer than what runs), now and then any.
+          want: fc.oneof(
+            { arbitrary: fc.constantFrom("default", "latest"), weight: 4 },
+            { arbitrary: fc.nat({ max: 2 }), weight: 3 },
+            { arbitrary: fc.nat(), weight: 1 },
+          ),
+        }),
+        { selector: (a) => a.name },
+      ),
+      errorAt: fc.oneof(
+        { arbitrary: fc.constant(0), weight: 8 },
+        { arbitrary: fc.integer({ min: 1, max: 3 }), weight: 1 },
+      ),
+    }),
+  )
+  .map((c): PlanCase => {
+    const i = MINORS.indexOf(c.cp);
+    const to = c.ahead === 99 ? NEXT_MINOR : (MINORS[Math.min(i + c.ahead, MINORS.length - 1)] ?? c.cp);
+    const nodegroups: Observed["nodegroups"] = [];
+    const ngSpec: NonNullable<DesiredSpecInput["nodeGroups"]> = {};
+    for (const n of c.nodegroups) {
+      const version = MINORS[Math.max(0, i - n.behind)] ?? c.cp;
+      const custom = n.amiType === "CUSTOM";
+      const releases = releasesOf(n.amiType, version);
+      if (!custom && !releases.length) continue;
+      nodegroups.push({
+        name: n.name,
+        version,
+        releaseVersion: custom ? "ami-0123456789abcdef0" : (pickFrom(releases, n.pick) as string),
+        amiType: n.amiType,
+        status: n.degraded ? "DEGRADED" : "ACTIVE",
+        healthIssues: [],
+        desiredSize: 2,
+        ...(custom ? { launchTemplate: { name: "lt", id: "lt-1", version: "3" } } : {}),
+      });
+      const pinned = n.pin === undefined || custom ? undefined : pickFrom(releasesOf(n.amiType, to), n.pin);
+      ngSpec[n.name] = {
+        ...(pinned ? { amiReleaseVersion: pinned } : {}),
+        ...(custom && n.lt ? { launchTemplateVersion: String(n.lt) } : {}),
+        ...(n.canary ? { canary: true } : {}),
+      };
+    }
+    const addons: Observed["addons"] = [];
+    const addonSpec: Record<string, string> = {};
+    for (const a of c.addons) {
+      const offered = CATALOG.addonVersions[c.cp]?.[a.name] ?? [];
+      const v = pickFrom(offered, a.pick);
+      if (!v) continue;
+      addons.push({ name: a.name, version: v.version, status: "ACTIVE", healthIssues: [] });
+      const atTarget = CATALOG.addonVersions[to]?.[a.name] ?? [];
+      addonSpec[a.name] =
+        typeof a.want === "string" ? a.want : (pickFrom(atTarget, a.want)?.version ?? "default");
+    }
+    const errorMinor = c.errorAt ? MINORS[i + c.errorAt] : undefined;
+    return {
+      observed: {
+        ...bareCluster(c.cp),
+        cluster: { ...bareCluster(c.cp).cluster, status: c.status, autoMode: c.autoMode },
+        nodegroups,
+        addons,
+        insights: errorMinor
+          ? [
+              {
+                id: "e",
+                name: "an ERROR insight",
+                kubernetesVersion: errorMinor,
+                status: "ERROR",
+                category: "UPGRADE_READINESS",
+                reason: "",
+              },
+            ]
+          : [],
+      },
+      spec: {
+        clusterName: "c",
+        region: "us-east-1",
+        clusterVersion: to,
+        nodeGroups: ngSpec,
+        addons: addonSpec,
+        upgrade: { insights: c.insights, bakeHours: c.bakeHours },
+      },
+    };
+  });
