@@ -2,7 +2,7 @@ import fc from "fast-check";
 import catalogData from "../../emulator/data/eks-catalog.json";
 import type { DesiredSpecInput, Observed, ResolvedCatalog } from "../../providers/engine/src/index";
 import { amiFamily } from "../../providers/engine/src/ami";
-import { addMinor, compareMinor } from "../../providers/engine/src/versions";
+import { addMinor } from "../../providers/engine/src/versions";
 
 /**
  * Random fleets and targets on the real EKS catalog, for the planner's properties: the pure ones
@@ -110,77 +110,6 @@ export const releasesOf = (amiType: string, minor: string) => {
   const family = amiFamily(amiType);
   return family ? (data.amiReleases[family]?.[minor] ?? []) : [];
 };
-
-/** A random cluster: control plane on a catalog minor, node groups 0-3 minors behind, add-ons at versions it offers. */
-export const fleet = fc
-  .constantFrom(...MINORS.slice(0, -1))
-  .chain((cp) =>
-    fc.record({
-      cp: fc.constant(cp),
-      supportType: fc.constantFrom("STANDARD", "EXTENDED"),
-      nodegroups: fc.uniqueArray(
-        fc.record({
-          name: fc.constantFrom("general", "arm", "batch", "legacy", "custom"),
-          amiType: fc.constantFrom(...AMI_TYPES),
-          behind: fc.integer({ min: 0, max: 3 }),
-          pick: fc.nat(),
-        }),
-        { selector: (n) => n.name, maxLength: 4 },
-      ),
-      addons: fc.uniqueArray(fc.record({ name: fc.constantFrom(...ADDONS), pick: fc.nat() }), {
-        selector: (a) => a.name,
-      }),
-      insights: fc.array(
-        fc.record({
-          ahead: fc.integer({ min: 1, max: 3 }),
-          status: fc.constantFrom("PASSING", "WARNING", "ERROR"),
-        }),
-        { maxLength: 2 },
-      ),
-    }),
-  )
-  .map(({ cp, supportType, nodegroups, addons, insights }): Observed => {
-    const first = MINORS[0] ?? cp;
-    return {
-      ...bareCluster(cp, supportType),
-      nodegroups: nodegroups.flatMap((n) => {
-        let version = addMinor(cp, -n.behind);
-        if (compareMinor(version, first) < 0) version = first;
-        const custom = n.amiType === "CUSTOM";
-        const releases = releasesOf(n.amiType, version);
-        if (!custom && !releases.length) return [];
-        return [
-          {
-            name: n.name,
-            version,
-            releaseVersion: custom ? "ami-0123456789abcdef0" : (releases[n.pick % releases.length] ?? ""),
-            amiType: n.amiType,
-            status: "ACTIVE",
-            healthIssues: [],
-            desiredSize: 2,
-            ...(custom ? { launchTemplate: { name: "lt", id: "lt-1", version: "3" } } : {}),
-          },
-        ];
-      }),
-      addons: addons.flatMap((a) => {
-        const offered = CATALOG.addonVersions[cp]?.[a.name] ?? [];
-        const v = offered[a.pick % Math.max(1, offered.length)];
-        return v ? [{ name: a.name, version: v.version, status: "ACTIVE", healthIssues: [] }] : [];
-      }),
-      // EKS has insights only for minors it knows.
-      insights: insights
-        .map((i, n) => ({
-          id: `i${n}`,
-          name: `insight ${n}`,
-          kubernetesVersion: addMinor(cp, i.ahead),
-          status: i.status,
-          category: "UPGRADE_READINESS",
-          reason: "",
-        }))
-        .filter((i) => MINORS.includes(i.kubernetesVersion)),
-      updatesInProgress: [],
-    };
-  });
 
 /** Targets: every minor around the catalog, and nonsense a user could type. */
 export const target = fc.oneof(
