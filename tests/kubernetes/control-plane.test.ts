@@ -2,7 +2,14 @@ import assert from "node:assert/strict";
 import { request } from "node:https";
 import { after, before, describe, it } from "node:test";
 import { type ControlPlane, startControlPlane } from "../../emulator/src/kubernetes/control-plane";
-import { budget, deployment, KUBERNETES_VERSION, kubectl, requireKubernetes } from "../support/kubernetes";
+import {
+  budget,
+  deployment,
+  KUBERNETES_VERSION,
+  kubectl,
+  kubectlMayFail,
+  requireKubernetes,
+} from "../support/kubernetes";
 
 /*
  * The Kubernetes toolchain (npm run kubernetes:install) runs a real control plane on loopback:
@@ -119,7 +126,9 @@ describe(
         return p.status?.currentHealthy === 1;
       });
       const evict = (name: string) =>
-        k(
+        kubectlMayFail(
+          (toolchain as { binDir: string }).binDir,
+          cp.kubeconfig,
           ["create", "--raw", `/api/v1/namespaces/${ns}/pods/${name}/eviction`, "-f", "-"],
           JSON.stringify({ apiVersion: "policy/v1", kind: "Eviction", metadata: { name, namespace: ns } }),
         );

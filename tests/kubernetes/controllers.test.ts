@@ -3,7 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { DescribeClusterCommand } from "@aws-sdk/client-eks";
 import { clusterAutoscalerObjects, type KubernetesObject } from "../../infra/cluster-autoscaler";
 import { type Harness, startHarness, stopHarness } from "../support/emulator";
-import { kubectl, kubernetesSeed, requireKubernetes } from "../support/kubernetes";
+import { kubectl, kubectlMayFail, kubernetesSeed, requireKubernetes } from "../support/kubernetes";
 
 /*
  * The controllers that follow the control plane, against the API server they go to: the objects
@@ -34,7 +34,9 @@ describe(
     const list = (items: KubernetesObject[]) => JSON.stringify({ apiVersion: "v1", kind: "List", items });
     /** Server-side apply as the provider does it (its field manager), strict about unknown fields. */
     const apply = (items: KubernetesObject[], ...flags: string[]) =>
-      k(
+      kubectlMayFail(
+        binDir,
+        kubeconfig,
         [
           "apply",
           "--server-side",
@@ -98,7 +100,7 @@ describe(
         "rolebinding.rbac.authorization.k8s.io/cluster-autoscaler serverside-applied (server dry run)",
         "deployment.apps/cluster-autoscaler serverside-applied (server dry run)",
       ]);
-      const left = await k([
+      const left = await kubectlMayFail(binDir, kubeconfig, [
         "get",
         "deployment,serviceaccount,role",
         "-n",
@@ -169,8 +171,9 @@ describe(
       );
 
       // What cluster-autoscaler does, as its service account: allowed; what it must not: refused.
+      // kubectl auth can-i answers "yes" with exit 0 and "no" with exit 1.
       const can = (verb: string, resource: string, ...extra: string[]) =>
-        k([
+        kubectlMayFail(binDir, kubeconfig, [
           "auth",
           "can-i",
           verb,
@@ -187,7 +190,11 @@ describe(
         ["update", "configmaps/cluster-autoscaler-status", "-n", "kube-system"],
       ] as [string, string, ...string[]][]) {
         const answer = await can(verb, resource, ...extra);
-        assert.equal(answer.stdout.trim(), "yes", `${verb} ${resource} ${extra.join(" ")}`);
+        assert.deepEqual(
+          [answer.code, answer.stdout.trim()],
+          [0, "yes"],
+          `${verb} ${resource} ${extra.join(" ")}`,
+        );
       }
       for (const [verb, resource, ...extra] of [
         ["delete", "pods", "-n", "prod"],
@@ -195,7 +202,11 @@ describe(
         ["update", "configmaps/aws-auth", "-n", "kube-system"],
       ] as [string, string, ...string[]][]) {
         const answer = await can(verb, resource, ...extra);
-        assert.equal(answer.stdout.trim(), "no", `${verb} ${resource} ${extra.join(" ")}`);
+        assert.deepEqual(
+          [answer.code, answer.stdout.trim()],
+          [1, "no"],
+          `${verb} ${resource} ${extra.join(" ")}`,
+        );
       }
     });
   },

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, it } from "node:test";
+import catalogData from "../../emulator/data/eks-catalog.json";
+import { amiId } from "../../emulator/src/catalog";
 import { type Emulator, type SeedInput, startEmulator } from "../../emulator/src/index";
 import {
   type Clients,
@@ -15,6 +17,11 @@ import {
 } from "../../providers/engine/src/index";
 import { DUMMY_CREDENTIALS } from "../support/emulator";
 import { budget, deployment, kubectl, kubernetesSeed, requireKubernetes } from "../support/kubernetes";
+
+/** AL2023's releases for 1.35 as published (the catalog's data), oldest first. */
+const AL2023_1_35 = (catalogData as { amiReleases: { AL2023: Record<string, string[]> } }).amiReleases.AL2023[
+  "1.35"
+] as string[];
 
 /*
  * The engine sees the cluster: before any call, the pods each rolled node group's drain would
@@ -60,6 +67,7 @@ describe(
         "-o",
         "jsonpath={.items[*].metadata.name}",
       ]);
+      assert.equal(r.code, 0, `kubectl get pods: ${r.stderr}`);
       return r.stdout.split(" ").filter(Boolean).sort();
     };
     const reset = async (s: SeedInput) => {
@@ -103,9 +111,18 @@ describe(
       assert.deepEqual(mutating(), []);
     });
 
-    it("acknowledged, the update runs and ends in PodEvictionFailure from the real Eviction API, the blocking pod and budget named while it runs", async () => {
+    it("a budget at its minimum blocks by default (EKSUP026, no call); acknowledged, the update runs and ends in PodEvictionFailure from the real Eviction API, the blocking pod and budget named while it runs", async () => {
       await reset(seed([web(ns, 2), webBudget(ns, { minAvailable: 2 })]));
       const pods = await podNames();
+      assert.equal(pods.length, 2);
+      const byDefault = await inspect(clients, spec());
+      assert.deepEqual(
+        byDefault.plan.violations.map((v) => [v.code, v.field]),
+        [["EKSUP026", "nodeGroups.general.drainChecks"]],
+      );
+      assert.deepEqual(byDefault.plan.steps, []);
+      await assert.rejects(execute(clients, spec(), byDefault.plan), PlanRefusedError);
+      assert.deepEqual(mutating(), []);
       const acknowledged = spec({ nodeGroups: { general: { drainChecks: "warn" } } });
       const { plan } = await inspect(clients, acknowledged);
       assert.deepEqual(plan.violations, []);
@@ -172,6 +189,52 @@ describe(
       );
       const { observed } = await inspect(clients, spec());
       assert.equal(observed.nodegroups[0]?.version, "1.35");
+    });
+
+    it("a node still on the old kubelet when EKS reports the update Successful fails the step with NODES_NOT_AT_TARGET, naming it", async () => {
+      await reset(seed([], 1));
+      const config = (await emulator.kubeconfig("prod")) ?? "";
+      const k = (args: string[], input?: string) =>
+        kubectl((toolchain as { binDir: string }).binDir, config, args, input);
+      // A node of the group that already carries the target's image label, so EKS's update leaves
+      // it alone and reports Successful, but whose kubelet is still 1.34: EKS's word is not enough.
+      const target = AL2023_1_35.at(-1) as string;
+      const name = "ip-10-0-9-99.ec2.internal";
+      const stale = {
+        apiVersion: "v1",
+        kind: "Node",
+        metadata: {
+          name,
+          labels: {
+            "eks.amazonaws.com/nodegroup": "general",
+            "eks.amazonaws.com/nodegroup-image": amiId("AL2023_x86_64_STANDARD", "1.35", target),
+            "kubernetes.io/hostname": name,
+          },
+        },
+        status: { nodeInfo: { kubeletVersion: "v1.34.9-eks-0000000" } },
+      };
+      const created = await k(["create", "-f", "-"], JSON.stringify(stale));
+      assert.equal(created.code, 0, created.stderr);
+      const ready = () =>
+        k(["get", "node", name, "-o", 'jsonpath={.status.conditions[?(@.type=="Ready")].status}']);
+      for (let i = 0; i < 100 && (await ready()).stdout !== "True"; i++)
+        await new Promise((r) => setTimeout(r, 100));
+      assert.equal((await ready()).stdout, "True", "kwok keeps the node Ready");
+
+      const { plan } = await inspect(clients, spec());
+      assert.deepEqual(plan.violations, []);
+      const err = await execute(clients, spec(), plan, { timeScale: TIME_SCALE }).then(
+        () => assert.fail("the post-check should fail"),
+        (e: unknown) => e as UpgradeError,
+      );
+      assert.equal(err.failures[0]?.code, "NODES_NOT_AT_TARGET");
+      assert.equal(
+        err.failures[0]?.message,
+        `EKS reports the update Successful, but node ${name} (Ready, kubelet v1.34.9-eks-0000000) is not Ready at kubelet 1.35`,
+      );
+      // EKS itself is done: the update is Successful and the node group reports the new release.
+      const ng = emulator.state().clusters[0]?.nodegroups[0];
+      assert.deepEqual([ng?.version, ng?.releaseVersion], ["1.35", target]);
     });
 
     it("after the update, a replacement pod no node takes fails the step with PODS_PENDING naming it", async () => {

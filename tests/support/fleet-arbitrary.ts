@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import catalogData from "../../emulator/data/eks-catalog.json";
 import type { DesiredSpecInput, Observed, ResolvedCatalog } from "../../providers/engine/src/index";
-import { amiFamily } from "../../providers/engine/src/ami";
+import { familyOf as amiFamily } from "./plan-oracle";
 import { addMinor } from "../../providers/engine/src/versions";
 
 /**

@@ -98,8 +98,23 @@ export function requireKubernetes(): { binDir: string } | { skip: string } {
 
 const exec = promisify(execFile);
 
-/** Runs the toolchain's kubectl against a kubeconfig; `input` goes to its stdin. Never throws. */
+/**
+ * Runs kubectl; a call that fails throws with its stderr, so no test reads the output of a failed
+ * call as an answer. Calls that are meant to be refused go through kubectlMayFail.
+ */
 export async function kubectl(
+  binDir: string,
+  kubeconfig: string,
+  args: string[],
+  input?: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const r = await kubectlMayFail(binDir, kubeconfig, args, input);
+  if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")} exited ${r.code}: ${r.stderr}`);
+  return r;
+}
+
+/** Runs kubectl and returns its exit code, for the calls a test expects to be refused. */
+export async function kubectlMayFail(
   binDir: string,
   kubeconfig: string,
   args: string[],
