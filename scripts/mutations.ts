@@ -70,7 +70,7 @@ const MUTATIONS: Mutation[] = [
     edits: [
       [
         "  for (let i = 0; i < ra.order.length; i++) {",
-        "  if (ra) return a < b ? -1 : a > b ? 1 : 0;\n  for (let i = 0; i < ra.order.length; i++) {",
+        "  if (ra.order.length >= 0) return a < b ? -1 : a > b ? 1 : 0;\n  for (let i = 0; i < ra.order.length; i++) {",
       ],
     ],
     tests: ["tests/engine/release-order.test.ts", "tests/engine/catalog-agreement.test.ts"],
