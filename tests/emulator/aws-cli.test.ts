@@ -1,10 +1,13 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
-import { type Emulator, startEmulator } from "../../emulator/src/index";
+import { type Emulator, loadSeedFile, startEmulator } from "../../emulator/src/index";
 import { requireAwsCli } from "../support/aws-cli";
 import { DUMMY_CREDENTIALS, demoSeed } from "../support/emulator";
+import { ROOT } from "../support/provider";
 
 const exec = promisify(execFile);
 
@@ -131,3 +134,44 @@ describe(
     });
   },
 );
+
+/** The README's emulator example, as a newcomer pastes it: its export line and its aws commands. */
+describe("the README's AWS CLI example against the emulator", { skip: awsCli.skip }, () => {
+  let emulator: Emulator;
+  before(async () => {
+    emulator = await startEmulator({ seed: loadSeedFile(join(ROOT, "emulator", "seeds", "demo.json")) });
+  });
+  after(() => emulator.stop());
+
+  it("runs as written: the export line is all the environment it needs", async () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const block = readme.slice(
+      readme.indexOf("npm run emulator   "),
+      readme.indexOf("curl http://127.0.0.1:4599/_emulator/state"),
+    );
+    const lines = block.replace(/\\\n\s*/g, "").split("\n");
+    const exported = lines.find((l) => l.startsWith("export "));
+    assert.ok(exported, "the example exports the credentials and the region");
+    // Only what the example sets (and PATH to find aws): no region or credentials from this machine.
+    const env: Record<string, string> = { PATH: process.env.PATH ?? "", HOME: "/nonexistent", AWS_PAGER: "" };
+    for (const pair of exported.slice("export ".length).trim().split(/\s+/)) {
+      const [k, v] = pair.split("=");
+      if (k && v !== undefined) env[k] = v;
+    }
+    const commands = lines.filter((l) => l.startsWith("aws "));
+    assert.ok(commands.length >= 3, commands.join("\n"));
+    const port = new URL(emulator.url).port;
+    for (const command of commands) {
+      const args = command.replace("127.0.0.1:4599", `127.0.0.1:${port}`).split(/\s+/).slice(1);
+      const { stdout } = await exec("aws", args, { env });
+      assert.ok(stdout.length > 0, command);
+    }
+    assert.equal(
+      emulator
+        .state()
+        .clusters[0]?.updates.at(-1)
+        ?.params.find((p) => p.type === "Version")?.value,
+      "1.34",
+    );
+  });
+});
