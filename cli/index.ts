@@ -54,7 +54,7 @@ function targetOptions(cmd: Command): Command {
       "--cluster-version <minor>",
       'the Kubernetes minor to end on, like "1.32" (the stack key clusterVersion; required without --stack)',
     )
-    .addOption(new Option("--to <minor>", "short for --cluster-version").hideHelp())
+    .addOption(new Option("--to <minor>", "short for --cluster-version"))
     .option(
       "--addons <list>",
       "add-on versions: name=default|latest|<version>, comma-separated (others follow default)",
@@ -155,6 +155,8 @@ clusterOptions(
 targetOptions(program.command("plan").description("the ordered upgrade plan, without changing anything"))
   .addOption(new Option("--format <format>", "output format").choices(FORMATS).default("table"))
   .action(async (o: TargetOptions & { format: Format }) => {
+    // Refused as apply refuses it, though a plan does not wait.
+    if (o.timeScale !== undefined) timeScale(o.timeScale);
     const { spec, keys, gate } = specAndScale(o);
     await withClients(spec, keys, async (clients) => {
       const { plan } = await inspect(clients, spec, gate);

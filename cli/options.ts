@@ -63,7 +63,7 @@ export function endpoints(o: { endpoint?: string | undefined }): DesiredSpecInpu
 /** `name=value,name=value` lists, as --addons and --nodegroups take them. */
 function pairs(option: string, value: string | undefined, example: string): [string, string][] {
   if (!value) return [];
-  return value.split(",").map((item) => {
+  const out = value.split(",").map((item): [string, string] => {
     const [name, v, ...rest] = item.split("=");
     if (!name || !v || rest.length)
       throw new CliError(
@@ -71,6 +71,14 @@ function pairs(option: string, value: string | undefined, example: string): [str
       );
     return [name.trim(), v.trim()];
   });
+  for (const [name] of out) {
+    const given = out.filter(([n]) => n === name).map(([, v]) => `${name}=${v}`);
+    if (given.length > 1)
+      throw new CliError(
+        `${option}: ${name} is given ${given.length} times (${given.join(", ")}); give it once`,
+      );
+  }
+  return out;
 }
 
 /**
@@ -121,21 +129,34 @@ export function specAndScale(o: TargetOptions): {
   /** The stack's promotion gate (--stack only): the same refusal as the program's. */
   gate?: PromotionGate;
 } {
-  const keys = keysFor(o.stack);
+  const stackKeys = keysFor(o.stack);
+  // A finding about a whole node group names the flag the user named it with (--canary x, --force x).
+  const keys: KeyRenderer = (path, value) => {
+    const [head, name, leaf] = path.split(".");
+    const flag = head === "nodeGroups" && name && leaf === undefined ? namedBy.get(name) : undefined;
+    return flag ? stackKeys(`${path}.${flag}`, value) : stackKeys(path, value);
+  };
   const base: ReturnType<typeof fromStack> = o.stack ? fromStack(o.stack) : { input: {} };
   if (!o.stack && !o.cluster)
     throw new CliError("--cluster is required (or --stack <name> to read Pulumi.<name>.yaml)");
+  if (o.clusterVersion !== undefined && o.to !== undefined && o.clusterVersion !== o.to)
+    throw new CliError(
+      `--cluster-version ${o.clusterVersion} and --to ${o.to} contradict each other (--to is short for --cluster-version): give one`,
+    );
   const clusterVersion = o.clusterVersion ?? o.to;
   if (!o.stack && !clusterVersion)
     throw new CliError("--cluster-version is required, e.g. --cluster-version 1.32 (or --stack <name>)");
   const addons = Object.fromEntries(pairs("--addons", o.addons, "coredns=latest,vpc-cni=v1.19.0-eksbuild.1"));
   // Canaries first, in the order given: the spec upgrades canary node groups in the order it lists them.
-  const canaries = list(o.canary ?? o.order);
+  const canaries = unique(o.canary !== undefined ? "--canary" : "--order", list(o.canary ?? o.order));
   const nodeGroups: Record<string, Record<string, unknown>> = Object.fromEntries(
     canaries.map((name) => [name, { canary: true }]),
   );
+  /** The field of the flag that first named each node group: a finding about the group names that flag. */
+  const namedBy = new Map<string, string>(canaries.map((name) => [name, "canary"]));
   const set = (name: string, fields: Record<string, unknown>) => {
     nodeGroups[name] = { ...nodeGroups[name], ...fields };
+    if (!namedBy.has(name)) namedBy.set(name, Object.keys(fields)[0] ?? "amiReleaseVersion");
   };
   for (const [name, v] of pairs("--nodegroups", o.nodegroups, "general=latest,custom=lt:4"))
     set(name, v.startsWith("lt:") ? { launchTemplateVersion: v.slice(3) } : { amiReleaseVersion: v });
@@ -147,7 +168,7 @@ export function specAndScale(o: TargetOptions): {
     set(name, { amiReleaseVersion: v });
   for (const [name, v] of pairs("--launch-template-version", o.launchTemplateVersion, "custom=4"))
     set(name, { launchTemplateVersion: v });
-  for (const name of list(o.force)) nodeGroups[name] = { ...nodeGroups[name], force: true };
+  for (const name of unique("--force", list(o.force))) set(name, { force: true });
   for (const [name, v] of pairs("--drain-checks", o.drainChecks, "general=warn"))
     set(name, { drainChecks: v });
   const input: Record<string, unknown> = { ...base.input };
@@ -241,6 +262,13 @@ export function timeScale(value: string | undefined): number {
   const n = number("--time-scale", value);
   if (!(n > 0 && n <= 1)) throw new CliError(`--time-scale: expected a number in (0, 1], got ${value}`);
   return n;
+}
+
+/** A list flag's names, each once. */
+function unique(option: string, names: string[]): string[] {
+  const repeated = names.find((n, i) => names.indexOf(n) !== i);
+  if (repeated) throw new CliError(`${option}: ${repeated} is given more than once; give it once`);
+  return names;
 }
 
 function list(value: string | undefined): string[] {

@@ -744,11 +744,62 @@ describe("eks-upgrade CLI against the emulator", () => {
       ],
       [["status", "--cluster", "demo", "--region", "us-east-1", "--endpoint", "not a url"], /--endpoint: /],
       [["frobnicate"], /unknown command 'frobnicate'/],
+      // Contradictions and repeats are refused, naming both values.
+      [
+        ["plan", ...target(), "--cluster-version", "1.30", "--to", "1.31"],
+        /--cluster-version 1\.30 and --to 1\.31 contradict each other \(--to is short for --cluster-version\): give one/,
+      ],
+      [
+        [
+          "plan",
+          ...target(),
+          "--to",
+          "1.30",
+          "--ami-release-version",
+          "general=latest,general=1.30.0-20240522",
+        ],
+        /--ami-release-version: general is given 2 times \(general=latest, general=1\.30\.0-20240522\); give it once/,
+      ],
+      [
+        ["plan", ...target(), "--to", "1.30", "--canary", "general,general"],
+        /--canary: general is given more than once; give it once/,
+      ],
+      [
+        ["plan", ...target(), "--to", "1.30", "--force", "arm,arm"],
+        /--force: arm is given more than once; give it once/,
+      ],
+      [
+        ["plan", ...target(), "--to", "1.30", "--time-scale", "-1"],
+        /--time-scale: expected a number in \(0, 1\], got -1/,
+      ],
+      [
+        ["plan", ...target(), "--to", "1.30", "--time-scale", "0"],
+        /--time-scale: expected a number in \(0, 1\], got 0/,
+      ],
     ];
     for (const [args, message] of cases) {
       const { code, stderr } = await cli(...args);
       assert.equal(code, 2, `${args.join(" ")}: ${stderr}`);
       assert.match(stderr, message);
+    }
+    assert.deepEqual(mutating(), []);
+  });
+
+  it("a node group the cluster does not have is named with the flag that named it", async () => {
+    for (const [flag, value, named] of [
+      ["--canary", "nosuch", "--canary nosuch"],
+      ["--force", "nosuch", "--force nosuch"],
+      ["--drain-checks", "nosuch=warn", "--drain-checks nosuch=block|warn"],
+      ["--ami-release-version", "nosuch=latest", "--ami-release-version nosuch=<release>"],
+      ["--launch-template-version", "nosuch=4", "--launch-template-version nosuch=<version>"],
+    ] as const) {
+      const { code, stdout, stderr } = await cli("plan", ...target(), "--to", "1.30", flag, value);
+      assert.equal(code, 2, `${flag}: ${stderr}`);
+      assert.match(
+        joined(stdout),
+        new RegExp(`EKSUP005 ${named.replace(/[|<>]/g, "\\$&")}: cluster demo has no node group nosuch`),
+        flag,
+      );
     }
     assert.deepEqual(mutating(), []);
   });
