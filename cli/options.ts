@@ -129,13 +129,6 @@ export function specAndScale(o: TargetOptions): {
   /** The stack's promotion gate (--stack only): the same refusal as the program's. */
   gate?: PromotionGate;
 } {
-  const stackKeys = keysFor(o.stack);
-  // A finding about a whole node group names the flag the user named it with (--canary x, --force x).
-  const keys: KeyRenderer = (path, value) => {
-    const [head, name, leaf] = path.split(".");
-    const flag = head === "nodeGroups" && name && leaf === undefined ? namedBy.get(name) : undefined;
-    return flag ? stackKeys(`${path}.${flag}`, value) : stackKeys(path, value);
-  };
   const base: ReturnType<typeof fromStack> = o.stack ? fromStack(o.stack) : { input: {} };
   if (!o.stack && !o.cluster)
     throw new CliError("--cluster is required (or --stack <name> to read Pulumi.<name>.yaml)");
@@ -171,6 +164,13 @@ export function specAndScale(o: TargetOptions): {
   for (const name of unique("--force", list(o.force))) set(name, { force: true });
   for (const [name, v] of pairs("--drain-checks", o.drainChecks, "general=warn"))
     set(name, { drainChecks: v });
+  const stackKeys = keysFor(o.stack);
+  // A finding about a whole node group names the flag the user named it with (--canary x, --force x).
+  const keys: KeyRenderer = (path, value) => {
+    const [head, name, leaf] = path.split(".");
+    const flag = head === "nodeGroups" && name && leaf === undefined ? namedBy.get(name) : undefined;
+    return stackKeys(flag ? `${path}.${flag}` : path, value);
+  };
   const input: Record<string, unknown> = { ...base.input };
   if (o.cluster) input.clusterName = o.cluster;
   if (clusterVersion) input.clusterVersion = clusterVersion;

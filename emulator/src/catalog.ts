@@ -115,17 +115,18 @@ export class Catalog {
 
   /** How many minors `b` comes after `a` in EKS's list (negative: before); NaN if either is unknown. */
   minorsApart(a: string, b: string): number {
-    const order = [...this.minors.keys()];
-    const ia = order.indexOf(a);
-    const ib = order.indexOf(b);
+    const [ia, ib] = [this.minorPosition(a), this.minorPosition(b)];
     return ia < 0 || ib < 0 ? Number.NaN : ib - ia;
   }
 
   /** The minor EKS offers right after `version`, if any. */
   nextMinor(version: string): string | undefined {
-    const order = [...this.minors.keys()];
-    const i = order.indexOf(version);
-    return i < 0 ? undefined : order[i + 1];
+    const i = this.minorPosition(version);
+    return i < 0 ? undefined : [...this.minors.keys()][i + 1];
+  }
+
+  private minorPosition(version: string): number {
+    return [...this.minors.keys()].indexOf(version);
   }
 
   minor(version: string): KubernetesVersionInfo | undefined {

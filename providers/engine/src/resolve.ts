@@ -22,15 +22,22 @@ export async function resolve(
   spec: DesiredSpec,
   observed: Observed,
 ): Promise<ResolvedCatalog> {
-  const [kubernetesVersions, addonVersions, latestReleases, publishedReleases] = await Promise.all([
+  // The newest releases and the pins share their GetParameters calls.
+  const latest = latestParameters(releaseLookups(spec, observed));
+  const pins = pinLookups(spec, observed);
+  const [kubernetesVersions, addonVersions, parameters] = await Promise.all([
     clusterVersions(clients),
     Promise.all(
       addonLookups(spec, observed).map(async (m) => [m, await addonVersionsFor(clients, m)] as const),
     ).then((entries) => Object.fromEntries(entries)),
-    latestReleasesFor(clients, releaseLookups(spec, observed)),
-    publishedReleasesFor(clients, pinLookups(spec, observed)),
+    getParameters(clients, [...latest.keys(), ...pins.map((p) => p.parameter)]),
   ]);
-  return { kubernetesVersions, addonVersions, latestReleases, publishedReleases };
+  return {
+    kubernetesVersions,
+    addonVersions,
+    latestReleases: readLatest(latest, parameters),
+    publishedReleases: readPublished(pins, parameters),
+  };
 }
 
 /** Every minor EKS knows with its support status and dates (one call, a page or two). */
@@ -82,7 +89,29 @@ export async function latestReleasesFor(
   clients: Clients,
   pairs: { amiType: string; minor: string }[],
 ): Promise<Record<string, string | null>> {
-  const byName = new Map<string, { keys: string[]; json: boolean }>();
+  const latest = latestParameters(pairs);
+  return readLatest(latest, await getParameters(clients, [...latest.keys()]));
+}
+
+/** Whether each pinned release's own SSM parameter exists (SSM answers the rest as InvalidParameters). */
+export async function publishedReleasesFor(
+  clients: Clients,
+  pins: { key: string; parameter: string }[],
+): Promise<Record<string, boolean>> {
+  return readPublished(
+    pins,
+    await getParameters(
+      clients,
+      pins.map((p) => p.parameter),
+    ),
+  );
+}
+
+type LatestParameters = Map<string, { keys: string[]; json: boolean }>;
+
+/** The SSM parameter holding the newest release of each pair, with the pairs it answers for. */
+function latestParameters(pairs: { amiType: string; minor: string }[]): LatestParameters {
+  const byName: LatestParameters = new Map();
   for (const { amiType, minor } of pairs) {
     const p = releaseParameter(amiType, minor);
     if (!p) continue;
@@ -90,9 +119,14 @@ export async function latestReleasesFor(
     entry.keys.push(releaseKey(amiType, minor));
     byName.set(p.name, entry);
   }
+  return byName;
+}
+
+/** "<amiType>@<minor>" -> the newest release, or null where SSM has none. */
+function readLatest(byName: LatestParameters, parameters: Parameter[]): Record<string, string | null> {
   const out: Record<string, string | null> = {};
   for (const { keys } of byName.values()) for (const k of keys) out[k] = null;
-  for (const p of await getParameters(clients, [...byName.keys()])) {
+  for (const p of parameters) {
     const entry = p.Name ? byName.get(p.Name) : undefined;
     if (!entry || !p.Value) continue;
     const release = entry.json
@@ -103,19 +137,11 @@ export async function latestReleasesFor(
   return out;
 }
 
-/** Whether each pinned release's own SSM parameter exists (SSM answers the rest as InvalidParameters). */
-export async function publishedReleasesFor(
-  clients: Clients,
+function readPublished(
   pins: { key: string; parameter: string }[],
-): Promise<Record<string, boolean>> {
-  const found = new Set(
-    (
-      await getParameters(
-        clients,
-        pins.map((p) => p.parameter),
-      )
-    ).map((p) => p.Name),
-  );
+  parameters: Parameter[],
+): Record<string, boolean> {
+  const found = new Set(parameters.map((p) => p.Name));
   return Object.fromEntries(pins.map((p) => [p.key, found.has(p.parameter)]));
 }
 
