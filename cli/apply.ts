@@ -12,6 +12,7 @@ import {
   formatDuration as duration,
   UpgradeAbortedError,
   UpgradeError,
+  UpgradeStoppedError,
 } from "@eks-upgrade/engine";
 import Table from "cli-table3";
 import { CliError, EXIT } from "./errors";
@@ -27,8 +28,8 @@ export interface ApplyOptions {
 }
 
 /**
- * Runs an inspection's plan after confirmation, with live progress; Ctrl-C stops between polls and
- * a re-run resumes. The summary's "before" is the state the plan was made from.
+ * Runs an inspection's plan after confirmation, with live progress; Ctrl-C stops after the step in
+ * flight (twice: after the current poll) and a re-run resumes. The summary's "before" is the state the plan was made from.
  */
 export async function applyPlan(
   clients: Clients,
@@ -40,22 +41,31 @@ export async function applyPlan(
     throw new CliError("the plan has violations: nothing was changed", EXIT.refused);
   if (!plan.steps.length) return undefined;
   if (!o.yes) await confirm(plan);
-  const controller = new AbortController();
-  // Ctrl-C, and SIGTERM as a cancelled CI job sends it: stop between polls and say what goes on in EKS.
+  // Ctrl-C once: stop after the steps in flight. Again, or SIGTERM (a cancelled CI job sends
+  // SIGINT, then SIGTERM seconds later): stop after the current poll, naming the updates that go
+  // on in EKS. Once more: quit at once.
+  const afterStep = new AbortController();
+  const now = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
-    if (controller.signal.aborted) process.exit(EXIT.interrupted);
+    if (now.signal.aborted) process.exit(EXIT.interrupted);
+    if (signal === "SIGINT" && !afterStep.signal.aborted) {
+      o.write(
+        `${signal}: stopping after the step in flight (Ctrl-C again to stop after the current poll; the update goes on in EKS).`,
+      );
+      afterStep.abort(`${signal} received`);
+      return;
+    }
     o.write(
       `${signal}: stopping after the current poll (again to quit at once); updates already started go on in EKS.`,
     );
-    controller.abort();
+    now.abort();
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
   const display = progressDisplay(o.tty, o.timeScale, o.write);
   try {
     const result = await execute(clients, spec, plan, {
       timeScale: o.timeScale,
-      signal: controller.signal,
+      signal: now.signal,
+      stopAfterStep: afterStep.signal,
       onEvent: (e) => display.onEvent(e),
     });
     display.stop();
@@ -64,7 +74,8 @@ export async function applyPlan(
     return result;
   } catch (e) {
     display.stop();
-    if (e instanceof UpgradeAbortedError) throw new CliError(`${e.message}`, EXIT.interrupted);
+    if (e instanceof UpgradeAbortedError || e instanceof UpgradeStoppedError)
+      throw new CliError(e.message, EXIT.interrupted);
     if (e instanceof UpgradeError) throw new CliError(e.describe(o.keys), EXIT.failed);
     throw e;
   } finally {

@@ -10,6 +10,10 @@ import {
   inspectRollback,
   type KeyRenderer,
   operationalFinding,
+  describePause,
+  pauseCluster,
+  pauseReasonProblem,
+  resumeCluster,
   runtimeNotice,
   timeScaleOf,
 } from "@eks-upgrade/engine";
@@ -21,6 +25,7 @@ import { kubeconfig } from "./kubeconfig";
 import { CliError, EXIT } from "./errors";
 import {
   type ClusterOptions,
+  clusterOrStack,
   clusterRef,
   type RollbackOptions,
   rollbackSpec,
@@ -229,6 +234,56 @@ clusterOptions(
       });
     });
   });
+
+/** pause and resume: the cluster by --cluster, or by the stack's config. */
+function pauseOptions(cmd: Command): Command {
+  return cmd
+    .option("--stack <name>", "the cluster of Pulumi.<name>.yaml")
+    .option("--cluster <name>", "the EKS cluster (required without --stack)")
+    .option("--region <region>", "its AWS region (default: the stack's aws:region, or AWS_REGION)")
+    .option("--endpoint <url>", "EKS, SSM and STS endpoint, for the local emulator");
+}
+
+type PauseOptions = Partial<ClusterOptions> & { stack?: string; reason?: string };
+
+/** How to name the cluster again in a command line: as the user named it. */
+const sameCluster = (o: PauseOptions, name: string) => (o.stack ? `--stack ${o.stack}` : `--cluster ${name}`);
+
+pauseOptions(
+  program
+    .command("pause")
+    .description(
+      "stop every upgrade of the cluster (CLI, pulumi up, rollback; any machine) after its step in flight, until resume: a tag on the cluster",
+    ),
+)
+  .requiredOption("--reason <text>", "why: shown to every run the pause stops (an AWS tag value)")
+  .action(async (o: PauseOptions & { reason: string }) => {
+    const problem = pauseReasonProblem(o.reason);
+    if (problem) throw new CliError(`--reason: ${problem}`);
+    const ref = clusterOrStack(o);
+    await withClients(ref, flagKey, async (clients) => {
+      const pause = await pauseCluster(clients, ref.clusterName, o.reason);
+      write(
+        `cluster ${ref.clusterName} ${describePause(pause)}\n` +
+          "Every run (eks-upgrade apply and rollback, pulumi up; on any machine) stops after its step in flight, and none starts a step until " +
+          `eks-upgrade resume ${sameCluster(o, ref.clusterName)}.`,
+      );
+    });
+  });
+
+pauseOptions(program.command("resume").description("lift a pause: runs may start steps again")).action(
+  async (o: PauseOptions) => {
+    const ref = clusterOrStack(o);
+    await withClients(ref, flagKey, async (clients) => {
+      const lifted = await resumeCluster(clients, ref.clusterName);
+      write(
+        lifted
+          ? `cluster ${ref.clusterName} resumed (it was ${describePause(lifted)}). Run the upgrade again to go on: finished steps are not repeated.`
+          : `cluster ${ref.clusterName} is not paused: nothing to do.`,
+      );
+    });
+  },
+);
 
 clusterOptions(
   program

@@ -233,6 +233,20 @@ export function rollbackSpec(o: RollbackOptions): RollbackSpec {
   );
 }
 
+/** The cluster pause and resume act on: --cluster, or the stack's (--region and --endpoint override it). */
+export function clusterOrStack(o: Partial<ClusterOptions> & { stack?: string }): ClusterRef {
+  const base = o.stack ? fromStack(o.stack).input : {};
+  if (!o.stack && !o.cluster)
+    throw new CliError("--cluster is required (or --stack <name> to read Pulumi.<name>.yaml)");
+  return withArguments(() =>
+    parseClusterRef({
+      clusterName: o.cluster ?? base.clusterName,
+      region: o.region || !base.region ? region(o) : base.region,
+      endpoints: o.endpoint ? endpoints(o) : base.endpoints,
+    }),
+  );
+}
+
 /** The cluster to talk to, validated: --cluster, --region, --endpoint. */
 export function clusterRef(o: ClusterOptions): ClusterRef {
   return withArguments(() =>

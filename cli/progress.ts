@@ -41,7 +41,7 @@ function barDisplay(timeScale: number): ProgressDisplay {
     Presets.shades_classic,
   );
   const bars = new Map<string, SingleBar>();
-  const bar = (e: ProgressEvent) => {
+  const bar = (e: Exclude<ProgressEvent, { type: "stopping" }>) => {
     let b = bars.get(e.step.id);
     if (!b) {
       b = multi.create(Math.max(1, e.step.estimatedMinutes * 60), 0, {
@@ -53,8 +53,14 @@ function barDisplay(timeScale: number): ProgressDisplay {
     }
     return b;
   };
+  const line = progressLines(timeScale);
   return {
     onEvent(e) {
+      if (e.type === "stopping") {
+        // Above the bars: the steps in flight go on to their end.
+        multi.log(`${line(e)}\n`);
+        return;
+      }
       const b = bar(e);
       const total = b.getTotal();
       if (e.type === "stepStarted") b.update(0, { status: e.resumed ? "resuming" : "started" });

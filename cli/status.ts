@@ -1,5 +1,6 @@
 import {
   type Clients,
+  describePause,
   drainBlockers,
   minorDistance,
   type Observed,
@@ -53,6 +54,11 @@ export function renderStatus(
     out.push(`  EKS lists no support dates for ${minor}`);
   }
   if (c.autoMode) out.push("  EKS Auto Mode: EKS upgrades its own nodes after the control plane");
+  if (c.pause)
+    out.push(
+      pc.yellow(`  Upgrades ${describePause(c.pause)}`),
+      `  (every run stops before its next step; eks-upgrade resume --cluster ${c.name} lifts it)`,
+    );
 
   const addons = new Table({
     head: ["add-on", "running", `default for ${minor}`, `newest for ${minor}`],

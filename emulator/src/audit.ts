@@ -29,6 +29,8 @@ const MUTATING = new Set([
   "UpdateNodegroupVersion",
   "UpdateNodegroupConfig",
   "UpdateAddon",
+  "TagResource",
+  "UntagResource",
 ]);
 
 export function isMutating(operation: string): boolean {

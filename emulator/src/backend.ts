@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Catalog } from "./catalog";
 import { describeAddonVersions, describeClusterVersions } from "./catalog-reads";
 import { epochSeconds, type SimClock } from "./clock";
-import { notFound, resourceInUse } from "./errors";
+import { EksError, notFound, resourceInUse } from "./errors";
 import type { FaultSet } from "./faults";
 import {
   type AddonRecord,
@@ -28,6 +28,9 @@ import {
   type NodegroupVersionInput,
   nodegroupConfigChange,
   nodegroupVersionChange,
+  TAG_KEY_MAX,
+  TAG_VALUE_MAX,
+  TAGS_MAX,
 } from "./rules";
 import type { Seed } from "./seed";
 import { loadClusters } from "./seed-loader";
@@ -317,6 +320,53 @@ export class EksBackend {
     return { insight: renderInsight(insight) };
   }
 
+  // --- tags ----------------------------------------------------------------------------------
+
+  /** TagResource: tags merge into the cluster's (a key given again takes the new value). */
+  tagResource(arn: string, tags: Record<string, string> | undefined) {
+    this.advance();
+    const cluster = this.taggable(arn);
+    const entries = Object.entries(tags ?? {});
+    if (!entries.length) throw new EksError("BadRequestException", "tags must name at least one tag");
+    for (const [k, v] of entries) {
+      if (typeof v !== "string")
+        throw new EksError("BadRequestException", `The value of tag ${k} must be a string`);
+      if (k.length < 1 || k.length > TAG_KEY_MAX || v.length > TAG_VALUE_MAX)
+        throw new EksError(
+          "BadRequestException",
+          `Tag keys are 1 to ${TAG_KEY_MAX} characters and values at most ${TAG_VALUE_MAX}: ${k}`,
+        );
+      if (/^aws:/i.test(k) || /^aws:/i.test(v))
+        throw new EksError("BadRequestException", `The aws: prefix is reserved for AWS use: ${k}`);
+    }
+    const merged = { ...cluster.tags, ...Object.fromEntries(entries) };
+    if (Object.keys(merged).length > TAGS_MAX)
+      throw new EksError("BadRequestException", `A resource has at most ${TAGS_MAX} tags`);
+    cluster.tags = merged;
+    return {};
+  }
+
+  /** UntagResource: keys the cluster does not carry are ignored, as EKS does. */
+  untagResource(arn: string, tagKeys: string[]) {
+    this.advance();
+    const cluster = this.taggable(arn);
+    if (!tagKeys.length) throw new EksError("BadRequestException", "tagKeys must name at least one key");
+    cluster.tags = Object.fromEntries(Object.entries(cluster.tags).filter(([k]) => !tagKeys.includes(k)));
+    return {};
+  }
+
+  listTagsForResource(arn: string) {
+    this.advance();
+    return { tags: this.taggable(arn).tags };
+  }
+
+  /** The cluster an ARN names; node group and add-on ARNs are not taggable here (Known differences). */
+  private taggable(arn: string): ClusterRecord {
+    const cluster = [...this.clusters.values()].find((c) => c.arn === arn);
+    if (!cluster) throw new EksError("NotFoundException", `No resource found for ARN: ${arn}.`);
+    return cluster;
+  }
+
   describeAddonVersions(q: Parameters<typeof describeAddonVersions>[1]) {
     return describeAddonVersions(this.catalog, q);
   }
@@ -583,6 +633,7 @@ export class EksBackend {
         version: c.version,
         platformVersion: c.platformVersion,
         status: c.status,
+        tags: { ...c.tags },
         lastUpgrade: c.lastUpgrade,
         nodegroups: [...c.nodegroups.values()].map((n) => ({
           name: n.name,

@@ -19,7 +19,10 @@ export type EksErrorType =
   | "ServiceUnavailableException"
   | "UnknownOperationException"
   | "SerializationException"
-  | "AccessDeniedException";
+  | "AccessDeniedException"
+  // The tagging operations' own errors (the EKS API model lists these two for them).
+  | "BadRequestException"
+  | "NotFoundException";
 
 const STATUS: Record<EksErrorType, number> = {
   InvalidParameterException: 400,
@@ -35,6 +38,8 @@ const STATUS: Record<EksErrorType, number> = {
   UnknownOperationException: 404,
   SerializationException: 400,
   AccessDeniedException: 403,
+  BadRequestException: 400,
+  NotFoundException: 404,
 };
 
 export interface ErrorContext {

@@ -28,6 +28,11 @@ const RESOLVE_CONFLICTS = ["OVERWRITE", "NONE", "PRESERVE"];
  */
 export const KUBELET_SKEW = 3;
 
+/** EKS's tag limits (TagMap in the API model): 50 tags, keys of 1-128 characters, values of at most 256. */
+export const TAGS_MAX = 50;
+export const TAG_KEY_MAX = 128;
+export const TAG_VALUE_MAX = 256;
+
 /** The minor a cluster may roll back to now: the one its last upgrade left, within 7 days. */
 export function rollbackTarget(cluster: ClusterRecord, now: number): string | undefined {
   const last = cluster.lastUpgrade;

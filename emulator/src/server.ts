@@ -209,7 +209,8 @@ export class Emulator {
       operation,
       ...(userAgent ? { userAgent } : {}),
       ...definedOnly({
-        cluster: req.path.name,
+        // The tagging operations name the cluster by its ARN.
+        cluster: req.path.name ?? clusterOfArn(req.path.resourceArn),
         // DescribeUpdate and ListUpdates name their target in the query; DescribeAddonVersions has none.
         nodegroup:
           req.path.nodegroupName ??
@@ -352,4 +353,9 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
 
 function definedOnly<T extends Record<string, unknown>>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== "")) as Partial<T>;
+}
+
+/** `arn:aws:eks:<region>:<account>:cluster/<name>` names cluster <name>. */
+function clusterOfArn(arn: string | undefined): string | undefined {
+  return arn?.match(/^arn:[^:]+:eks:[^:]*:\d*:cluster\/(.+)$/)?.[1];
 }

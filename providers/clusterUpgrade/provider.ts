@@ -1,6 +1,7 @@
 import type * as engineApi from "@eks-upgrade/engine";
 import type * as pulumi from "@pulumi/pulumi";
 import type { execFileSync as ExecFileSync } from "node:child_process";
+import type { createRequire as CreateRequire } from "node:module";
 import type { RunningVersions, StepTiming } from "./args";
 
 /*
@@ -89,43 +90,99 @@ function keyRenderer(engine: typeof engineApi, inputs: Props): engineApi.KeyRend
 }
 
 /**
- * Pulumi's Cancel does not reach a dynamic provider, and on Ctrl-C (or a cancelled CI job) the CLI
- * waits for the running resource operation — for an upgrade, up to hours. Pulumi starts plugins in
- * their own process group, so a terminal's Ctrl-C does not reach this host either. So the run stops
- * by itself between polls when the Pulumi CLI that started it is gone (killed: an orphaned host
- * would go on upgrading with nobody recording it), or when this process is sent SIGINT/SIGTERM.
- * Updates already started go on in EKS; the next `pulumi up` awaits them instead of issuing them
- * again.
+ * How a run in this host learns that it should stop:
+ * - Pulumi's Cancel (its answer to the first Ctrl-C, and to the SIGINT or SIGTERM a cancelled CI
+ *   job sends the CLI), or SIGINT sent to this host: stop after the steps in flight.
+ * - SIGTERM sent to this host, or the Pulumi CLI that started it gone (killed): stop after the
+ *   current poll; updates already started go on in EKS and the next `pulumi up` awaits them.
+ * Pulumi starts plugins in their own process group: a terminal's Ctrl-C reaches the CLI only, and
+ * the CLI's Cancel is the one message that reaches this host (see onPulumiCancel).
  */
-function stopWhenInterrupted(log: (text: string) => void): { signal: AbortSignal; dispose: () => void } {
-  const controller = new AbortController();
+function brakes(log: (text: string) => void): {
+  afterStep: AbortSignal;
+  now: AbortSignal;
+  dispose: () => void;
+} {
+  const afterStep = new AbortController();
+  const now = new AbortController();
   const parent = process.ppid;
   // Pulumi starts this host through a shell script (pulumi-resource-pulumi-nodejs), which outlives
   // a killed CLI: watch the script's parent too.
   const watched = [parent, parentOf(parent)].filter((p): p is number => p !== undefined && p > 1);
-  const stop = (why: string) => {
-    if (controller.signal.aborted) return;
-    log(`stopping after the current poll: ${why}`);
-    controller.abort();
+  const stopAfterStep = (why: string) => {
+    if (afterStep.signal.aborted || now.signal.aborted) return;
+    log(`${why}: stopping after the step in flight; no new step starts`);
+    afterStep.abort(why);
   };
-  const onSignal = (name: string) => stop(`${name} received`);
+  const stopNow = (why: string) => {
+    if (now.signal.aborted) return;
+    log(`${why}: stopping after the current poll; updates already started go on in EKS`);
+    now.abort();
+  };
+  const onSigint = () => stopAfterStep("SIGINT received");
+  const onSigterm = () => stopNow("SIGTERM received");
+  const offCancel = onPulumiCancel(() =>
+    stopAfterStep("Pulumi cancelled the update (Ctrl-C, or a cancelled job)"),
+  );
   const orphanWatch = setInterval(() => {
     if (process.ppid === parent && watched.every(isAlive)) return;
-    stop("the Pulumi CLI that ran this update is gone");
+    stopNow("the Pulumi CLI that ran this update is gone");
     // Nobody is left to answer: end this host once the run has stopped.
     setTimeout(() => process.exit(1), 2000).unref();
   }, 1000);
   orphanWatch.unref();
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSigint);
+  process.on("SIGTERM", onSigterm);
   return {
-    signal: controller.signal,
+    afterStep: afterStep.signal,
+    now: now.signal,
     dispose: () => {
       clearInterval(orphanWatch);
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
+      offCancel();
+      process.off("SIGINT", onSigint);
+      process.off("SIGTERM", onSigterm);
     },
   };
+}
+
+/**
+ * Calls `listener` when Pulumi sends this host Cancel; returns the unsubscribe. The dynamic-provider
+ * host of @pulumi/pulumi answers Cancel with a no-op nothing can subscribe to, so the lookup of a
+ * call's handler in the host's own @grpc/grpc-js server (resolved from the host's script, so the
+ * same module instance) is wrapped once per process to see Cancel go by. If that grpc-js has no
+ * such lookup, Cancel goes unseen (said once in the log): the run then stops on signals alone.
+ */
+function onPulumiCancel(listener: () => void): () => void {
+  // Made here, not captured: Pulumi serializes this function into the stack's state.
+  const CANCEL_METHOD = "/pulumirpc.ResourceProvider/Cancel";
+  const CANCEL_LISTENERS = Symbol.for("eks-upgrade.pulumiCancelListeners");
+  const registry = globalThis as unknown as Record<symbol, Set<() => void> | undefined>;
+  let listeners = registry[CANCEL_LISTENERS];
+  if (!listeners) {
+    const installed = new Set<() => void>();
+    listeners = installed;
+    registry[CANCEL_LISTENERS] = installed;
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { createRequire } = require("node:module") as { createRequire: typeof CreateRequire };
+      const hostRequire = createRequire(process.argv[1] ?? `${process.cwd()}/`);
+      const server = (hostRequire("@grpc/grpc-js") as { Server?: { prototype: Record<string, unknown> } })
+        .Server?.prototype;
+      const lookup = server?._retrieveHandler;
+      if (!server || typeof lookup !== "function") throw new Error("no handler lookup to wrap");
+      server._retrieveHandler = function (this: unknown, path: string) {
+        if (path === CANCEL_METHOD) for (const l of installed) l();
+        return (lookup as (p: string) => unknown).call(this, path);
+      };
+    } catch (e) {
+      console.log(
+        `[eks-upgrade] Pulumi's Cancel cannot be seen in this host (${(e as Error).message}): Ctrl-C lets the run go on; send this host SIGINT to stop it after the step in flight`,
+      );
+    }
+  }
+  listeners.add(listener);
+  const own = listeners;
+  return () => own.delete(listener);
 }
 
 function parentOf(pid: number): number | undefined {
@@ -192,12 +249,12 @@ async function upgrade(id: string, inputs: Props, previousUpgradedAt: unknown): 
   const log = (text: string) => console.log(`[eks-upgrade ${spec.clusterName}] ${text}`);
   const render = keyRenderer(engine, inputs);
   let planned: engineApi.Plan | undefined;
-  const interrupt = stopWhenInterrupted(log);
+  const interrupt = brakes(log);
   try {
     // The plan a run acts on is made from freshly evaluated insights.
     const { plan } = await engine.inspectForApply(clients, spec, promotionGate(inputs), {
       timeScale,
-      signal: interrupt.signal,
+      signal: interrupt.now,
       log,
     });
     planned = plan;
@@ -205,7 +262,8 @@ async function upgrade(id: string, inputs: Props, previousUpgradedAt: unknown): 
     log(`${plan.steps.length} steps: ${plan.from} -> ${plan.to}`);
     const result = await engine.execute(clients, spec, plan, {
       timeScale,
-      signal: interrupt.signal,
+      signal: interrupt.now,
+      stopAfterStep: interrupt.afterStep,
       onEvent: (e) => {
         const text = line(e);
         if (text) log(text);

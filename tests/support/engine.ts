@@ -87,6 +87,8 @@ export function callSummary(entries: AuditEntry[]): string[] {
     if (e.operation === "UpdateClusterVersion") return `controlPlane ${p.version}`;
     if (e.operation === "UpdateAddon") return `addon ${e.addon} ${p.addonVersion}`;
     if (e.operation === "UpdateNodegroupConfig") return `nodegroupConfig ${e.nodegroup}`;
+    if (e.operation === "TagResource") return `tag ${e.cluster} ${Object.keys(p.tags ?? {}).join(",")}`;
+    if (e.operation === "UntagResource") return `untag ${e.cluster} ${(p.tagKeys as string[]).join(",")}`;
     const lt = p.launchTemplate as { version?: string } | undefined;
     return `nodegroup ${e.nodegroup} ${lt ? `lt${lt.version}` : (p.version ?? "")}`;
   });

@@ -181,6 +181,25 @@ export const EKS_ROUTES: readonly EksRoute[] = [
     handle: (b, r) => b.describeInsight(name(r), r.path.id ?? ""),
   },
   {
+    operation: "TagResource",
+    method: "POST",
+    path: "/tags/{resourceArn}",
+    handle: (b, r) =>
+      b.tagResource(r.path.resourceArn ?? "", optObject<Record<string, string>>(r.body, "tags")),
+  },
+  {
+    operation: "UntagResource",
+    method: "DELETE",
+    path: "/tags/{resourceArn}",
+    handle: (b, r) => b.untagResource(r.path.resourceArn ?? "", r.query.getAll("tagKeys")),
+  },
+  {
+    operation: "ListTagsForResource",
+    method: "GET",
+    path: "/tags/{resourceArn}",
+    handle: (b, r) => b.listTagsForResource(r.path.resourceArn ?? ""),
+  },
+  {
     operation: "DescribeClusterVersions",
     method: "GET",
     path: "/cluster-versions",
@@ -214,6 +233,10 @@ export function auditParams(operation: string, req: EksRequest): Record<string, 
       return pick(["addonVersion", "resolveConflicts"], req.body);
     case "ListInsights":
       return pick(["filter"], req.body);
+    case "TagResource":
+      return pick(["tags"], req.body);
+    case "UntagResource":
+      return { tagKeys: req.query.getAll("tagKeys") };
     case "DescribeAddonVersions":
       return pick(["kubernetesVersion", "addonName"], Object.fromEntries(req.query));
     default:

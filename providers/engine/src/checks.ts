@@ -35,6 +35,14 @@ export const CHECKS = {
     title: "The cluster is not ACTIVE",
     remedy: "Wait until the cluster is ACTIVE and its health issues are resolved, then run again.",
   },
+  CLUSTER_PAUSED: {
+    key: "clusterName",
+    code: "EKSUP033",
+    severity: "violation",
+    title: "Upgrades of the cluster are paused (eks-upgrade pause)",
+    remedy:
+      "Nothing moves while the pause lasts, from any machine. When it is safe to go on: eks-upgrade resume (with the same --cluster or --stack), then run again; finished steps are not repeated.",
+  },
   NODEGROUP_DEGRADED: {
     key: "nodeGroups.<name>",
     code: "EKSUP004",

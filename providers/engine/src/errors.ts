@@ -1,5 +1,5 @@
 import { key, type KeyRenderer, plainKey, renderKeys } from "./keys";
-import type { Finding } from "./checks";
+import { CHECKS, type Finding } from "./checks";
 import type { Step } from "./model";
 
 /** What to do about a failed update, by EKS error code (or our own code). */
@@ -99,5 +99,32 @@ export class UpgradeAbortedError extends Error {
       `upgrade stopped${inFlight.length ? `; still running in EKS: ${inFlight.map((f) => `${f.stepId} (update ${f.updateId})`).join(", ")}` : ""}. Run again to resume.`,
     );
     this.name = "UpgradeAbortedError";
+  }
+}
+
+/**
+ * The run stopped after the steps in flight, as asked (Ctrl-C once, Pulumi's Cancel) or because the
+ * cluster was paused: nothing it started is still running in EKS. A re-run goes on from `left`.
+ */
+export class UpgradeStoppedError extends Error {
+  constructor(
+    /** Why: "SIGINT received", or the pause ("paused by <arn> at <time>: <reason>"). */
+    readonly reason: string,
+    readonly paused: boolean,
+    /** The steps that ended (updated, awaited or skipped), in order. */
+    readonly done: string[],
+    /** The steps not started. */
+    readonly left: string[],
+  ) {
+    const then = paused
+      ? CHECKS.CLUSTER_PAUSED.remedy
+      : "Run again to go on; finished steps are not repeated.";
+    const more = left.length > 3 ? ` and ${left.length - 3} more` : "";
+    super(
+      `upgrade stopped after the steps in flight: ${reason}. ${done.length} of ${done.length + left.length} steps done` +
+        `${done.length ? ` (the last: ${done.at(-1)})` : ""}; not started: ${left.slice(0, 3).join(", ") || "none"}${more}. ` +
+        `Nothing it started is still running in EKS. ${then}`,
+    );
+    this.name = "UpgradeStoppedError";
   }
 }

@@ -9,7 +9,14 @@ import {
 import type { Clients } from "./clients";
 import { RolloutWatch } from "./kubernetes/rollout-watch";
 import { mapLimit } from "./concurrency";
-import { PlanRefusedError, remedyFor, type StepFailure, UpgradeAbortedError, UpgradeError } from "./errors";
+import {
+  PlanRefusedError,
+  remedyFor,
+  type StepFailure,
+  UpgradeAbortedError,
+  UpgradeError,
+  UpgradeStoppedError,
+} from "./errors";
 import type { Plan, Step, Target } from "./model";
 import {
   describeAddon,
@@ -18,6 +25,7 @@ import {
   findInProgressUpdate,
   targetQuery,
 } from "./observe";
+import { describePause, readPause } from "./pause";
 import type { DesiredSpec } from "./spec";
 import { compareReleases } from "./releases";
 import { compareAddonVersions, compareMinor } from "./versions";
@@ -29,12 +37,20 @@ export type ProgressEvent =
   /** A node group's drain: the pods whose evictions budgets refuse now (empty: none any more). */
   | { type: "stepBlocked"; step: Step; updateId: string; blockers: string[] }
   | { type: "stepFinished"; step: Step; updateId: string; durationMs: number }
-  | { type: "stepFailed"; step: Step; failure: StepFailure };
+  | { type: "stepFailed"; step: Step; failure: StepFailure }
+  /** The run will stop once the steps in flight end (once per run). */
+  | { type: "stopping"; reason: string; inFlight: string[] };
 
 export interface ExecuteOptions {
   onEvent?: (event: ProgressEvent) => void;
   /** Stops the run between polls; updates already started go on in EKS. */
   signal?: AbortSignal;
+  /**
+   * Stops the run once the steps in flight have ended (Ctrl-C once, Pulumi's Cancel); its reason
+   * (a string) says why. A pause of the cluster (pause.ts), read before each step and between
+   * polls, stops it the same way.
+   */
+  stopAfterStep?: AbortSignal;
   /**
    * Multiplies every wait (poll intervals, deadlines). 1 against AWS; the emulator runs its clock
    * faster by the same factor, so tests and the demo pass theirs.
@@ -75,6 +91,15 @@ export async function execute(
   const started = Date.now();
   const outcomes: StepOutcome[] = [];
   const phases = [...new Set(plan.steps.map((s) => s.phase))].sort((a, b) => a - b);
+  const stopped = () => {
+    const done = new Set(outcomes.map((o) => o.id));
+    return new UpgradeStoppedError(
+      run.stopping?.reason ?? "",
+      run.stopping?.paused ?? false,
+      plan.steps.filter((s) => done.has(s.id)).map((s) => s.id),
+      plan.steps.filter((s) => !done.has(s.id)).map((s) => s.id),
+    );
+  };
   for (const phase of phases) {
     run.checkAborted();
     const steps = plan.steps.filter((s) => s.phase === phase);
@@ -83,6 +108,7 @@ export async function execute(
     const failures: StepFailure[] = [];
     const results = await mapLimit(steps, limit, async (step) => {
       if (failures.length) return undefined; // a step of this phase failed: start nothing new
+      if (await run.shouldStop()) return undefined; // asked to stop, or paused: start nothing new
       try {
         return await run.step(step);
       } catch (e) {
@@ -95,6 +121,7 @@ export async function execute(
     });
     outcomes.push(...results.filter((r): r is StepOutcome => r !== undefined));
     if (failures.length) throw new UpgradeError(failures);
+    if (run.stopping) throw stopped();
   }
   return { steps: outcomes, durationMs: Date.now() - started };
 }
@@ -110,6 +137,9 @@ class Run {
   private readonly eks: EKSClient;
   private readonly inFlight = new Map<string, string>();
   private readonly watch: RolloutWatch;
+  private readonly running = new Set<string>();
+  /** Set once the run is to stop after the steps in flight. */
+  stopping: { reason: string; paused: boolean } | undefined;
 
   constructor(
     clients: Clients,
@@ -122,6 +152,35 @@ class Run {
   }
 
   async step(step: Step): Promise<StepOutcome> {
+    this.running.add(step.id);
+    try {
+      return await this.stepOnce(step);
+    } finally {
+      this.running.delete(step.id);
+    }
+  }
+
+  /**
+   * Whether to start nothing new: asked to (stopAfterStep), or the cluster is paused (its tags,
+   * read each time: a pause from another machine is seen before the next step and between polls).
+   */
+  async shouldStop(): Promise<boolean> {
+    if (this.stopping) return true;
+    const asked = this.options.stopAfterStep;
+    let stop: { reason: string; paused: boolean } | undefined;
+    if (asked?.aborted) stop = { reason: String(asked.reason ?? "asked to stop"), paused: false };
+    else {
+      const pause = await readPause(this.eks, this.spec.clusterName);
+      if (pause)
+        stop = { reason: `cluster ${this.spec.clusterName} is ${describePause(pause)}`, paused: true };
+    }
+    if (!stop || this.stopping) return this.stopping !== undefined;
+    this.stopping = stop;
+    this.emit({ type: "stopping", reason: stop.reason, inFlight: [...this.running] });
+    return true;
+  }
+
+  private async stepOnce(step: Step): Promise<StepOutcome> {
     const t0 = Date.now();
     const target = targetOf(step);
     for (let attempt = 0; ; attempt++) {
@@ -357,6 +416,8 @@ class Run {
             failureOf(step, updateId, code, error?.errorMessage ?? `the update ended ${status}`),
           );
         }
+        // Between polls: a pause or a stop request is announced now; the step goes on to its end.
+        await this.shouldStop();
         if (announce && step.kind === "nodegroup") {
           const now = await this.watch.blockers(step.target);
           if (now && now.join("\n") !== blockers.join("\n")) {

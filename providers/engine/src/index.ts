@@ -21,6 +21,7 @@ export {
   type StepFailure,
   UpgradeAbortedError,
   UpgradeError,
+  UpgradeStoppedError,
 } from "./errors";
 export {
   type ExecuteOptions,
@@ -44,6 +45,16 @@ export type {
 } from "./model";
 export { observe } from "./observe";
 export { type CallContext, operationalFinding } from "./operational";
+export {
+  describePause,
+  type Pause,
+  PAUSE_TAGS,
+  pauseCluster,
+  pauseOf,
+  pauseReasonProblem,
+  readPause,
+  resumeCluster,
+} from "./pause";
 export { plan } from "./plan";
 export { formatStep } from "./plan-text";
 export { configKeyRenderer, key, type KeyRenderer, plainKey, renderKeys } from "./keys";

@@ -1,3 +1,4 @@
+import type { Pause } from "./pause";
 import type { Finding } from "./checks";
 
 /** Plain, JSON-serializable data shared by the stages: what observe sees, what resolve finds, what plan decides. */
@@ -66,6 +67,8 @@ export interface Observed {
     autoMode: boolean;
     /** The cluster's Kubernetes API server (DescribeCluster's endpoint and certificateAuthority.data). */
     apiServer?: { endpoint: string; caData: string } | undefined;
+    /** Upgrades are paused (the cluster's eks-upgrade:paused tags, pause.ts). */
+    pause?: Pause | undefined;
   };
   /** When observe read the cluster (epoch ms): support windows are measured from it. */
   observedAt: number;

@@ -9,6 +9,7 @@ import {
   paginateListNodegroups,
   paginateListUpdates,
 } from "@aws-sdk/client-eks";
+import { pauseOf } from "./pause";
 import type { Clients } from "./clients";
 import { withCallerAccount } from "./operational";
 import { addMinor } from "./versions";
@@ -181,6 +182,7 @@ export async function describeCluster(eks: EKSClient, clusterName: string): Prom
     ...(c?.endpoint && c.certificateAuthority?.data
       ? { apiServer: { endpoint: c.endpoint, caData: c.certificateAuthority.data } }
       : {}),
+    ...(pauseOf(c?.tags) ? { pause: pauseOf(c?.tags) } : {}),
   };
 }
 

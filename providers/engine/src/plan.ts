@@ -1,6 +1,7 @@
 import { key } from "./keys";
 import { drainFindings } from "./drain-checks";
 import type { Observed, Plan, ResolvedCatalog, Target } from "./model";
+import { describePause } from "./pause";
 import { AddonPlanner } from "./plan-addons";
 import { PlanDraft } from "./plan-draft";
 import { nodeSchedule } from "./plan-lookups";
@@ -156,6 +157,12 @@ class Planner extends PlanDraft {
         `cluster ${cluster.name} is ${cluster.status}${issuesText(cluster.healthIssues)}`,
       );
     }
+    if (cluster.pause)
+      this.violation(
+        "CLUSTER_PAUSED",
+        "clusterName",
+        `cluster ${cluster.name} is ${describePause(cluster.pause)}`,
+      );
     for (const u of this.observed.updatesInProgress) {
       this.warning(
         "UPDATE_IN_PROGRESS",

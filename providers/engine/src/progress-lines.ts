@@ -41,6 +41,8 @@ export function progressLines(timeScale = 1): (e: ProgressEvent) => string | und
         return `skipped  ${e.step.id}: ${e.reason}`;
       case "stepFailed":
         return `FAILED   ${e.step.id}: ${e.failure.code}: ${e.failure.message}`;
+      case "stopping":
+        return `stopping ${e.inFlight.length ? `after ${e.inFlight.join(", ")}` : "before the next step"}: ${e.reason}`;
     }
   };
 }

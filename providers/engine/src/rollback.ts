@@ -1,3 +1,4 @@
+import { describePause } from "./pause";
 import { z } from "zod";
 import { amiFamily } from "./ami";
 import { type CheckName, type Finding, finding } from "./checks";
@@ -109,6 +110,8 @@ export function planRollback(spec: RollbackSpec, observed: Observed, catalog: Re
   const refuse = (name: CheckName, field: string, message: string, remedy?: string) =>
     violations.push(finding(name, field, message, remedy));
   const { cluster } = observed;
+  if (cluster.pause)
+    refuse("CLUSTER_PAUSED", "clusterName", `cluster ${cluster.name} is ${describePause(cluster.pause)}`);
   const last = observed.lastVersionChange;
   const target = rollbackTarget(observed);
   const result = (steps: Step[], to: string): Plan => {
