@@ -60,6 +60,8 @@ export async function applyPlan(
     );
     now.abort();
   };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   const display = progressDisplay(o.tty, o.timeScale, o.write);
   try {
     const result = await execute(clients, spec, plan, {

@@ -535,6 +535,98 @@ describe("eks-upgrade CLI against the emulator", () => {
     assert.deepEqual(all.slice(0, first.length), first);
   });
 
+  /** Starts `apply` to 1.30; resolves once its control-plane update is in flight, held there by the emulator's clock. */
+  async function applyHeldAtControlPlane() {
+    // Its waits paced as at 0.005 (a 60-minute deadline is 18 real seconds): the second process
+    // that pauses the cluster starts well within it.
+    const args = ["apply", ...target(), "--cluster-version", "1.30", "--yes", "--time-scale", "0.005"];
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...PROVIDER_ENV, NO_COLOR: "1" },
+    });
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => (output += d));
+    child.stderr.on("data", (d: Buffer) => (output += d));
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    for (let i = 0; i < 3000 && !mutating().some((e) => e.operation === "UpdateClusterVersion"); i++)
+      await new Promise((r) => setTimeout(r, 10));
+    emulator.pauseClock();
+    const until = async (re: RegExp) => {
+      for (let i = 0; i < 3000 && !re.test(output); i++) await new Promise((r) => setTimeout(r, 10));
+      assert.match(output, re);
+    };
+    return { child, exited, output: () => output, until };
+  }
+
+  it("Ctrl-C once stops apply after the step in flight: that step ends, nothing starts after it, exit 130; a re-run finishes without repeating", async () => {
+    const run = await applyHeldAtControlPlane();
+    run.child.kill("SIGINT");
+    await run.until(/stopping after controlPlane:1\.30: SIGINT received/);
+    emulator.resumeClock();
+    assert.equal(await run.exited, 130, run.output());
+    assert.match(run.output(), /SIGINT: stopping after the step in flight/);
+    assert.match(run.output(), /done {5}controlPlane:1\.30/);
+    assert.match(
+      joined(run.output()),
+      /upgrade stopped after the steps in flight: SIGINT received\. \d+ of \d+ steps done \(the last: controlPlane:1\.30\)/,
+    );
+    const first = callSummary(mutating());
+    assert.equal(first.at(-1), "controlPlane 1.30", "nothing was issued after the step in flight");
+    assert.equal(emulator.state().clusters[0]?.version, "1.30");
+    const again = await cli("apply", ...target(), "--cluster-version", "1.30", "--yes");
+    assert.equal(again.code, 0, again.stderr);
+    const all = callSummary(mutating());
+    assert.deepEqual(all.slice(0, first.length), first);
+    assert.equal(new Set(all).size, all.length, `no update issued twice:\n${all.join("\n")}`);
+  });
+
+  it("pause from a second process stops a running apply after its step in flight, naming who and why; plan refuses and status shows it until resume", async () => {
+    const bad = await cli("pause", ...target(), "--reason", "budget, see #42");
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--reason: ",", "#" cannot be in an AWS tag value/);
+    assert.deepEqual(mutating(), []);
+
+    const run = await applyHeldAtControlPlane();
+    const paused = await cli("pause", ...target(), "--reason", "error budget burn: incident 42");
+    assert.equal(paused.code, 0, paused.stderr);
+    const who =
+      /cluster demo paused by (arn:aws:iam::\d{12}:\S+) at (\S+Z): error budget burn: incident 42/.exec(
+        paused.stdout,
+      );
+    assert.ok(who, paused.stdout);
+    await run.until(/stopping after controlPlane:1\.30: cluster demo is paused by/);
+    emulator.resumeClock();
+    assert.equal(await run.exited, 130, run.output());
+    assert.ok(
+      joined(run.output()).includes(
+        `upgrade stopped after the steps in flight: cluster demo is paused by ${who[1]} at ${who[2]}: error budget burn: incident 42.`,
+      ),
+      run.output(),
+    );
+    const calls = callSummary(mutating());
+    const tagged = calls.findIndex((c) => c.startsWith("tag demo "));
+    assert.deepEqual(calls.slice(tagged + 1), [], "no update was issued after the pause");
+    assert.equal(calls[tagged - 1], "controlPlane 1.30");
+
+    const plan = await cli("plan", ...target(), "--cluster-version", "1.30");
+    assert.equal(plan.code, 2, plan.stdout);
+    assert.match(joined(plan.stdout), /EKSUP033 --cluster: cluster demo is paused by arn:aws:iam::/);
+    const status = await cli("status", ...target());
+    assert.match(
+      status.stdout,
+      /Upgrades paused by arn:aws:iam::\d{12}:\S+ at \S+Z: error budget burn: incident 42/,
+    );
+
+    const resumed = await cli("resume", ...target());
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.match(resumed.stdout, /cluster demo resumed \(it was paused by arn:aws:iam::/);
+    assert.match((await cli("resume", ...target())).stdout, /cluster demo is not paused: nothing to do/);
+    const again = await cli("apply", ...target(), "--cluster-version", "1.30", "--yes");
+    assert.equal(again.code, 0, again.stderr);
+    const updates = callSummary(mutating()).filter((c) => !/^(un)?tag /.test(c));
+    assert.equal(new Set(updates).size, updates.length, `no update issued twice:\n${updates.join("\n")}`);
+  });
+
   it("operational errors end as findings naming the flag, exit 1: unknown cluster, denied call, unreachable endpoint", async () => {
     const unknown = await cli(
       "plan",
