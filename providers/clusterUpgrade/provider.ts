@@ -278,7 +278,9 @@ async function upgrade(id: string, inputs: Props, previousUpgradedAt: unknown): 
     });
     const after = await engine.observe(clients, spec.clusterName);
     const ran = result.steps.some((s) => s.outcome !== "skipped");
-    return {
+    // plainData: a cluster already where the spec says has no upgradedAt yet, and the host cannot
+    // turn an undefined value into a protobuf Struct ("Unexpected struct type").
+    return plainData({
       ...inputs,
       upgradedAt: ran ? new Date().toISOString() : previousUpgradedAt,
       versions: versionsOf(after),
@@ -290,7 +292,7 @@ async function upgrade(id: string, inputs: Props, previousUpgradedAt: unknown): 
         outcome: s.outcome,
         seconds: Math.round(s.durationMs / 1000),
       })),
-    };
+    });
   } catch (e) {
     if (e instanceof engine.PlanRefusedError) throw new Error(e.describe(render), { cause: e });
     const f = engine.operationalFinding(e, at(spec));

@@ -61,6 +61,18 @@ function seed(): SeedInput {
         ],
       },
       {
+        name: "brakes",
+        version: "1.34",
+        addons: ADDONS_1_34,
+        nodegroups: [{ name: "general", amiType: "AL2023_x86_64_STANDARD", version: "1.34", desiredSize: 2 }],
+      },
+      {
+        name: "paused",
+        version: "1.35",
+        addons: ADDONS_1_35,
+        nodegroups: [{ name: "general", amiType: "AL2023_x86_64_STANDARD", version: "1.35", desiredSize: 2 }],
+      },
+      {
         name: "drain",
         version: "1.35",
         addons: ADDONS_1_35,
@@ -434,6 +446,130 @@ describe(
       );
       assert.equal(emulator.state().clusters.find((c) => c.name === "demo")!.version, "1.36");
       assert.ok(second.some((c) => c.startsWith("nodegroup")));
+    });
+
+    /** Resolves once `test` holds for the output so far (bounded: about 30 seconds). */
+    const until = async (output: () => string, test: RegExp) => {
+      for (let i = 0; i < 3000 && !test.test(output()); i++) await new Promise((r) => setTimeout(r, 10));
+      assert.match(output(), test);
+    };
+    /** Resolves once the emulator has received an UpdateClusterVersion to `version`, then holds its clock. */
+    const holdAtControlPlane = async (version: string) => {
+      const issued = () =>
+        emulator
+          .audit(since)
+          .some(
+            (e) =>
+              e.operation === "UpdateClusterVersion" &&
+              (e.params as { version?: string }).version === version,
+          );
+      for (let i = 0; i < 3000 && !issued(); i++) await new Promise((r) => setTimeout(r, 10));
+      assert.ok(issued(), `no UpdateClusterVersion to ${version}`);
+      emulator.pauseClock();
+    };
+
+    it("one Ctrl-C at a terminal during a control-plane step of a two-minor upgrade: that step ends, nothing after it starts, the outputs stay; the next up issues each update once", async () => {
+      await addStack("brakes", ['  eks-upgrade:clusterVersion: "1.34"']);
+      await project.ok(["up", "--yes", "--stack", "brakes"]);
+      assert.deepEqual(newCalls(), [], "nothing to do on 1.34");
+      const outputsBefore = (await project.ok(["stack", "output", "--json", "--stack", "brakes"])).stdout;
+      await project.ok(["config", "set", "eks-upgrade:clusterVersion", "1.36", "--stack", "brakes"]);
+
+      const terminal = project.runInTerminal(["up", "--yes", "--skip-preview", "--stack", "brakes"]);
+      try {
+        await holdAtControlPlane("1.35");
+        terminal.ctrlC();
+        // The provider sees Pulumi's Cancel and says so at its next poll; the step goes on.
+        await until(terminal.output, /stopping after controlPlane:1\.35: Pulumi cancelled the update/);
+      } finally {
+        emulator.resumeClock();
+      }
+      const stopped = await terminal.done;
+      assert.notEqual(stopped.code, 0, stopped.output);
+      assert.match(stopped.output, /\^C received; cancelling/);
+      assert.match(stopped.output, /done {5}controlPlane:1\.35/);
+      assert.match(
+        stopped.output.replace(/\s+/g, " "),
+        /upgrade stopped after the steps in flight: Pulumi cancelled the update \(Ctrl-C, or a cancelled job\)\. \d+ of \d+ steps done \(the last: controlPlane:1\.35\)/,
+      );
+      const first = callSummary(newCalls());
+      assert.equal(
+        first.at(-1),
+        "controlPlane 1.35",
+        `nothing after the step in flight:\n${first.join("\n")}`,
+      );
+      assert.ok(!first.includes("controlPlane 1.36"));
+      const state = await project.upgradeState("brakes");
+      assert.equal(
+        (state.versions as { controlPlane: string }).controlPlane,
+        "1.35",
+        "the state says what moved",
+      );
+      assert.equal(
+        (await project.ok(["stack", "output", "--json", "--stack", "brakes"])).stdout,
+        outputsBefore,
+        "the stack outputs stay",
+      );
+
+      const resumed = await project.run(["up", "--yes", "--skip-preview", "--stack", "brakes"]);
+      assert.equal(resumed.code, 0, resumed.output);
+      const second = callSummary(newCalls());
+      const all = [...first, ...second];
+      assert.equal(new Set(all).size, all.length, `every update issued once:\n${all.join("\n")}`);
+      assert.equal(emulator.state().clusters.find((c) => c.name === "brakes")?.version, "1.36");
+    });
+
+    it("eks-upgrade pause from a second process during pulumi up: stops after the step in flight naming who and why; preview shows the finding; resume and up finish", async () => {
+      await addStack("paused", ['  eks-upgrade:clusterVersion: "1.36"']);
+      const up = project.run(["up", "--yes", "--skip-preview", "--stack", "paused"]);
+      let pause: RunResult;
+      try {
+        await holdAtControlPlane("1.36");
+        pause = await project.cli([
+          "pause",
+          "--stack",
+          "paused",
+          "--reason",
+          "error budget burn: incident 42",
+        ]);
+        assert.equal(pause.code, 0, pause.output);
+      } finally {
+        emulator.resumeClock();
+      }
+      const stopped = await up;
+      assert.notEqual(stopped.code, 0, stopped.output);
+      const who = /paused by (arn:aws:iam::\d{12}:\S+) at (\S+Z): error budget burn: incident 42/.exec(
+        pause.stdout,
+      );
+      assert.ok(who, pause.stdout);
+      assert.ok(
+        stopped.output
+          .replace(/\s+/g, " ")
+          .includes(
+            `upgrade stopped after the steps in flight: cluster paused is paused by ${who[1]} at ${who[2]}: error budget burn: incident 42.`,
+          ),
+        stopped.output,
+      );
+      const calls = callSummary(newCalls());
+      const tagged = calls.findIndex((c) => c.startsWith("tag paused "));
+      assert.ok(tagged > 0, calls.join("\n"));
+      assert.deepEqual(calls.slice(tagged + 1), [], "no update after the pause");
+      assert.equal(calls[tagged - 1], "controlPlane 1.36", "the step in flight was the control plane's");
+
+      const preview = await project.run(["preview", "--stack", "paused"]);
+      assert.notEqual(preview.code, 0, preview.output);
+      assert.match(
+        preview.output,
+        /EKSUP033 eks-upgrade:clusterName: cluster paused is paused by arn:aws:iam::/,
+      );
+      assert.deepEqual(newCalls(), []);
+
+      const resume = await project.cli(["resume", "--stack", "paused"]);
+      assert.equal(resume.code, 0, resume.output);
+      const again = await project.run(["up", "--yes", "--skip-preview", "--stack", "paused"]);
+      assert.equal(again.code, 0, again.output);
+      const updates = [...calls, ...callSummary(newCalls())].filter((c) => !/^(un)?tag /.test(c));
+      assert.equal(new Set(updates).size, updates.length, `every update issued once:\n${updates.join("\n")}`);
     });
 
     it("the checked-in stack file is untouched", () => {

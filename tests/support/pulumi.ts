@@ -138,6 +138,26 @@ export class PulumiProject {
     });
   }
 
+  /**
+   * Runs `pulumi <args>` as a person at a terminal does: in a pseudo-terminal (util-linux
+   * `script`), so that `ctrlC()` is the terminal's ^C, sent by the line discipline to the
+   * foreground process (the CLI) and to nothing else.
+   */
+  runInTerminal(args: string[]): { done: Promise<RunResult>; ctrlC: () => void; output: () => string } {
+    const line = ["pulumi", ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
+    let child: ChildProcess | undefined;
+    let seen = "";
+    const done = this.spawned("script", ["-qfec", line, "/dev/null"], (c) => {
+      child = c;
+      c.stdout?.on("data", (d: Buffer) => (seen += d));
+    });
+    return {
+      done,
+      ctrlC: () => child?.stdin?.write("\x03"),
+      output: () => seen,
+    };
+  }
+
   /** Runs the eks-upgrade CLI in the project, with the project's Pulumi environment. */
   cli(args: string[]): Promise<RunResult> {
     return this.spawned(process.execPath, [join(ROOT, "dist", "cli", "index.js"), ...args]);
