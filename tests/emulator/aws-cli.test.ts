@@ -120,6 +120,39 @@ describe(
       assert.equal(nodegroup.status, "ACTIVE");
     });
 
+    it("tag-resource, list-tags-for-resource, untag-resource on a cluster; describe-cluster shows its tags", async () => {
+      const arn = (await aws("eks", "describe-cluster", "--name", "demo")).cluster.arn as string;
+      await aws(
+        "eks",
+        "tag-resource",
+        "--resource-arn",
+        arn,
+        "--tags",
+        "eks-upgrade:paused=INC-42,team=platform",
+      );
+      assert.deepEqual((await aws("eks", "list-tags-for-resource", "--resource-arn", arn)).tags, {
+        "eks-upgrade:paused": "INC-42",
+        team: "platform",
+      });
+      await aws("eks", "untag-resource", "--resource-arn", arn, "--tag-keys", "eks-upgrade:paused", "nosuch");
+      assert.deepEqual((await aws("eks", "describe-cluster", "--name", "demo")).cluster.tags, {
+        team: "platform",
+      });
+      await assert.rejects(
+        aws("eks", "tag-resource", "--resource-arn", arn, "--tags", "aws:owner=x"),
+        /BadRequestException.*aws: prefix is reserved/,
+      );
+      await assert.rejects(
+        aws(
+          "eks",
+          "list-tags-for-resource",
+          "--resource-arn",
+          arn.replace(":cluster/demo", ":cluster/nosuch"),
+        ),
+        /NotFoundException/,
+      );
+    });
+
     it("a refusal reaches the CLI as the EKS error with its message", async () => {
       await assert.rejects(
         aws("eks", "update-cluster-version", "--name", "demo", "--kubernetes-version", "1.33"),

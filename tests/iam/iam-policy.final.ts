@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { USER_AGENT } from "../../providers/engine/src/clients";
+import { PAUSE_TAGS } from "../../providers/engine/src/pause";
 
 /**
  * Runs after the whole suite (npm run test:final): every AWS operation the product called in any
@@ -35,5 +36,37 @@ describe("docs/iam-policy.json is the least privilege the upgrade needs", () => 
     assert.deepEqual([...used].filter((a) => !granted.has(a)).sort(), [], "called but not granted");
     assert.deepEqual([...granted].filter((a) => !used.has(a)).sort(), [], "granted but never called");
     assert.ok(others.size > 0, "the tests' own direct calls are told apart by their user agent");
+  });
+
+  it("the tag actions (pause, resume) reach the pause's own tag keys and no other", () => {
+    const policy = JSON.parse(readFileSync(join(ROOT, "docs", "iam-policy.json"), "utf8")) as {
+      Statement: {
+        Action: string[];
+        Resource: string;
+        Condition?: Record<string, Record<string, string[]>>;
+      }[];
+    };
+    const tagging = policy.Statement.filter((s) => s.Action.some((a) => /^eks:(Un)?TagResource$/.test(a)));
+    assert.equal(tagging.length, 1);
+    const statement = tagging[0]!;
+    assert.equal(statement.Resource, "arn:aws:eks:*:*:cluster/*", "clusters only");
+    const patterns = statement.Condition?.["ForAllValues:StringLike"]?.["aws:TagKeys"] ?? [];
+    // IAM's StringLike: * matches any run of characters, ? one character.
+    const like = (key: string) =>
+      patterns.some((p) =>
+        new RegExp(
+          `^${p
+            .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+            .replace(/\*/g, ".*")
+            .replace(/\?/g, ".")}$`,
+        ).test(key),
+      );
+    assert.deepEqual(
+      Object.values(PAUSE_TAGS).filter((k) => !like(k)),
+      [],
+      "every pause tag is allowed",
+    );
+    for (const other of ["Name", "team", "kubernetes.io/cluster/demo", "eks-upgrade:owner"])
+      assert.equal(like(other), false, `${other} is not the pause's to change`);
   });
 });
