@@ -6,5 +6,5 @@ import { buildStack, stackOutputs } from "./program";
 const config = loadStackConfig(pulumi.runtime.allConfig());
 const region = new pulumi.Config("aws").require("region");
 
-export const { clusterName, controlPlaneVersion, addonVersions, nodeGroupReleases, lastPlan, upgradedAt } =
+export const { clusterName, controlPlaneVersion, addonVersions, nodeGroupReleases, lastRun, upgradedAt } =
   stackOutputs(buildStack(config, region));

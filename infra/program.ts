@@ -56,7 +56,8 @@ export function stackOutputs(stack: Stack) {
     nodeGroupReleases: versions.apply((v) =>
       Object.fromEntries(Object.entries(v.nodeGroups).map(([name, n]) => [name, n.releaseVersion])),
     ),
-    lastPlan: stack.upgrade.lastPlan,
+    // One line: a list of plan lines would show item by item in every `pulumi up` summary.
+    lastRun: stack.upgrade.lastRun,
     upgradedAt: stack.upgrade.upgradedAt,
   };
 }

@@ -207,9 +207,44 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/**
+ * What runs now that the state did not record, one line per target. The platform version is left
+ * out: EKS moves it within a minor by itself, and nothing the stack declares follows it.
+ */
+function versionDrift(stored: RunningVersions | undefined, now: RunningVersions): string[] {
+  if (!stored) return [];
+  const out: string[] = [];
+  const moved = (what: string, from: string | undefined, to: string | undefined) => {
+    if (from !== to) out.push(`${what}: ${from ?? "absent"} -> ${to ?? "absent"}`);
+  };
+  moved("control plane", stored.controlPlane, now.controlPlane);
+  for (const name of [...new Set([...Object.keys(stored.addons), ...Object.keys(now.addons)])].sort())
+    moved(`add-on ${name}`, stored.addons[name], now.addons[name]);
+  const group = (n: RunningVersions["nodeGroups"][string] | undefined) =>
+    n && [n.version, n.releaseVersion, n.launchTemplateVersion].filter(Boolean).join(" ");
+  for (const name of [...new Set([...Object.keys(stored.nodeGroups), ...Object.keys(now.nodeGroups)])].sort())
+    moved(`node group ${name}`, group(stored.nodeGroups[name]), group(now.nodeGroups[name]));
+  return out;
+}
+
 /** JSON-shaped data: undefined values dropped. */
 function plainData(value: Props): Props {
   return JSON.parse(JSON.stringify(value)) as Props;
+}
+
+/** The last run in one line, for the stack's summary: where it went, its steps, how long (in EKS's time). */
+function lastRun(
+  engine: typeof engineApi,
+  plan: engineApi.Plan,
+  { steps, durationMs }: engineApi.ExecutionResult,
+  timeScale: number,
+): string {
+  if (!steps.length) return `${plan.from} -> ${plan.to}: nothing to do`;
+  const count = (o: string) => steps.filter((s) => s.outcome === o).length;
+  const parts = (["updated", "awaited", "skipped"] as const)
+    .filter((o) => count(o))
+    .map((o) => `${count(o)} ${o}`);
+  return `${plan.from} -> ${plan.to}: ${steps.length} step${steps.length === 1 ? "" : "s"} (${parts.join(", ")}) in ${engine.formatDuration(durationMs / timeScale)}`;
 }
 
 /** The lines of the planned steps that did not finish: what is left after a failed run. */
@@ -287,6 +322,7 @@ async function upgrade(id: string, inputs: Props, previousUpgradedAt: unknown): 
       // Everything planned ran: nothing is left, as the next check will also say.
       plan: [],
       lastPlan: engine.wrapLines(plan.lines),
+      lastRun: lastRun(engine, plan, result, timeScale),
       timings: result.steps.map((s) => ({
         step: s.id,
         outcome: s.outcome,
@@ -368,6 +404,10 @@ export const clusterUpgradeProvider: pulumi.dynamic.ResourceProvider = {
         inputs: {
           ...news,
           plan: engine.wrapLines(plan.lines),
+          // Which check made this plan: a run records it (its outputs carry its inputs), so a
+          // refresh, which compares the stored inputs with the refreshed outputs, can tell a plan
+          // already run from a new one (diff).
+          planMadeAt: plan.madeAt,
           support: plan.support.map((v) => `${v.minor}: ${engine.describeSupport(v)}`),
           warnings: engine.wrapLines(plan.warnings.map(text)),
         },
@@ -400,9 +440,17 @@ export const clusterUpgradeProvider: pulumi.dynamic.ResourceProvider = {
     }
   },
 
-  /** Always an explicit answer: true when the plan has steps or the desired versions changed. */
+  /**
+   * Always an explicit answer: a change when a new plan has steps, the desired versions changed,
+   * or a refresh found the running versions moved outside (read's `drift`). A plan already run is
+   * no change: `pulumi refresh` compares the stored inputs (their plan is the one the last run
+   * acted on) with the refreshed outputs (which carry the same `planMadeAt`).
+   */
   async diff(_id: string, olds: Props, news: Props) {
-    const planned = news.plan === UNKNOWN || (Array.isArray(news.plan) && news.plan.length > 0);
+    const alreadyRun = typeof news.planMadeAt === "string" && news.planMadeAt === olds.planMadeAt;
+    const planned =
+      news.plan === UNKNOWN || (!alreadyRun && Array.isArray(news.plan) && news.plan.length > 0);
+    const drifted = Array.isArray(olds.drift) && olds.drift.length > 0;
     // Keys are compared sorted, except the canaries' order, which is the order they upgrade in.
     const changed =
       canonical(specInput(olds)) !== canonical(specInput(news)) ||
@@ -410,7 +458,7 @@ export const clusterUpgradeProvider: pulumi.dynamic.ResourceProvider = {
       olds.timeScale !== news.timeScale;
     const moved = olds.clusterName !== news.clusterName || olds.region !== news.region;
     return {
-      changes: planned || changed,
+      changes: planned || changed || drifted,
       replaces: moved ? ["clusterName"] : [],
       deleteBeforeReplace: false,
     };
@@ -425,16 +473,22 @@ export const clusterUpgradeProvider: pulumi.dynamic.ResourceProvider = {
     return { outs: await upgrade(id, news, olds.upgradedAt) };
   },
 
-  /** `pulumi refresh`: the versions really running, so changes made elsewhere show as drift. */
+  /**
+   * `pulumi refresh`: the versions really running. When nothing moved outside, exactly what the
+   * last run stored (same shape), so `pulumi refresh --expect-no-changes` passes; what moved is
+   * listed in `drift`, which diff reports as a change.
+   */
   async read(id: string, props: Props) {
     const engine = loadEngine();
     const spec = engine.parseSpec(specInput(props));
     const clients = engine.createClients(spec);
     try {
-      return {
-        id,
-        props: { ...props, versions: versionsOf(await engine.observe(clients, spec.clusterName)) },
-      };
+      const versions = versionsOf(await engine.observe(clients, spec.clusterName));
+      const drift = versionDrift(props.versions as RunningVersions | undefined, versions);
+      for (const d of drift)
+        console.log(`[eks-upgrade ${spec.clusterName}] moved outside since the last run: ${d}`);
+      const { drift: _previous, ...stored } = props;
+      return { id, props: { ...stored, versions, ...(drift.length ? { drift } : {}) } };
     } finally {
       engine.destroyClients(clients);
     }

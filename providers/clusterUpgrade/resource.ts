@@ -17,6 +17,10 @@ export class ClusterUpgrade extends pulumi.dynamic.Resource {
   declare public readonly plan: pulumi.Output<string[]>;
   /** The plan the last run executed. */
   declare public readonly lastPlan: pulumi.Output<string[]>;
+  /** The last run in one line: where it went, its steps, how long (`1.33 -> 1.35: 19 steps (19 updated) in 76m10s`). */
+  declare public readonly lastRun: pulumi.Output<string>;
+  /** What `pulumi refresh` found moved outside since the last run, one line per target (absent when nothing). */
+  declare public readonly drift: pulumi.Output<string[] | undefined>;
   /** Per step of the last run: outcome (updated, awaited, skipped) and seconds. */
   declare public readonly timings: pulumi.Output<StepTiming[]>;
   /** When the last run that changed something finished (ISO 8601): what downstream promotion gates read. */
@@ -38,6 +42,8 @@ export class ClusterUpgrade extends pulumi.dynamic.Resource {
         versions: undefined,
         plan: undefined,
         lastPlan: undefined,
+        lastRun: undefined,
+        drift: undefined,
         timings: undefined,
         upgradedAt: undefined,
         warnings: undefined,

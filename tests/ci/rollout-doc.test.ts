@@ -16,7 +16,7 @@ const STACK_OUTPUTS = [
   "controlPlaneVersion",
   "addonVersions",
   "nodeGroupReleases",
-  "lastPlan",
+  "lastRun",
   "upgradedAt",
 ];
 const PULUMI_COMMANDS = ["preview", "up", "refresh", "config", "stack", "login"];

@@ -248,6 +248,12 @@ describe(
       );
       const state = emulator.state().clusters.find((c) => c.name === "demo")!;
       assert.equal(outputs.controlPlaneVersion, "1.35");
+      // The summary's outputs say what moved in a line each: no item-by-item list of plan lines.
+      assert.match(
+        outputs.lastRun,
+        new RegExp(`^1\\.33 -> 1\\.35: ${calls.length} steps \\(${calls.length} updated\\) in \\d+m\\d\\ds$`),
+      );
+      assert.doesNotMatch(up.stdout.slice(up.stdout.lastIndexOf("Outputs:")), /\[\d+\]: "/);
       assert.equal(state.version, "1.35");
       assert.deepEqual(
         outputs.nodeGroupReleases,
@@ -329,7 +335,9 @@ describe(
       );
     });
 
-    it("pulumi refresh reports a change made outside", async () => {
+    it("pulumi refresh --expect-no-changes passes when nothing moved outside, and fails naming what did", async () => {
+      const quiet = await local(["refresh", "--yes", "--expect-no-changes"]);
+      assert.equal(quiet.code, 0, quiet.output);
       const eks = new EKSClient({
         region: emulator.region,
         endpoint: emulator.url,
@@ -347,10 +355,17 @@ describe(
         eks.destroy();
       }
       newCalls();
-      const refresh = await local(["refresh", "--yes"]);
-      assert.equal(refresh.code, 0, refresh.output);
-      const versions = (await project.upgradeState("local")).versions as { addons: Record<string, string> };
+      const before = (await project.upgradeState("local")).versions as { addons: Record<string, string> };
+      const refresh = await local(["refresh", "--yes", "--expect-no-changes"]);
+      assert.notEqual(refresh.code, 0, refresh.output);
+      const state = await project.upgradeState("local");
+      const versions = state.versions as { addons: Record<string, string> };
       assert.equal(versions.addons.coredns, "v1.13.2-eksbuild.21");
+      assert.deepEqual(state.drift, [`add-on coredns: ${before.addons.coredns} -> v1.13.2-eksbuild.21`]);
+      assert.match(refresh.output, /add-on coredns: v[\d.]+-eksbuild\.\d+ -> v1\.13\.2-eksbuild\.21/);
+      // The refresh took the change into the state: the next one has nothing new to report.
+      const again = await local(["refresh", "--yes", "--expect-no-changes"]);
+      assert.equal(again.code, 0, again.output);
       assert.deepEqual(newCalls(), []);
     });
 
