@@ -22,7 +22,7 @@ const WRITE_ALLOWED = new Set(["id-token", "pull-requests"]);
 describe("GitHub workflows", () => {
   it("every workflow is valid against GitHub's workflow schema", () => {
     const files = readdirSync(DIR).filter((f) => f.endsWith(".yml"));
-    assert.deepEqual(files.sort(), ["deploy-stack.yml", "preview.yml", "rollout.yml"]);
+    assert.deepEqual(files.sort(), ["deploy-stack.yml", "drift.yml", "preview.yml", "rollout.yml"]);
     for (const f of files) {
       const { errors } = validateWorkflow(source(f)) as { errors: unknown[] };
       assert.deepEqual(errors, [], f);
@@ -44,7 +44,7 @@ describe("GitHub workflows", () => {
       Object.values(workflow(f).jobs)
         .flatMap((j) => j.steps ?? [])
         .filter((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials"));
-    for (const f of ["preview.yml", "deploy-stack.yml"]) {
+    for (const f of ["preview.yml", "deploy-stack.yml", "drift.yml"]) {
       assert.equal(aws(f).length, 1, f);
       assert.ok(
         String(aws(f)[0]?.with?.["role-to-assume"]).startsWith("${{ vars."),
@@ -82,6 +82,26 @@ describe("GitHub workflows", () => {
     );
     const detect = w.jobs.stacks?.steps?.find((s) => s.run?.includes("GITHUB_OUTPUT"))?.run ?? "";
     assert.match(detect, /\["dev","staging","prod"\]/);
+  });
+
+  it("drift: every day and on demand, each stack, a refresh that writes nothing and fails on a change, the drift in the job summary", () => {
+    const w = workflow("drift.yml");
+    assert.deepEqual(Object.keys(w.on).sort(), ["schedule", "workflow_dispatch"]);
+    const job = w.jobs.refresh!;
+    assert.deepEqual((job.strategy as { matrix: { stack: string[] } }).matrix.stack, [
+      "dev",
+      "staging",
+      "prod",
+    ]);
+    assert.deepEqual(job.permissions, { contents: "read", "id-token": "write" });
+    const aws = job.steps?.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials"));
+    assert.equal(aws?.with?.["role-to-assume"], "${{ vars.AWS_PREVIEW_ROLE_ARN }}", "the read-only role");
+    const run = job.steps?.find((s) => s.run?.includes("pulumi refresh"))?.run ?? "";
+    assert.match(run, /pulumi refresh --preview-only --expect-no-changes /);
+    assert.match(run, /GITHUB_STEP_SUMMARY/);
+    // The summary lists the lines ClusterUpgrade's read logs for what moved.
+    assert.match(run, /moved outside since the last run: /);
+    assert.doesNotMatch(run, /\$\{\{/, "no expression expanded inside the script");
   });
 
   it("rollout: main only, dev then staging then prod, each its own environment, never two at once per stack", () => {

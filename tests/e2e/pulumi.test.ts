@@ -356,6 +356,21 @@ describe(
       }
       newCalls();
       const before = (await project.upgradeState("local")).versions as { addons: Record<string, string> };
+      // The drift workflow's command (.github/workflows/drift.yml): it fails, names what moved in
+      // the line the workflow's summary picks, and writes nothing.
+      const check = await local(["refresh", "--preview-only", "--expect-no-changes", "--diff"]);
+      assert.notEqual(check.code, 0, check.output);
+      assert.match(
+        check.output,
+        new RegExp(
+          `moved outside since the last run: add-on coredns: ${before.addons.coredns?.replace(/\./g, "\\.")} -> v1\\.13\\.2-eksbuild\\.21`,
+        ),
+      );
+      assert.deepEqual(
+        (await project.upgradeState("local")).versions,
+        before,
+        "a preview-only refresh writes nothing",
+      );
       const refresh = await local(["refresh", "--yes", "--expect-no-changes"]);
       assert.notEqual(refresh.code, 0, refresh.output);
       const state = await project.upgradeState("local");
