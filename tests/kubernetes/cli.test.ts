@@ -90,6 +90,11 @@ describe(
         out,
         /FAILED +nodegroup:general:1\.35: PodEvictionFailure: Reached max retries while trying to evict pods from nodes in node group general/,
       );
+      // The error a CI log ends with names the blocker too, not only the progress lines.
+      assert.match(
+        stderr.replace(/\n\s+/g, " "),
+        /step nodegroup:general:1\.35 failed: PodEvictionFailure: .* Evictions refused at the end: shop\/checkout-[a-z0-9-]+ \(PodDisruptionBudget shop\/checkout allows no disruption: 1 healthy, 1 needed\)\./,
+      );
     });
 
     it("status shows each node group's nodes with their kubelets, the old ones still draining, and the eviction a budget refuses", async () => {

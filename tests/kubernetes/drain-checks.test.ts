@@ -150,6 +150,13 @@ describe(
         err.failures[0]?.message,
         "Reached max retries while trying to evict pods from nodes in node group general",
       );
+      // The final error names the blocking pods and budget, as the progress did.
+      assert.match(
+        err.message,
+        new RegExp(
+          `Evictions refused at the end: ${ns}/web-[a-z0-9-]+ \\(PodDisruptionBudget ${ns}/web allows no disruption: 2 healthy, 2 needed\\)`,
+        ),
+      );
       const blocked = events.filter((e) => e.type === "stepBlocked");
       assert.ok(blocked.length >= 1, "the progress named the blockers while the update ran");
       const first = blocked[0] as Extract<ProgressEvent, { type: "stepBlocked" }>;

@@ -47,6 +47,8 @@ export interface StepFailure {
   code: string;
   message: string;
   remedy: string;
+  /** A node group's drain: the pods whose evictions budgets refused at the end (the API server's view). */
+  blockers?: string[] | undefined;
 }
 
 /** An upgrade step failed; nothing after it was started, and a re-run resumes from it. */
@@ -66,7 +68,8 @@ function describeFailures(failures: StepFailure[], keys: KeyRenderer): string {
   return failures
     .map(
       (f) =>
-        `step ${f.stepId} failed: ${f.code}: ${f.message}${f.updateId ? ` (update ${f.updateId})` : ""}. ${renderKeys(f.remedy, keys)}`,
+        `step ${f.stepId} failed: ${f.code}: ${f.message}${f.updateId ? ` (update ${f.updateId})` : ""}.` +
+        `${f.blockers?.length ? ` Evictions refused at the end: ${f.blockers.join("; ")}.` : ""} ${renderKeys(f.remedy, keys)}`,
     )
     .join("\n");
 }

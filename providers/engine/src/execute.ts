@@ -388,6 +388,8 @@ class Run {
     const expectedEnd = Date.now() + step.estimatedMinutes * 60_000 * this.scale;
     let lateInterval = minSeconds * 1000;
     let blockers: string[] = [];
+    /** The last pods named as refused (the list empties when evictions proceed). */
+    let lastBlockers: string[] = [];
     this.inFlight.set(step.id, updateId);
     try {
       for (;;) {
@@ -412,9 +414,19 @@ class Run {
         if (status === "Failed" || status === "Cancelled") {
           const error = update?.errors?.[0];
           const code = error?.errorCode ?? status;
-          throw new StepError(
-            failureOf(step, updateId, code, error?.errorMessage ?? `the update ended ${status}`),
+          const failure = failureOf(
+            step,
+            updateId,
+            code,
+            error?.errorMessage ?? `the update ended ${status}`,
           );
+          // A drain that failed: name in the error what refused it, as the progress lines did.
+          if (code === "PodEvictionFailure") {
+            const atTheEnd = (await this.watch.blockers(step.target)) ?? [];
+            const named = atTheEnd.length ? atTheEnd : lastBlockers;
+            if (named.length) failure.blockers = named;
+          }
+          throw new StepError(failure);
         }
         // Between polls: a pause or a stop request is announced now; the step goes on to its end.
         await this.shouldStop();
@@ -422,6 +434,7 @@ class Run {
           const now = await this.watch.blockers(step.target);
           if (now && now.join("\n") !== blockers.join("\n")) {
             blockers = now;
+            if (now.length) lastBlockers = now;
             this.emit({ type: "stepBlocked", step, updateId, blockers });
           }
         }
