@@ -10,6 +10,10 @@ import {
   inspectRollback,
   type KeyRenderer,
   operationalFinding,
+  type Inspection,
+  type Observed,
+  observe,
+  restrictPlan,
   describePause,
   pauseCluster,
   pauseReasonProblem,
@@ -27,6 +31,7 @@ import {
   type ClusterOptions,
   clusterOrStack,
   clusterRef,
+  parseOnly,
   type RollbackOptions,
   rollbackSpec,
   specAndScale,
@@ -108,7 +113,33 @@ function targetOptions(cmd: Command): Command {
       "an ERROR insight to accept by name (repeatable)",
       (v: string, all: string[] = []) => [...all, v],
     )
-    .option("--time-scale <x>", "the emulator's time scale (emulator only)");
+    .option("--time-scale <x>", "the emulator's time scale (emulator only)")
+    .option(
+      "--only <target>",
+      "change only this: control-plane, addon:<name> or nodegroup:<name> (repeatable); the rest keeps what runs (current)",
+      (v: string, all: string[] = []) => [...all, v],
+    );
+}
+
+/**
+ * The spec, with --only applied: the cluster is read first to name what the selection leaves out.
+ * `restrict` then refuses a plan that needs a step outside the selection.
+ */
+async function targetSpec(o: TargetOptions) {
+  const only = parseOnly(o.only);
+  if (!only) return { ...specAndScale(o), restrict: (inspection: Inspection) => inspection };
+  const ref = clusterOrStack(o);
+  let observed: Observed | undefined;
+  await withClients(ref, flagKey, async (clients) => {
+    observed = await observe(clients, ref.clusterName);
+  });
+  return {
+    ...specAndScale(o, { only, observed: observed as Observed }),
+    restrict: (inspection: Inspection) => ({
+      ...inspection,
+      plan: restrictPlan(inspection.plan, inspection.observed, only),
+    }),
+  };
 }
 
 /**
@@ -162,9 +193,9 @@ targetOptions(program.command("plan").description("the ordered upgrade plan, wit
   .action(async (o: TargetOptions & { format: Format }) => {
     // Refused as apply refuses it, though a plan does not wait.
     if (o.timeScale !== undefined) timeScale(o.timeScale);
-    const { spec, keys, gate } = specAndScale(o);
+    const { spec, keys, gate, restrict } = await targetSpec(o);
     await withClients(spec, keys, async (clients) => {
-      const { plan } = await inspect(clients, spec, gate);
+      const { plan } = restrict(await inspect(clients, spec, gate));
       write(renderPlan(plan, o.format, spec.upgrade.concurrency, keys));
       if (plan.violations.length) process.exitCode = EXIT.refused;
     });
@@ -175,12 +206,14 @@ targetOptions(
 )
   .option("--yes", "do not ask for confirmation")
   .action(async (o: TargetOptions & { yes?: boolean }) => {
-    const { spec, timeScale: stackScale, keys, gate } = specAndScale(o);
+    const { spec, timeScale: stackScale, keys, gate, restrict } = await targetSpec(o);
     const scale =
       o.timeScale !== undefined ? timeScale(o.timeScale) : (stackScale ?? (await timeScaleOf(spec)));
     await withClients(spec, keys, async (clients) => {
       // The plan a run acts on is made from freshly evaluated insights.
-      const inspection = await inspectForApply(clients, spec, gate, { timeScale: scale, log: write });
+      const inspection = restrict(
+        await inspectForApply(clients, spec, gate, { timeScale: scale, log: write }),
+      );
       write(renderPlan(inspection.plan, "table", spec.upgrade.concurrency, keys));
       await applyPlan(clients, spec, inspection, {
         keys,

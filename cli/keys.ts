@@ -14,6 +14,8 @@ export function flagKey(path: string, value?: string): string {
       return value === undefined ? "--cluster-version" : `--cluster-version ${value}`;
     case "clusterName":
       return "--cluster";
+    case "only":
+      return "--only";
     case "region":
       return "--region";
     case "endpoints":

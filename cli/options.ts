@@ -1,5 +1,6 @@
 import {
   type ClusterRef,
+  type Observed,
   type DesiredSpec,
   type DesiredSpecInput,
   type KeyRenderer,
@@ -48,6 +49,25 @@ export interface TargetOptions extends Partial<ClusterOptions> {
   insights?: string;
   acknowledge?: string[];
   timeScale?: string;
+  /** --only: the targets to change (control-plane, addon:NAME, nodegroup:NAME); others stay "current". */
+  only?: string[];
+}
+
+/** What --only selects, and the cluster as read before the spec is made (to name what it leaves out). */
+export interface Selection {
+  only: string[];
+  observed: Observed;
+}
+
+/** --only's values, checked: `control-plane`, `addon:<name>`, `nodegroup:<name>`, each once. */
+export function parseOnly(values: string[] | undefined): string[] | undefined {
+  if (!values?.length) return undefined;
+  for (const v of values)
+    if (!/^(control-plane|addon:[\w-]+|nodegroup:[\w-]+)$/.test(v))
+      throw new CliError(
+        `--only ${v}: expected control-plane, addon:<name> or nodegroup:<name> (repeat --only for more)`,
+      );
+  return unique("--only", values);
 }
 
 export function region(o: { region?: string | undefined }): string {
@@ -122,7 +142,10 @@ function fromStack(stack: string): {
  * Builds and validates the engine's desired spec; a bad value is reported with its flag.
  * With --stack the stack's config is the base and explicit options override it.
  */
-export function specAndScale(o: TargetOptions): {
+export function specAndScale(
+  o: TargetOptions,
+  selection?: Selection,
+): {
   spec: DesiredSpec;
   timeScale?: number;
   keys: KeyRenderer;
@@ -136,7 +159,13 @@ export function specAndScale(o: TargetOptions): {
     throw new CliError(
       `--cluster-version ${o.clusterVersion} and --to ${o.to} contradict each other (--to is short for --cluster-version): give one`,
     );
-  const clusterVersion = o.clusterVersion ?? o.to;
+  // With --only and no control-plane in it, the target is where the control plane is.
+  const clusterVersion =
+    o.clusterVersion ??
+    o.to ??
+    (selection && !o.stack && !selection.only.includes("control-plane")
+      ? selection.observed.cluster.version
+      : undefined);
   if (!o.stack && !clusterVersion)
     throw new CliError("--cluster-version is required, e.g. --cluster-version 1.32 (or --stack <name>)");
   const addons = Object.fromEntries(pairs("--addons", o.addons, "coredns=latest,vpc-cni=v1.19.0-eksbuild.1"));
@@ -164,9 +193,11 @@ export function specAndScale(o: TargetOptions): {
   for (const name of unique("--force", list(o.force))) set(name, { force: true });
   for (const [name, v] of pairs("--drain-checks", o.drainChecks, "general=warn"))
     set(name, { drainChecks: v });
+  if (selection) leaveOut(selection, nodeGroups, namedBy, addons, base.input);
   const stackKeys = keysFor(o.stack);
   // A finding about a whole node group names the flag the user named it with (--canary x, --force x).
   const keys: KeyRenderer = (path, value) => {
+    if (path === "only") return "--only";
     const [head, name, leaf] = path.split(".");
     const flag = head === "nodeGroups" && name && leaf === undefined ? namedBy.get(name) : undefined;
     return stackKeys(flag ? `${path}.${flag}` : path, value);
@@ -176,7 +207,9 @@ export function specAndScale(o: TargetOptions): {
   if (clusterVersion) input.clusterVersion = clusterVersion;
   if (o.region || !input.region) input.region = region(o);
   if (o.endpoint) input.endpoints = endpoints(o);
+  // --addons replaces the stack's add-ons; what --only leaves out is added to them.
   if (o.addons) input.addons = addons;
+  else if (Object.keys(addons).length) input.addons = { ...(input.addons as object), ...addons };
   if (Object.keys(nodeGroups).length) input.nodeGroups = mergeNodeGroups(input.nodeGroups, nodeGroups);
   const upgrade: Record<string, unknown> = { ...(input.upgrade as object) };
   if (o.concurrency !== undefined) upgrade.concurrency = number("--concurrency", o.concurrency);
@@ -191,6 +224,37 @@ export function specAndScale(o: TargetOptions): {
     ...(base.timeScale !== undefined ? { timeScale: base.timeScale } : {}),
     ...(base.gate ? { gate: base.gate } : {}),
   };
+}
+
+/**
+ * --only: every node group and add-on it does not name keeps what runs ("current"). A flag that
+ * sets something for a target left out contradicts the selection and is refused, naming both.
+ */
+function leaveOut(
+  { only, observed }: Selection,
+  nodeGroups: Record<string, Record<string, unknown>>,
+  namedBy: Map<string, string>,
+  addons: Record<string, unknown>,
+  stack: Record<string, unknown>,
+): void {
+  const contradiction = (target: string, flag: string) =>
+    new CliError(`--only leaves ${target} out, but ${flag} names it: add --only ${target}, or drop it from ${flag}`);
+  for (const ng of observed.nodegroups) {
+    const target = `nodegroup:${ng.name}`;
+    if (only.includes(target)) continue;
+    const flag = namedBy.get(ng.name);
+    if (flag && flag !== "canary") throw contradiction(target, `--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+    const fromStack = (stack.nodeGroups as Record<string, Record<string, unknown>> | undefined)?.[ng.name];
+    nodeGroups[ng.name] = { ...fromStack, ...nodeGroups[ng.name], amiReleaseVersion: "current" };
+  }
+  for (const a of observed.addons) {
+    const target = `addon:${a.name}`;
+    if (only.includes(target)) continue;
+    if (addons[a.name] !== undefined) throw contradiction(target, "--addons");
+    const fromStack = (stack.addons as Record<string, unknown> | undefined)?.[a.name];
+    addons[a.name] =
+      fromStack && typeof fromStack === "object" ? { ...fromStack, version: "current" } : "current";
+  }
 }
 
 /** The flags' node groups over the stack's, canaries given by flag first. */

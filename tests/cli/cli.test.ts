@@ -627,6 +627,43 @@ describe("eks-upgrade CLI against the emulator", () => {
     assert.equal(new Set(updates).size, updates.length, `no update issued twice:\n${updates.join("\n")}`);
   });
 
+  it("--only nodegroup:general plans and applies exactly that step, the rest kept as it runs; a selection the order would break, or a flag for a target left out, is refused (exit 2)", async () => {
+    const plan = await cli("plan", ...target(), "--only", "nodegroup:general", "--format", "json");
+    assert.equal(plan.code, 0, plan.stderr);
+    const steps = (JSON.parse(plan.stdout) as { steps: { id: string }[] }).steps.map((s) => s.id);
+    assert.deepEqual(steps, ["nodegroup:general:1.29"], "the target defaults to the running minor");
+    const applied = await cli("apply", ...target(), "--only", "nodegroup:general", "--yes");
+    assert.equal(applied.code, 0, applied.stderr);
+    assert.deepEqual(callSummary(mutating()), ["nodegroup general 1.29"]);
+
+    const moves = await cli("plan", ...target(), "--only", "control-plane", "--cluster-version", "1.30");
+    assert.equal(moves.code, 2, moves.stdout);
+    assert.match(
+      joined(moves.stdout),
+      /EKSUP034 --only: the plan also needs steps --only leaves out: .*nodegroup:general:1\.30 \(current: it must follow the control plane to 1\.30, so it takes that minor's newest release\)/,
+    );
+    const contradiction = await cli(
+      "plan",
+      ...target(),
+      "--only",
+      "nodegroup:general",
+      "--ami-release-version",
+      "arm=latest",
+    );
+    assert.equal(contradiction.code, 2);
+    assert.match(
+      contradiction.stderr,
+      /--only leaves nodegroup:arm out, but --ami-release-version names it: add --only nodegroup:arm/,
+    );
+    const bad = await cli("plan", ...target(), "--only", "nodegroups:general");
+    assert.equal(bad.code, 2);
+    assert.match(
+      bad.stderr,
+      /--only nodegroups:general: expected control-plane, addon:<name> or nodegroup:<name>/,
+    );
+    assert.deepEqual(callSummary(mutating()), ["nodegroup general 1.29"], "nothing else was changed");
+  });
+
   it("operational errors end as findings naming the flag, exit 1: unknown cluster, denied call, unreachable endpoint", async () => {
     const unknown = await cli(
       "plan",

@@ -61,6 +61,19 @@ function seed(): SeedInput {
         ],
       },
       {
+        // Two node groups behind the newest 1.35 release; add-ons at their defaults.
+        name: "one",
+        version: "1.35",
+        addons: ADDONS_1_35,
+        nodegroups: ["general", "batch"].map((name) => ({
+          name,
+          amiType: "AL2023_x86_64_STANDARD",
+          version: "1.35",
+          releaseVersion: "1.35.0-20260114",
+          desiredSize: 2,
+        })),
+      },
+      {
         name: "brakes",
         version: "1.34",
         addons: ADDONS_1_34,
@@ -476,6 +489,41 @@ describe(
       );
       assert.equal(emulator.state().clusters.find((c) => c.name === "demo")!.version, "1.36");
       assert.ok(second.some((c) => c.startsWith("nodegroup")));
+    });
+
+    it("one thing at a time: eks-upgrade plan --stack --only nodegroup:general, and current in the stack file, each plan exactly one step; up issues it alone", async () => {
+      await addStack("one", ['  eks-upgrade:clusterVersion: "1.35"']);
+      const only = await project.cli([
+        "plan",
+        "--stack",
+        "one",
+        "--only",
+        "nodegroup:general",
+        "--format",
+        "json",
+      ]);
+      assert.equal(only.code, 0, only.output);
+      assert.deepEqual(
+        (JSON.parse(only.stdout) as { steps: { id: string }[] }).steps.map((s) => s.id),
+        ["nodegroup:general:1.35"],
+      );
+      await project.ok([
+        "config",
+        "set",
+        "--path",
+        "eks-upgrade:nodeGroups.batch.amiReleaseVersion",
+        "current",
+        "--stack",
+        "one",
+      ]);
+      const preview = await project.run(["preview", "--diff", "--stack", "one"]);
+      assert.equal(preview.code, 0, preview.output);
+      const steps = preview.stdout.split("\n").filter((l) => /"\d+\. \[phase \d+\] /.test(l));
+      assert.equal(steps.length, 1, steps.join("\n"));
+      assert.match(steps[0] ?? "", /node group general: 1\.35 1\.35\.0-20260114 -> 1\.35 /);
+      const up = await project.run(["up", "--yes", "--skip-preview", "--stack", "one"]);
+      assert.equal(up.code, 0, up.output);
+      assert.deepEqual(callSummary(newCalls()), ["nodegroup general 1.35"]);
     });
 
     /** Resolves once `test` holds for the output so far (bounded: about 30 seconds). */

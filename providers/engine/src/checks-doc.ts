@@ -9,9 +9,13 @@ import { configKeyRenderer, type KeyRenderer, plainKey, renderKeys } from "./key
 export function checksMarkdown(flag: KeyRenderer): string {
   const config = configKeyRenderer("eks-upgrade");
   const cell = (s: string) => s.replace(/\|/g, "\\|");
-  // The rollback is a CLI command of its own: its keys have no stack config form.
+  // The rollback is a CLI command of its own, and --only a CLI option: no stack config form.
   const stackKey = (k: string) =>
-    k.startsWith("rollback.") ? "— (`eks-upgrade rollback`)" : `\`${config(k)}\``;
+    k.startsWith("rollback.")
+      ? "— (`eks-upgrade rollback`)"
+      : k === "only"
+        ? "— (CLI only)"
+        : `\`${config(k)}\``;
   const rows = Object.entries(CHECKS).map(
     ([name, c]) =>
       `| ${c.code} | \`${name}\` | ${c.severity} | ${stackKey(c.key)} | \`${cell(flag(c.key))}\` | ${c.title} | ${cell(renderKeys(c.remedy, plainKey))} |`,

@@ -43,6 +43,14 @@ export const CHECKS = {
     remedy:
       "Nothing moves while the pause lasts, from any machine. When it is safe to go on: eks-upgrade resume (with the same --cluster or --stack), then run again; finished steps are not repeated.",
   },
+  OUTSIDE_SELECTION: {
+    key: "only",
+    code: "EKSUP034",
+    severity: "violation",
+    title: "The plan needs a step the selection (--only) leaves out, or the selection names a target the cluster lacks",
+    remedy:
+      "Add the target to {{only}}, or aim lower: a control plane that moves makes every node group and add-on follow (kubelet skew, add-on compatibility), so keep --cluster-version at the running minor to change one node group or add-on alone.",
+  },
   NODEGROUP_DEGRADED: {
     key: "nodeGroups.<name>",
     code: "EKSUP004",

@@ -56,6 +56,7 @@ export {
   resumeCluster,
 } from "./pause";
 export { plan } from "./plan";
+export { restrictPlan, selectorOf } from "./plan-selection";
 export { formatStep } from "./plan-text";
 export { configKeyRenderer, key, type KeyRenderer, plainKey, renderKeys } from "./keys";
 export { formatDuration, progressLines } from "./progress-lines";

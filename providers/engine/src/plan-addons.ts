@@ -11,6 +11,8 @@ export interface AddonTarget {
   addon: ObservedAddon;
   final: string;
   latest: boolean;
+  /** Its policy is "current" and the control plane moves: it follows only because it must. */
+  forced?: boolean;
   resolveConflicts?: Extract<StepRequest, { kind: "addon" }>["resolveConflicts"];
 }
 
@@ -30,9 +32,13 @@ export class AddonPlanner {
       const atTarget = this.versionsAt(this.draft.to, addon.name);
       const current = addon.version;
       let final: string | undefined;
-      if (policy.version === "default" || policy.version === "latest") {
-        const chosen =
-          policy.version === "latest"
+      // "current": what runs while the control plane stays; once it moves, the target's newest.
+      const keep = policy.version === "current" && this.draft.from === this.draft.to;
+      const newest = policy.version === "latest" || policy.version === "current";
+      if (keep) {
+        final = current;
+      } else if (policy.version === "default" || newest) {
+        const chosen = newest
             ? atTarget[0]?.version
             : (atTarget.find((v) => v.isDefault) ?? atTarget[0])?.version;
         if (chosen && compareAddonVersions(chosen, current) >= 0) {
@@ -43,7 +49,7 @@ export class AddonPlanner {
             this.draft.warning(
               "ADDON_KEPT_NEWER",
               field,
-              `${addon.name} runs ${current}, newer than the ${policy.version} ${chosen} for Kubernetes ${this.draft.to}; it is kept`,
+              `${addon.name} runs ${current}, newer than the ${newest ? "latest" : "default"} ${chosen} for Kubernetes ${this.draft.to}; it is kept`,
             );
           }
         } else {
@@ -77,7 +83,8 @@ export class AddonPlanner {
       out.push({
         addon,
         final,
-        latest: policy.version === "latest",
+        latest: newest,
+        ...(policy.version === "current" && !keep ? { forced: true } : {}),
         resolveConflicts: policy.resolveConflicts,
       });
     }
@@ -111,7 +118,9 @@ export class AddonPlanner {
           target: t.addon.name,
           from: w === 0 ? t.addon.version : (hops[w - 1] as string),
           to,
-          reason: w < hops.length - 1 ? `one minor version at a time toward ${hops.at(-1)}` : reason,
+          reason:
+            (w < hops.length - 1 ? `one minor version at a time toward ${hops.at(-1)}` : reason) +
+            (t.forced ? `; current: the control plane moves to ${this.draft.to}, so it follows to the newest` : ""),
           request: { kind: "addon", addonVersion: to, resolveConflicts: t.resolveConflicts },
         });
       }

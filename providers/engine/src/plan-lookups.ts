@@ -47,7 +47,7 @@ export function pinLookups(spec: DesiredSpec, observed: Observed): { key: string
   const out = new Map<string, string>();
   for (const ng of observed.nodegroups) {
     const pinned = nodeGroupPolicy(spec, ng.name).amiReleaseVersion;
-    if (pinned === "latest") continue;
+    if (pinned === "latest" || pinned === "current") continue;
     const release = parseRelease(ng.amiType, pinned);
     if (!release || (release.minor !== undefined && release.minor !== minor)) continue;
     const parameter = releaseImageParameter(ng.amiType, minor, pinned);

@@ -99,10 +99,13 @@ export class NodegroupPlanner {
       );
       return undefined;
     }
+    const sameMinor = version === this.draft.to;
+    const pinned = policy.amiReleaseVersion;
+    // "current": what runs, as long as the node group's minor stays.
+    if (pinned === "current" && sameMinor) return undefined;
     const latest = this.latestRelease(ng, this.draft.to);
     if (!latest) return undefined;
     // Releases of one minor are ordered only when the node group stays on it.
-    const sameMinor = version === this.draft.to;
     const unreadable = [latest, ...(sameMinor ? [release] : [])].find((r) => !parseRelease(ng.amiType, r));
     if (unreadable !== undefined) {
       this.draft.violation(
@@ -112,9 +115,9 @@ export class NodegroupPlanner {
       );
       return undefined;
     }
-    const pinned = policy.amiReleaseVersion;
-    const target = pinned === "latest" ? latest : pinned;
-    if (pinned !== "latest" && !this.pinAccepted(ng, pinned, latest, sameMinor ? release : undefined, field))
+    const followsNewest = pinned === "latest" || pinned === "current";
+    const target = followsNewest ? latest : pinned;
+    if (!followsNewest && !this.pinAccepted(ng, pinned, latest, sameMinor ? release : undefined, field))
       return undefined;
     const order = sameMinor ? (compareReleases(ng.amiType, target, release) ?? 0) : 1;
     // SSM can lag behind what runs: "latest" never takes a node group back or sideways.
@@ -126,7 +129,11 @@ export class NodegroupPlanner {
       from: `${version} ${release}`,
       to: `${this.draft.to} ${target}`,
       reason:
-        version === this.draft.to ? "newer AMI release" : `follow the control plane to ${this.draft.to}`,
+        version === this.draft.to
+          ? "newer AMI release"
+          : pinned === "current"
+            ? `current: it must follow the control plane to ${this.draft.to}, so it takes that minor's newest release`
+            : `follow the control plane to ${this.draft.to}`,
       request: {
         kind: "nodegroup" as const,
         version: this.draft.to,
@@ -221,7 +228,7 @@ export class NodegroupPlanner {
 
   private customStep(ng: ObservedNodegroup, version: string, field: string) {
     const policy = nodeGroupPolicy(this.draft.spec, ng.name);
-    if (policy.amiReleaseVersion !== "latest") {
+    if (policy.amiReleaseVersion !== "latest" && policy.amiReleaseVersion !== "current") {
       this.draft.violation(
         "RELEASE_MISMATCH",
         `${field}.amiReleaseVersion`,

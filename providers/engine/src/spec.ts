@@ -36,18 +36,22 @@ const resolveConflicts = z.enum(["OVERWRITE", "NONE", "PRESERVE"]);
 const addonVersion = z.union([
   z.literal("default"),
   z.literal("latest"),
+  z.literal("current"),
   z
     .string()
     .regex(
       /^v\d+\.\d+\.\d+-eksbuild\.\d+$/,
-      'must be "default", "latest" or a version like v1.19.0-eksbuild.1',
+      'must be "default", "latest", "current" or a version like v1.19.0-eksbuild.1',
     ),
 ]);
 
 const AddonSpec = z.union([
   addonVersion,
   z.strictObject({
-    /** "default" (what EKS marks default for the minor), "latest" (newest compatible) or a pinned version. */
+    /**
+     * "default" (what EKS marks default for the minor), "latest" (newest compatible), "current"
+     * (what runs, until the control plane moves: then the target minor's newest) or a pinned version.
+     */
     version: addonVersion.default("default"),
     /** How EKS treats fields changed on the cluster since the last update. */
     resolveConflicts: resolveConflicts.optional(),
@@ -56,10 +60,17 @@ const AddonSpec = z.union([
 
 /** A node group's upgrade settings; the stack config adds the managed-mode ones (AMI type, sizes, ...). */
 const NodeGroupFields = {
-  /** "latest" (newest release of the node group's AMI family for the target minor) or a pinned release. */
+  /**
+   * "latest" (newest release of the node group's AMI family for the target minor), "current" (what
+   * runs, while the node group's minor stays; when it must follow the control plane, the target
+   * minor's newest) or a pinned release.
+   */
   amiReleaseVersion: z
     .string()
-    .regex(/^(latest|[0-9][0-9A-Za-z.-]*)$/, 'must be "latest" or a release like 1.31.0-20241024')
+    .regex(
+      /^(latest|current|[0-9][0-9A-Za-z.-]*)$/,
+      'must be "latest", "current" or a release like 1.31.0-20241024',
+    )
     .default("latest"),
   /** Replace nodes even when a PodDisruptionBudget blocks their drain. */
   force: z.boolean().default(false),
