@@ -238,12 +238,15 @@ function leaveOut(
   stack: Record<string, unknown>,
 ): void {
   const contradiction = (target: string, flag: string) =>
-    new CliError(`--only leaves ${target} out, but ${flag} names it: add --only ${target}, or drop it from ${flag}`);
+    new CliError(
+      `--only leaves ${target} out, but ${flag} names it: add --only ${target}, or drop it from ${flag}`,
+    );
   for (const ng of observed.nodegroups) {
     const target = `nodegroup:${ng.name}`;
     if (only.includes(target)) continue;
     const flag = namedBy.get(ng.name);
-    if (flag && flag !== "canary") throw contradiction(target, `--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+    if (flag && flag !== "canary")
+      throw contradiction(target, `--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
     const fromStack = (stack.nodeGroups as Record<string, Record<string, unknown>> | undefined)?.[ng.name];
     nodeGroups[ng.name] = { ...fromStack, ...nodeGroups[ng.name], amiReleaseVersion: "current" };
   }

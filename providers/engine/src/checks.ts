@@ -47,7 +47,8 @@ export const CHECKS = {
     key: "only",
     code: "EKSUP034",
     severity: "violation",
-    title: "The plan needs a step the selection (--only) leaves out, or the selection names a target the cluster lacks",
+    title:
+      "The plan needs a step the selection (--only) leaves out, or the selection names a target the cluster lacks",
     remedy:
       "Add the target to {{only}}, or aim lower: a control plane that moves makes every node group and add-on follow (kubelet skew, add-on compatibility), so keep --cluster-version at the running minor to change one node group or add-on alone.",
   },

@@ -39,8 +39,8 @@ export class AddonPlanner {
         final = current;
       } else if (policy.version === "default" || newest) {
         const chosen = newest
-            ? atTarget[0]?.version
-            : (atTarget.find((v) => v.isDefault) ?? atTarget[0])?.version;
+          ? atTarget[0]?.version
+          : (atTarget.find((v) => v.isDefault) ?? atTarget[0])?.version;
         if (chosen && compareAddonVersions(chosen, current) >= 0) {
           final = chosen;
         } else if (atTarget.some((v) => v.version === current)) {
@@ -120,7 +120,9 @@ export class AddonPlanner {
           to,
           reason:
             (w < hops.length - 1 ? `one minor version at a time toward ${hops.at(-1)}` : reason) +
-            (t.forced ? `; current: the control plane moves to ${this.draft.to}, so it follows to the newest` : ""),
+            (t.forced
+              ? `; current: the control plane moves to ${this.draft.to}, so it follows to the newest`
+              : ""),
           request: { kind: "addon", addonVersion: to, resolveConflicts: t.resolveConflicts },
         });
       }
