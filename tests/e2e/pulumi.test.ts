@@ -80,6 +80,12 @@ function seed(): SeedInput {
         nodegroups: [{ name: "general", amiType: "AL2023_x86_64_STANDARD", version: "1.34", desiredSize: 2 }],
       },
       {
+        name: "brakes-ci",
+        version: "1.34",
+        addons: ADDONS_1_34,
+        nodegroups: [{ name: "general", amiType: "AL2023_x86_64_STANDARD", version: "1.34", desiredSize: 2 }],
+      },
+      {
         name: "paused",
         version: "1.35",
         addons: ADDONS_1_35,
@@ -546,56 +552,78 @@ describe(
       emulator.pauseClock();
     };
 
-    it("one Ctrl-C at a terminal during a control-plane step of a two-minor upgrade: that step ends, nothing after it starts, the outputs stay; the next up issues each update once", async () => {
-      await addStack("brakes", ['  eks-upgrade:clusterVersion: "1.34"']);
-      await project.ok(["up", "--yes", "--stack", "brakes"]);
-      assert.deepEqual(newCalls(), [], "nothing to do on 1.34");
-      const outputsBefore = (await project.ok(["stack", "output", "--json", "--stack", "brakes"])).stdout;
-      await project.ok(["config", "set", "eks-upgrade:clusterVersion", "1.36", "--stack", "brakes"]);
+    for (const way of [
+      { cluster: "brakes", how: "one Ctrl-C at a terminal", terminal: true },
+      { cluster: "brakes-ci", how: "a SIGINT to the pulumi process (a CI runner's cancel)", terminal: false },
+    ])
+      it(`${way.how} during a control-plane step of a two-minor upgrade: that step ends, nothing after it starts, the outputs stay; the next up issues each update once`, async () => {
+        const stack = way.cluster;
+        await addStack(stack, ['  eks-upgrade:clusterVersion: "1.34"']);
+        await project.ok(["up", "--yes", "--stack", stack]);
+        assert.deepEqual(newCalls(), [], "nothing to do on 1.34");
+        const outputsBefore = (await project.ok(["stack", "output", "--json", "--stack", stack])).stdout;
+        await project.ok(["config", "set", "eks-upgrade:clusterVersion", "1.36", "--stack", stack]);
 
-      const terminal = project.runInTerminal(["up", "--yes", "--skip-preview", "--stack", "brakes"]);
-      try {
-        await holdAtControlPlane("1.35");
-        terminal.ctrlC();
-        // The provider sees Pulumi's Cancel and says so at its next poll; the step goes on.
-        await until(terminal.output, /stopping after controlPlane:1\.35: Pulumi cancelled the update/);
-      } finally {
-        emulator.resumeClock();
-      }
-      const stopped = await terminal.done;
-      assert.notEqual(stopped.code, 0, stopped.output);
-      assert.match(stopped.output, /\^C received; cancelling/);
-      assert.match(stopped.output, /done {5}controlPlane:1\.35/);
-      assert.match(
-        stopped.output.replace(/\s+/g, " "),
-        /upgrade stopped after the steps in flight: Pulumi cancelled the update \(Ctrl-C, or a cancelled job\)\. \d+ of \d+ steps done \(the last: controlPlane:1\.35\)/,
-      );
-      const first = callSummary(newCalls());
-      assert.equal(
-        first.at(-1),
-        "controlPlane 1.35",
-        `nothing after the step in flight:\n${first.join("\n")}`,
-      );
-      assert.ok(!first.includes("controlPlane 1.36"));
-      const state = await project.upgradeState("brakes");
-      assert.equal(
-        (state.versions as { controlPlane: string }).controlPlane,
-        "1.35",
-        "the state says what moved",
-      );
-      assert.equal(
-        (await project.ok(["stack", "output", "--json", "--stack", "brakes"])).stdout,
-        outputsBefore,
-        "the stack outputs stay",
-      );
+        const args = ["up", "--yes", "--skip-preview", "--stack", stack];
+        let output = () => "";
+        let done: Promise<RunResult>;
+        let cancel: () => void;
+        if (way.terminal) {
+          const terminal = project.runInTerminal(args);
+          ({ done, output } = terminal);
+          cancel = terminal.ctrlC;
+        } else {
+          let pid = 0;
+          let seen = "";
+          done = project.run(args, (child) => {
+            pid = child.pid ?? 0;
+            child.stdout?.on("data", (d: Buffer) => (seen += d));
+          });
+          output = () => seen;
+          cancel = () => process.kill(pid, "SIGINT");
+        }
+        try {
+          await holdAtControlPlane("1.35");
+          cancel();
+          // The provider sees Pulumi's Cancel and says so at its next poll; the step goes on.
+          await until(output, /stopping after controlPlane:1\.35: Pulumi cancelled the update/);
+        } finally {
+          emulator.resumeClock();
+        }
+        const stopped = await done;
+        assert.notEqual(stopped.code, 0, stopped.output);
+        assert.match(stopped.output, /\^C received; cancelling/);
+        assert.match(stopped.output, /done {5}controlPlane:1\.35/);
+        assert.match(
+          stopped.output.replace(/\s+/g, " "),
+          /upgrade stopped after the steps in flight: Pulumi cancelled the update \(Ctrl-C, or a cancelled job\)\. \d+ of \d+ steps done \(the last: controlPlane:1\.35\)/,
+        );
+        const first = callSummary(newCalls());
+        assert.equal(
+          first.at(-1),
+          "controlPlane 1.35",
+          `nothing after the step in flight:\n${first.join("\n")}`,
+        );
+        assert.ok(!first.includes("controlPlane 1.36"));
+        const state = await project.upgradeState(stack);
+        assert.equal(
+          (state.versions as { controlPlane: string }).controlPlane,
+          "1.35",
+          "the state says what moved",
+        );
+        assert.equal(
+          (await project.ok(["stack", "output", "--json", "--stack", stack])).stdout,
+          outputsBefore,
+          "the stack outputs stay",
+        );
 
-      const resumed = await project.run(["up", "--yes", "--skip-preview", "--stack", "brakes"]);
-      assert.equal(resumed.code, 0, resumed.output);
-      const second = callSummary(newCalls());
-      const all = [...first, ...second];
-      assert.equal(new Set(all).size, all.length, `every update issued once:\n${all.join("\n")}`);
-      assert.equal(emulator.state().clusters.find((c) => c.name === "brakes")?.version, "1.36");
-    });
+        const resumed = await project.run(["up", "--yes", "--skip-preview", "--stack", stack]);
+        assert.equal(resumed.code, 0, resumed.output);
+        const second = callSummary(newCalls());
+        const all = [...first, ...second];
+        assert.equal(new Set(all).size, all.length, `every update issued once:\n${all.join("\n")}`);
+        assert.equal(emulator.state().clusters.find((c) => c.name === stack)?.version, "1.36");
+      });
 
     it("eks-upgrade pause from a second process during pulumi up: stops after the step in flight naming who and why; preview shows the finding; resume and up finish", async () => {
       await addStack("paused", ['  eks-upgrade:clusterVersion: "1.36"']);
