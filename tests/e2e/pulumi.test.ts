@@ -565,7 +565,7 @@ describe(
         await project.ok(["config", "set", "eks-upgrade:clusterVersion", "1.36", "--stack", stack]);
 
         const args = ["up", "--yes", "--skip-preview", "--stack", stack];
-        let output = () => "";
+        let output: () => string;
         let done: Promise<RunResult>;
         let cancel: () => void;
         if (way.terminal) {
