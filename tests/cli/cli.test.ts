@@ -203,6 +203,10 @@ describe("eks-upgrade CLI against the emulator", () => {
       ],
     });
     emulator.pauseClock();
+    // A rollback is refused too: nothing moves while paused.
+    const rollback = await cli("rollback", ...target());
+    assert.equal(rollback.code, 2, rollback.stdout);
+    assert.match(joined(rollback.stdout), /EKSUP033 --cluster: cluster demo is paused by arn:aws:iam::/);
     const status = await cli("status", ...target());
     assert.equal(status.code, 0, status.stderr);
     assert.deepEqual(tableRow(status.stdout, "top")[0], [
