@@ -99,7 +99,12 @@ const MUTATIONS: Mutation[] = [
   {
     name: "a stop request lets the run go on",
     file: "execute.ts",
-    edits: [["    if (run.stopping) throw stopped();", "    if (run.stopping && !run) throw stopped();"]],
+    edits: [
+      [
+        "    if (run.stopping && outcomes.length < plan.steps.length) throw stopped();",
+        "    if (run.stopping && !run) throw stopped();",
+      ],
+    ],
     tests: ["tests/engine/brakes.test.ts", "tests/cli/cli.test.ts"],
   },
   {
@@ -107,8 +112,8 @@ const MUTATIONS: Mutation[] = [
     file: "execute.ts",
     edits: [
       [
-        "      const pause = await readPause(this.eks, this.spec.clusterName);",
-        "      const pause = (await readPause(this.eks, this.spec.clusterName)) && undefined;",
+        "      const pause = await readPause(this.eks, this.spec.clusterName).catch(() => undefined);",
+        "      const pause = await readPause(this.eks, this.spec.clusterName).then(() => undefined);",
       ],
     ],
     tests: ["tests/engine/brakes.test.ts", "tests/cli/cli.test.ts"],

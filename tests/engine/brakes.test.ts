@@ -131,6 +131,33 @@ describe("stopping after the step in flight", () => {
     assert.equal(new Set(updates).size, updates.length, "no update issued twice");
   });
 
+  it("a stop asked for while the last step runs: nothing was left out, so the run ends as done", async () => {
+    h = await engineHarness(fleetSeed());
+    const current = { amiReleaseVersion: "current" };
+    const spec = h.spec({
+      clusterVersion: "1.29",
+      nodeGroups: { general: { amiReleaseVersion: "latest" }, arm: current, bottlerocket: current },
+      addons: { "vpc-cni": "current", coredns: "current", "kube-proxy": "current" },
+    });
+    const { plan } = await inspect(h.clients, spec);
+    assert.deepEqual(
+      plan.steps.map((s) => s.id),
+      ["nodegroup:general:1.29"],
+    );
+    const controller = new AbortController();
+    const result = await execute(h.clients, spec, plan, {
+      timeScale: 0.0001,
+      stopAfterStep: controller.signal,
+      onEvent: (e) => {
+        if (e.type === "stepStarted") controller.abort("SIGINT received");
+      },
+    });
+    assert.deepEqual(
+      result.steps.map((s) => [s.id, s.outcome]),
+      [["nodegroup:general:1.29", "updated"]],
+    );
+  });
+
   it("a pause reason must be a valid AWS tag value: named characters, a length, not empty", () => {
     assert.equal(pauseReasonProblem("error budget burn: see incident-42 @oncall"), undefined);
     assert.match(pauseReasonProblem("budget, see #42") ?? "", /^",", "#" cannot be in an AWS tag value/);

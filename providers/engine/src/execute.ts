@@ -121,7 +121,8 @@ export async function execute(
     });
     outcomes.push(...results.filter((r): r is StepOutcome => r !== undefined));
     if (failures.length) throw new UpgradeError(failures);
-    if (run.stopping) throw stopped();
+    // Asked to stop during the last steps: nothing was left out, so the run is done.
+    if (run.stopping && outcomes.length < plan.steps.length) throw stopped();
   }
   return { steps: outcomes, durationMs: Date.now() - started };
 }
@@ -170,7 +171,9 @@ class Run {
     let stop: { reason: string; paused: boolean } | undefined;
     if (asked?.aborted) stop = { reason: String(asked.reason ?? "asked to stop"), paused: false };
     else {
-      const pause = await readPause(this.eks, this.spec.clusterName);
+      // A read that fails is tried again at the next poll or step; the step's own reads report
+      // an EKS that stays unreachable.
+      const pause = await readPause(this.eks, this.spec.clusterName).catch(() => undefined);
       if (pause)
         stop = { reason: `cluster ${this.spec.clusterName} is ${describePause(pause)}`, paused: true };
     }
