@@ -918,6 +918,25 @@ describe("eks-upgrade CLI against the emulator", () => {
     assert.deepEqual(mutating(), []);
   });
 
+  it("an acknowledged insight the cluster does not have is refused (exit 2, EKSUP035), naming the flag and the insights it has", async () => {
+    const r = await cli("plan", ...target(), "--cluster-version", "1.30", "--acknowledge", "no such insight");
+    assert.equal(r.code, 2, r.stdout);
+    assert.match(
+      joined(r.stdout),
+      /EKSUP035 --acknowledge <insight name>: cluster demo has no upgrade insight named "no such insight" \(its insights: "Deprecated APIs removed in Kubernetes v1\.30"\)/,
+    );
+    const named = await cli(
+      "plan",
+      ...target(),
+      "--cluster-version",
+      "1.30",
+      "--acknowledge",
+      "Deprecated APIs removed in Kubernetes v1.30",
+    );
+    assert.equal(named.code, 0, named.stdout);
+    assert.deepEqual(mutating(), []);
+  });
+
   it("a node group the cluster does not have is named with the flag that named it", async () => {
     for (const [flag, value, named] of [
       ["--canary", "nosuch", "--canary nosuch"],

@@ -275,6 +275,14 @@ export const CHECKS = {
     title: "A rollback-readiness insight reports ERROR or UNKNOWN but was acknowledged",
     remedy: "The rollback is sent with force; check the insight's resources afterwards.",
   },
+  INSIGHT_UNKNOWN: {
+    key: "upgrade.insights",
+    code: "EKSUP035",
+    severity: "violation",
+    title: "An acknowledged insight name is not one of the cluster's upgrade insights",
+    remedy:
+      "Acknowledge an insight by its exact name (aws eks list-insights --cluster-name <cluster>), or remove the name: a misspelt acknowledgement accepts nothing.",
+  },
   INSIGHT_ACCEPTED: {
     key: "upgrade.insights",
     code: "EKSUP101",

@@ -218,6 +218,19 @@ class Planner extends PlanDraft {
   private checkInsights(path: string[]): Set<string> {
     const forceAt = new Set<string>();
     const policy = this.spec.upgrade.insights;
+    if (Array.isArray(policy)) {
+      const names = [
+        ...new Set(
+          this.observed.insights.filter((i) => i.category === "UPGRADE_READINESS").map((i) => i.name),
+        ),
+      ];
+      for (const name of policy.filter((n) => !names.includes(n)))
+        this.violation(
+          "INSIGHT_UNKNOWN",
+          "upgrade.insights",
+          `cluster ${this.observed.cluster.name} has no upgrade insight named "${name}" (its insights: ${names.map((n) => `"${n}"`).join(", ") || "none"})`,
+        );
+    }
     for (const insight of this.observed.insights) {
       if (insight.category !== "UPGRADE_READINESS" || !path.includes(insight.kubernetesVersion)) continue;
       const text = `insight "${insight.name}" reports ${insight.status} for Kubernetes ${insight.kubernetesVersion}${insight.reason ? `: ${insight.reason}` : ""}`;
