@@ -86,13 +86,16 @@ export async function applyPlan(
   }
 }
 
-async function confirm(plan: Plan): Promise<void> {
+/** Asks before anything is written; a plan refused by insights alone asks to evaluate them again. */
+export async function confirm(plan: Plan): Promise<void> {
   if (!process.stdin.isTTY)
     throw new CliError("--yes is required when stdin is not a terminal (nothing was changed)");
   const rl = createInterface({ input: process.stdin, output: process.stdout });
   try {
     const answer = await rl.question(
-      `Apply these ${plan.steps.length} steps to cluster ${plan.cluster}? [y/N] `,
+      plan.steps.length
+        ? `Apply these ${plan.steps.length} steps to cluster ${plan.cluster}? [y/N] `
+        : `Only upgrade insights refuse this plan: have EKS evaluate them again (StartInsightsRefresh) and apply the plan they allow? [y/N] `,
     );
     if (!/^y(es)?$/i.test(answer.trim())) throw new CliError("not confirmed: nothing was changed", EXIT.ok);
   } finally {

@@ -6,8 +6,10 @@ import {
   describeFinding,
   destroyClients,
   inspect,
-  inspectForApply,
   inspectRollback,
+  needsFreshInsights,
+  type Plan,
+  refreshForApply,
   type KeyRenderer,
   operationalFinding,
   type Inspection,
@@ -22,7 +24,7 @@ import {
   timeScaleOf,
 } from "@eks-upgrade/engine";
 import { Command, CommanderError, Option } from "commander";
-import { applyPlan } from "./apply";
+import { applyPlan, confirm } from "./apply";
 import { flagKey } from "./keys";
 import { runDemo } from "./demo";
 import { kubeconfig } from "./kubeconfig";
@@ -43,6 +45,9 @@ import { gatherStatus, renderStatus } from "./status";
 import { packageVersion } from "./version";
 
 const write = (s: string) => process.stdout.write(`${s}\n`);
+
+/** What a plan says, to tell whether fresh insights changed it. */
+const planText = (p: Plan) => JSON.stringify([p.lines, p.violations.map((v) => `${v.code} ${v.message}`)]);
 
 function clusterOptions(cmd: Command): Command {
   return cmd
@@ -210,14 +215,28 @@ targetOptions(
     const scale =
       o.timeScale !== undefined ? timeScale(o.timeScale) : (stackScale ?? (await timeScaleOf(spec)));
     await withClients(spec, keys, async (clients) => {
-      // The plan a run acts on is made from freshly evaluated insights.
-      const inspection = restrict(
-        await inspectForApply(clients, spec, gate, { timeScale: scale, log: write }),
-      );
-      write(renderPlan(inspection.plan, "table", spec.upgrade.concurrency, keys));
+      const first = restrict(await inspect(clients, spec, gate));
+      const render = (p: Plan) => renderPlan(p, "table", spec.upgrade.concurrency, keys);
+      write(render(first.plan));
+      let inspection = first;
+      // The plan a run acts on is made from freshly evaluated insights: asked first, since the
+      // refresh is a write (StartInsightsRefresh); a plan they change is shown and asked again.
+      if (needsFreshInsights(first.plan)) {
+        if (!o.yes) await confirm(first.plan);
+        inspection = restrict(
+          await refreshForApply(clients, spec, gate, first, { timeScale: scale, log: write }),
+        );
+        if (planText(inspection.plan) !== planText(first.plan)) {
+          write("The fresh upgrade insights change the plan:");
+          write(render(inspection.plan));
+          if (!o.yes && inspection.plan.steps.length && !inspection.plan.violations.length)
+            await confirm(inspection.plan);
+        }
+      }
       await applyPlan(clients, spec, inspection, {
         keys,
-        yes: o.yes === true,
+        // Asked above.
+        yes: true,
         tty: process.stdout.isTTY === true,
         timeScale: scale,
         write,

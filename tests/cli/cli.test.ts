@@ -203,10 +203,6 @@ describe("eks-upgrade CLI against the emulator", () => {
       ],
     });
     emulator.pauseClock();
-    // A rollback is refused too: nothing moves while paused.
-    const rollback = await cli("rollback", ...target());
-    assert.equal(rollback.code, 2, rollback.stdout);
-    assert.match(joined(rollback.stdout), /EKSUP033 --cluster: cluster demo is paused by arn:aws:iam::/);
     const status = await cli("status", ...target());
     assert.equal(status.code, 0, status.stderr);
     assert.deepEqual(tableRow(status.stdout, "top")[0], [
@@ -615,6 +611,10 @@ describe("eks-upgrade CLI against the emulator", () => {
     const plan = await cli("plan", ...target(), "--cluster-version", "1.30");
     assert.equal(plan.code, 2, plan.stdout);
     assert.match(joined(plan.stdout), /EKSUP033 --cluster: cluster demo is paused by arn:aws:iam::/);
+    // A rollback is refused too: nothing moves while paused.
+    const rollback = await cli("rollback", ...target());
+    assert.equal(rollback.code, 2, rollback.stdout);
+    assert.match(joined(rollback.stdout), /EKSUP033 --cluster: cluster demo is paused by arn:aws:iam::/);
     const status = await cli("status", ...target());
     assert.match(
       status.stdout,
@@ -803,11 +803,59 @@ describe("eks-upgrade CLI against the emulator", () => {
     assert.equal(emulator.state().clusters[0]?.version, "1.34");
   });
 
-  it("apply without --yes and without a terminal refuses, changing nothing", async () => {
+  it("apply asks before anything is written: no terminal, a declined answer and a refused plan make no call at all, not even StartInsightsRefresh", async () => {
+    const writes = () => emulator.audit().filter((e) => e.mutating || e.operation === "StartInsightsRefresh");
     const { code, stderr } = await cli("apply", ...target(), "--to", "1.30");
     assert.equal(code, 2);
     assert.match(stderr, /--yes is required when stdin is not a terminal/);
-    assert.deepEqual(mutating(), []);
+    const refused = await cli(
+      "apply",
+      ...target(),
+      "--to",
+      "1.30",
+      "--ami-release-version",
+      "general=1.29.0-20240101",
+    );
+    assert.equal(refused.code, 2, refused.stdout);
+    // At a terminal (a pseudo-terminal, util-linux script), answering "n".
+    const line = [process.execPath, BIN, "apply", ...target(), "--to", "1.30"].map((a) => `'${a}'`).join(" ");
+    const declined = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn("script", ["-qfec", line, "/dev/null"], {
+        cwd: ROOT,
+        env: { ...process.env, ...PROVIDER_ENV, NO_COLOR: "1" },
+      });
+      let out = "";
+      let answered = false;
+      child.stdout.on("data", (d: Buffer) => {
+        out += d;
+        if (!answered && out.includes("[y/N]")) {
+          answered = true;
+          child.stdin.write("n\r");
+        }
+      });
+      // Bounded: a prompt never seen fails the test instead of hanging it.
+      const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+      child.on("close", (c) => {
+        clearTimeout(timer);
+        resolve({ code: c, out });
+      });
+    });
+    assert.equal(declined.code, 0, declined.out);
+    assert.match(declined.out, /Apply these \d+ steps to cluster demo\? \[y\/N\] /);
+    assert.match(declined.out, /not confirmed: nothing was changed/);
+    assert.deepEqual(writes(), []);
+  });
+
+  it("apply --yes refreshes the insights after the plan is shown and before the first change", async () => {
+    const r = await cli("apply", ...target(), "--to", "1.30", "--yes");
+    assert.equal(r.code, 0, r.stderr);
+    const ops = emulator.audit().map((e) => (e.mutating ? "change" : e.operation));
+    assert.ok(
+      ops.includes("StartInsightsRefresh") && ops.indexOf("StartInsightsRefresh") < ops.indexOf("change"),
+    );
+    assert.ok(
+      r.stdout.indexOf("Upgrade plan for demo") < r.stdout.indexOf("refreshing the upgrade insights"),
+    );
   });
 
   it("a failure during apply exits 1 with the step, the code and the remedy", async () => {

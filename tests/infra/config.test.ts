@@ -64,7 +64,7 @@ describe("stack config", () => {
     refused(
       withNodeGroup("spot", { amiReleaseVersion: "newest" }),
       "eks-upgrade:nodeGroups.spot.amiReleaseVersion",
-      /"latest" or a release/,
+      /"latest", "current" or a release/,
     );
     refused(
       withNodeGroup("general", { maxUnavailable: 2, maxUnavailablePercentage: 10 }),

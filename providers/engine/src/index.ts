@@ -32,7 +32,14 @@ export {
 } from "./execute";
 export { estimatePlanMinutes, planDuration } from "./estimates";
 export { type InsightsRefresh, refreshInsights } from "./insights";
-export { type Inspection, inspect, inspectForApply, observeKubernetes } from "./inspect";
+export {
+  type Inspection,
+  inspect,
+  inspectForApply,
+  needsFreshInsights,
+  observeKubernetes,
+  refreshForApply,
+} from "./inspect";
 export { drainBlockers } from "./kubernetes/rollout-view";
 export type {
   KubernetesVersionSupport,

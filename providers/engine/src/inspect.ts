@@ -102,12 +102,31 @@ export async function inspectForApply(
   clients: Clients,
   spec: DesiredSpec,
   gate: PromotionGate | undefined,
-  options: { timeScale?: number; signal?: AbortSignal; log?: (line: string) => void } = {},
+  options: RefreshOptions = {},
 ): Promise<Inspection> {
   const first = await inspect(clients, spec, gate);
-  const { steps, violations } = first.plan;
+  return needsFreshInsights(first.plan) ? refreshForApply(clients, spec, gate, first, options) : first;
+}
+
+type RefreshOptions = { timeScale?: number; signal?: AbortSignal; log?: (line: string) => void };
+
+/** Whether a run would act on this plan: it has steps, or only insights refuse it (fresh ones may not). */
+export function needsFreshInsights({ steps, violations }: Plan): boolean {
   const onlyInsights = violations.length > 0 && violations.every((v) => v.name === "INSIGHT_BLOCKING");
-  if (!steps.length && !onlyInsights) return first;
+  return steps.length > 0 || onlyInsights;
+}
+
+/**
+ * The second half of inspectForApply, for an adapter that asks first (the CLI): EKS evaluates the
+ * insights again (StartInsightsRefresh, a write) and the plan is made again from the fresh ones.
+ */
+export async function refreshForApply(
+  clients: Clients,
+  spec: DesiredSpec,
+  gate: PromotionGate | undefined,
+  first: Inspection,
+  options: RefreshOptions = {},
+): Promise<Inspection> {
   options.log?.("refreshing the upgrade insights before the first change (StartInsightsRefresh)");
   const insightsRefresh = await refreshInsights(clients, spec.clusterName, options);
   const observed = { ...first.observed, insights: await readInsights(clients.eks, spec.clusterName) };
