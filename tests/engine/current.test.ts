@@ -1,8 +1,16 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import catalogData from "../../emulator/data/eks-catalog.json";
-import { inspect, restrictPlan } from "../../providers/engine/src/index";
+import {
+  execute,
+  inspect,
+  type ProgressEvent,
+  progressLines,
+  restrictPlan,
+} from "../../providers/engine/src/index";
 import { type EngineHarness, engineHarness, fleetSeed, GENERAL_1_29 } from "../support/engine";
+import type { SeedInput } from "../../emulator/src/index";
+import demo from "../../emulator/seeds/demo.json";
 
 /*
  * "current" (keep what runs until the control plane's move forces a change) and --only's
@@ -99,5 +107,46 @@ describe('"current" and --only', () => {
       }),
     );
     assert.equal(restrictPlan(one.plan, one.observed, ["nodegroup:general"]), one.plan);
+  });
+});
+
+describe("a run that meets an update it did not start", () => {
+  it("labels what it awaits with that update's own target, not its step's", async () => {
+    // demo.json: aws-ebs-csi-driver v1.48.0 climbs one offered series at a time on the way to 1.34.
+    const h = await engineHarness(demo as SeedInput);
+    try {
+      const spec = h.spec({ clusterVersion: "1.34" });
+      const { plan } = await inspect(h.clients, spec);
+      const ebs = plan.steps.filter((s) => s.kind === "addon" && s.target === "aws-ebs-csi-driver");
+      assert.ok(ebs.length >= 2, plan.lines.join("\n"));
+      const [first, last] = [ebs[0]!, ebs.at(-1)!];
+      let otherId = "";
+      const events: ProgressEvent[] = [];
+      await execute(h.clients, spec, plan, {
+        timeScale: 0.0001,
+        onEvent: (e) => {
+          events.push(e);
+          // Once the control plane runs 1.34, someone else takes the add-on to its last version
+          // (the emulator's own call, so it lands before our run's next step), and it stays running
+          // until our run awaits it.
+          if (e.type === "stepFinished" && e.step.kind === "controlPlane") {
+            otherId = h.emulator.world.eks.updateAddon("demo", "aws-ebs-csi-driver", {
+              addonVersion: last.to,
+            }).update.id;
+            h.emulator.pauseClock();
+          }
+          if (e.type === "stepStarted" && e.resumed) h.emulator.resumeClock();
+        },
+      });
+      const started = events.find((e) => e.type === "stepStarted" && e.step.id === first.id);
+      assert.ok(started?.type === "stepStarted");
+      assert.deepEqual([started.resumed, started.awaiting, started.updateId], [true, last.to, otherId]);
+      assert.equal(
+        progressLines()(started),
+        `resuming ${first.id}: awaiting update ${otherId} to ${last.to}, already running in EKS`,
+      );
+    } finally {
+      await h.stop();
+    }
   });
 });

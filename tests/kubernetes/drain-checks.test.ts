@@ -272,11 +272,19 @@ describe(
       assert.equal((await allowed()).stdout, "1");
       const { plan } = await inspect(clients, spec());
       assert.deepEqual(plan.violations, []);
-      const err = await execute(clients, spec(), plan, { timeScale: TIME_SCALE }).then(
+      const outcomes: string[] = [];
+      const err = await execute(clients, spec(), plan, {
+        timeScale: TIME_SCALE,
+        onEvent: (e) => {
+          if (e.type === "stepFinished" || e.type === "stepFailed") outcomes.push(`${e.type} ${e.step.id}`);
+        },
+      }).then(
         () => assert.fail("the post-check should fail"),
         (e: unknown) => e as UpgradeError,
       );
       assert.equal(err.failures[0]?.code, "PODS_PENDING");
+      // One outcome for the step: failed, never "done" first (the post-check is part of it).
+      assert.deepEqual(outcomes, [`stepFailed ${plan.steps.at(-1)?.id}`]);
       assert.match(
         err.failures[0]?.message ?? "",
         new RegExp(

@@ -31,7 +31,14 @@ import { compareReleases } from "./releases";
 import { compareAddonVersions, compareMinor } from "./versions";
 
 export type ProgressEvent =
-  | { type: "stepStarted"; step: Step; updateId: string; resumed: boolean }
+  | {
+      type: "stepStarted";
+      step: Step;
+      updateId: string;
+      resumed: boolean;
+      /** Resumed: where the update already running takes the target (it may be another run's). */
+      awaiting?: string | undefined;
+    }
   | { type: "stepSkipped"; step: Step; reason: string }
   | { type: "stepPolled"; step: Step; updateId: string; status: string; elapsedMs: number }
   /** A node group's drain: the pods whose evictions budgets refuse now (empty: none any more). */
@@ -197,11 +204,15 @@ class Run {
         // Resume: an update already runs on this target (ours from an interrupted run, or someone's).
         const running = await findInProgressUpdate(this.eks, this.spec.clusterName, target);
         if (running) {
-          this.emit({ type: "stepStarted", step, updateId: running.id, resumed: true });
+          const awaiting = running.params.find((p) =>
+            ["Version", "AddonVersion", "ReleaseVersion", "LaunchTemplateVersion"].includes(p.type),
+          )?.value;
+          this.emit({ type: "stepStarted", step, updateId: running.id, resumed: true, awaiting });
           await this.await(step, running.id, t0);
           const after = await this.targetState(step);
           if (after.reached) {
             await this.verifyNodes(step, running.id, t0);
+            this.finished(step, running.id, t0);
             return { id: step.id, outcome: "awaited", updateId: running.id, durationMs: Date.now() - t0 };
           }
           continue;
@@ -233,6 +244,7 @@ class Run {
       this.emit({ type: "stepStarted", step, updateId, resumed: false });
       await this.await(step, updateId, t0);
       await this.verifyNodes(step, updateId, t0);
+      this.finished(step, updateId, t0);
       return { id: step.id, outcome: "updated", updateId, durationMs: Date.now() - t0 };
     }
   }
@@ -409,11 +421,8 @@ class Run {
         const status = update?.status ?? "Unknown";
         if (announce)
           this.emit({ type: "stepPolled", step, updateId, status, elapsedMs: Date.now() - startedAt });
-        if (status === "Successful") {
-          if (announce)
-            this.emit({ type: "stepFinished", step, updateId, durationMs: Date.now() - startedAt });
-          return;
-        }
+        // Done once the nodes are checked too (verifyNodes): one outcome per step.
+        if (status === "Successful") return;
         if (status === "Failed" || status === "Cancelled") {
           const error = update?.errors?.[0];
           const code = error?.errorCode ?? status;
@@ -450,6 +459,10 @@ class Run {
     } finally {
       this.inFlight.delete(step.id);
     }
+  }
+
+  private finished(step: Step, updateId: string, startedAt: number): void {
+    this.emit({ type: "stepFinished", step, updateId, durationMs: Date.now() - startedAt });
   }
 
   /** A node group's nodes and pods after its update (rollout-watch.ts); a problem fails the step. */

@@ -23,7 +23,10 @@ export function progressLines(timeScale = 1): (e: ProgressEvent) => string | und
   return (e) => {
     switch (e.type) {
       case "stepStarted":
-        return `${e.resumed ? "resuming" : "started "} ${e.step.id}: ${e.step.from} -> ${e.step.to} (update ${e.updateId})`;
+        // Resumed: say what the running update does, which may be another run's target.
+        return e.resumed
+          ? `resuming ${e.step.id}: awaiting update ${e.updateId}${e.awaiting ? ` to ${e.awaiting}` : ""}, already running in EKS`
+          : `started  ${e.step.id}: ${e.step.from} -> ${e.step.to} (update ${e.updateId})`;
       case "stepPolled": {
         // Finished, failed and cancelled updates have their own event; only a long wait is news.
         const beat = Math.floor(e.elapsedMs / timeScale / HEARTBEAT_MS);
