@@ -170,14 +170,15 @@ const program = new Command()
   .description(
     "See, plan and run safe EKS upgrades: control plane, then add-ons, then node groups; never a downgrade.",
   )
-  .version(packageVersion(), "-V, --version", "the version of eks-upgrade")
+  // The note about the Node.js runtime (the engine quiets the AWS SDK's seven-line warning, see
+  // clients.ts) is said where people look for such things: --version and status, not every run.
+  .version(
+    [packageVersion(), runtimeNotice()].filter(Boolean).join("\n"),
+    "-V, --version",
+    "the version of eks-upgrade",
+  )
   .showHelpAfterError()
-  .exitOverride()
-  .hook("preAction", () => {
-    // One line of ours instead of the AWS SDK's seven-line warning on Node 20 (see clients.ts).
-    const notice = runtimeNotice();
-    if (notice) process.stderr.write(`eks-upgrade: ${notice}\n`);
-  });
+  .exitOverride();
 
 clusterOptions(
   program
@@ -190,6 +191,8 @@ clusterOptions(
       const status = await gatherStatus(clients, o);
       // json: what was read (the cluster, its node groups, add-ons, insights) and what is current for its minor.
       write(o.format === "json" ? JSON.stringify(status, null, 2) : renderStatus(status));
+      const notice = runtimeNotice();
+      if (notice && o.format !== "json") process.stderr.write(`eks-upgrade: ${notice}\n`);
     });
   });
 

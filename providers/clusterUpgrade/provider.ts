@@ -374,8 +374,6 @@ export const clusterUpgradeProvider: pulumi.dynamic.ResourceProvider = {
    */
   async check(_olds: Props, news: Props) {
     const engine = loadEngine();
-    const notice = engine.runtimeNoticeOnce();
-    if (notice) console.log(`[eks-upgrade] ${notice}`);
     const input = specInput(news);
     if (containsUnknown(input)) return { inputs: { ...news, plan: UNKNOWN } };
     let spec: engineApi.DesiredSpec;

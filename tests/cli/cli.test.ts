@@ -966,6 +966,21 @@ describe("eks-upgrade CLI against the emulator", () => {
     assert.deepEqual(mutating(), []);
   });
 
+  it("the note about the Node.js runtime is in --version and status, not on every command", async () => {
+    // From first principles: the SDK releases from January 2027 need Node.js 22.
+    const old = Number(process.versions.node.split(".")[0]) < 22;
+    const version = await cli("--version");
+    assert.equal(version.code, 0);
+    assert.equal(
+      /note: Node\.js v[\d.]+ works with the AWS SDK releases this project pins/.test(version.stdout),
+      old,
+    );
+    const plan = await cli("plan", ...target(), "--cluster-version", "1.29");
+    assert.doesNotMatch(plan.stdout + plan.stderr, /note: Node\.js/);
+    const status = await cli("status", ...target());
+    assert.equal(/note: Node\.js/.test(status.stderr), old);
+  });
+
   it("an acknowledged insight the cluster does not have is refused (exit 2, EKSUP035), naming the flag and the insights it has", async () => {
     const r = await cli("plan", ...target(), "--cluster-version", "1.30", "--acknowledge", "no such insight");
     assert.equal(r.code, 2, r.stdout);

@@ -102,7 +102,8 @@ const SDK_NODE_MAJOR = 22;
  * On Node 20 the AWS SDK prints a seven-line NodeVersionSupportWarning at its first client, which
  * lands in every `pulumi preview` (and so every pull-request comment). The lock file pins SDK
  * releases that support Node 20, so the engine turns the SDK's warning off and its adapters print
- * `runtimeNotice()` instead: one line, once. A user who set the variable keeps their choice.
+ * `runtimeNotice()` where people look for it (the CLI's --version and status), not on every run. A
+ * user who set the variable keeps their choice.
  */
 function quietSdkNodeWarning(): void {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -113,13 +114,4 @@ export function runtimeNotice(version = process.version): string | undefined {
   const major = Number(/^v?(\d+)/.exec(version)?.[1]);
   if (major >= SDK_NODE_MAJOR) return undefined;
   return `note: Node.js ${version} works with the AWS SDK releases this project pins; SDK releases from January 2027 need Node.js ${SDK_NODE_MAJOR}`;
-}
-
-let noticeGiven = false;
-
-/** `runtimeNotice()` the first time in this process, then undefined: adapters print it once. */
-export function runtimeNoticeOnce(): string | undefined {
-  if (noticeGiven) return undefined;
-  noticeGiven = true;
-  return runtimeNotice();
 }
