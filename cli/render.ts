@@ -52,7 +52,7 @@ function insightsLine(plan: Plan): string | undefined {
     hours < 1
       ? "less than an hour ago"
       : hours < 48
-        ? `${hours} hours ago`
+        ? `${hours} hour${hours === 1 ? "" : "s"} ago`
         : `${Math.floor(hours / 24)} days ago`;
   return `Upgrade insights evaluated ${plan.insightsEvaluatedAt.slice(0, 16).replace("T", " ")} UTC (${age})`;
 }
@@ -121,7 +121,7 @@ function planMarkdown(plan: Plan, concurrency: number, keys: KeyRenderer, title:
     });
     out.push(
       "",
-      `**Estimated duration:** ~${estimatePlanMinutes(plan, concurrency)} min (steps of one phase run together).`,
+      `**Estimated duration:** ~${estimatePlanMinutes(plan, concurrency)} min (the add-ons of one phase update together; node groups ${concurrency === 1 ? "one at a time" : `${concurrency} at a time`}).`,
     );
   } else if (!plan.violations.length) {
     out.push("Nothing to do: the cluster already runs the desired versions.");

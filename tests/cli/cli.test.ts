@@ -438,6 +438,14 @@ describe("eks-upgrade CLI against the emulator", () => {
         `${s.target} -> ${s.to}`,
       );
     assert.equal(md.split("\n").filter((l) => /^\| \d+ \|/.test(l)).length, plan.steps.length);
+    // Words that say what happens: node groups one at a time at concurrency 1; add-ons climb the
+    // series EKS offers, which are not always one minor version apart.
+    assert.match(md, /\(the add-ons of one phase update together; node groups one at a time\)/);
+    const two = (await cli("plan", ...target(), "--to", "1.31", "--format", "markdown", "--concurrency", "2"))
+      .stdout;
+    assert.match(two, /node groups 2 at a time\)/);
+    assert.match(md, /one offered version series at a time toward v/);
+    assert.doesNotMatch(md, /one minor version at a time toward/);
   });
 
   it("a downgrade exits 2 with the violation, and nothing changes", async () => {

@@ -119,7 +119,7 @@ export class AddonPlanner {
           from: w === 0 ? t.addon.version : (hops[w - 1] as string),
           to,
           reason:
-            (w < hops.length - 1 ? `one minor version at a time toward ${hops.at(-1)}` : reason) +
+            (w < hops.length - 1 ? `one offered version series at a time toward ${hops.at(-1)}` : reason) +
             (t.forced
               ? `; current: the control plane moves to ${this.draft.to}, so it follows to the newest`
               : ""),
