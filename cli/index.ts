@@ -4,6 +4,7 @@ import {
   type ClusterRef,
   createClients,
   describeFinding,
+  emulatorRegion,
   destroyClients,
   inspect,
   inspectRollback,
@@ -178,7 +179,15 @@ const program = new Command()
     "the version of eks-upgrade",
   )
   .showHelpAfterError()
-  .exitOverride();
+  .exitOverride()
+  .hook("preAction", async (_program, command) => {
+    // Pointed at the local emulator: its region, unless one is given (flag, environment, stack).
+    const o = command.opts<{ region?: string; endpoint?: string; stack?: string }>();
+    if (o.region || o.stack || !o.endpoint || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION)
+      return;
+    const region = await emulatorRegion(o.endpoint);
+    if (region) command.setOptionValue("region", region);
+  });
 
 clusterOptions(
   program

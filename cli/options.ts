@@ -77,7 +77,18 @@ export function region(o: { region?: string | undefined }): string {
 }
 
 export function endpoints(o: { endpoint?: string | undefined }): DesiredSpecInput["endpoints"] {
-  return o.endpoint ? { eks: o.endpoint, ssm: o.endpoint, sts: o.endpoint } : undefined;
+  const e = o.endpoint;
+  if (e === undefined) return undefined;
+  // An empty value would silently mean AWS itself; a host:port without its scheme is no URL.
+  if (!e.trim())
+    throw new CliError(
+      "--endpoint is empty: leave it out to talk to AWS, or give the emulator's URL (http://127.0.0.1:4599)",
+    );
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(e))
+    throw new CliError(
+      `--endpoint ${e}: a URL starts with its scheme, like http://${e} for the local emulator`,
+    );
+  return { eks: e, ssm: e, sts: e };
 }
 
 /** `name=value,name=value` lists, as --addons and --nodegroups take them. */
@@ -327,7 +338,8 @@ function withArguments<T>(validate: () => T, keys: KeyRenderer = flagKey): T {
     return validate();
   } catch (e) {
     if (!(e instanceof SpecError)) throw e;
-    throw new CliError(e.issues.map((i) => `${keys(i.field)}: ${i.message}`).join("\n"));
+    // One flag can fill several fields (--endpoint: eks, ssm and sts): each message once.
+    throw new CliError([...new Set(e.issues.map((i) => `${keys(i.field)}: ${i.message}`))].join("\n"));
   }
 }
 

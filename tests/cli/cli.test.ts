@@ -974,6 +974,38 @@ describe("eks-upgrade CLI against the emulator", () => {
     assert.deepEqual(mutating(), []);
   });
 
+  it("--endpoint mistakes are named with the remedy: https for the http emulator (EKSUP205), no scheme, empty; and the emulator's region needs no --region", async () => {
+    const https = emulator.url.replace(/^http:/, "https:");
+    const tls = await cli("status", "--cluster", "demo", "--endpoint", https);
+    assert.equal(tls.code, 1, tls.stderr);
+    assert.equal(
+      tls.stderr.trim().split("\n").at(-1),
+      `eks-upgrade: EKSUP205 --endpoint: ${https} does not answer TLS (EPROTO: the server speaks something else, most likely plain HTTP). The local emulator speaks plain HTTP: use ${emulator.url}, or fix --endpoint.`,
+    );
+    const hostPort = emulator.url.replace(/^http:\/\//, "");
+    const noScheme = await cli("status", "--cluster", "demo", "--endpoint", hostPort);
+    assert.equal(noScheme.code, 2);
+    assert.match(
+      noScheme.stderr,
+      new RegExp(`--endpoint ${hostPort}: a URL starts with its scheme, like http://${hostPort}`),
+    );
+    const empty = await cli("status", "--cluster", "demo", "--endpoint", "");
+    assert.equal(empty.code, 2);
+    assert.match(empty.stderr, /--endpoint is empty: leave it out to talk to AWS/);
+
+    // No --region and none in the environment: the emulator says which it serves.
+    const env: NodeJS.ProcessEnv = { ...process.env, ...PROVIDER_ENV, NO_COLOR: "1" };
+    delete env.AWS_REGION;
+    delete env.AWS_DEFAULT_REGION;
+    const { stdout } = await exec(
+      process.execPath,
+      [BIN, "plan", "--cluster", "demo", "--to", "1.30", "--endpoint", emulator.url],
+      { env },
+    );
+    assert.match(stdout, /^Upgrade plan for demo: 1\.29 -> 1\.30/m);
+    assert.deepEqual(mutating(), []);
+  });
+
   it("the note about the Node.js runtime is in --version and status, not on every command", async () => {
     // From first principles: the SDK releases from January 2027 need Node.js 22.
     const old = Number(process.versions.node.split(".")[0]) < 22;

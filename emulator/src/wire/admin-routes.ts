@@ -3,6 +3,7 @@ import { findRoute, type Route } from "./router";
 
 /**
  * The admin API under /_emulator/ (for tests and people, never logged in the audit):
+ *   GET    /_emulator/info               { region, accountId }: the CLI takes the region from it
  *   GET    /_emulator/state              every cluster, node group, add-on and update
  *   GET    /_emulator/audit?since=N      audit entries after sequence number N
  *   DELETE /_emulator/audit              forget the audit log
@@ -20,6 +21,11 @@ interface AdminRoute extends Route {
 }
 
 const ADMIN_ROUTES: readonly AdminRoute[] = [
+  {
+    method: "GET",
+    path: "/_emulator/info",
+    handle: (e) => ({ region: e.region, accountId: e.world.seed.accountId }),
+  },
   { method: "GET", path: "/_emulator/state", handle: (e) => e.state() },
   {
     method: "GET",

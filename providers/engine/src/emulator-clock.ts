@@ -1,5 +1,5 @@
 import { loopbackOnly } from "./clients";
-import type { DesiredSpec } from "./spec";
+import { type DesiredSpec, isLoopbackHost } from "./spec";
 
 /**
  * The time scale to pace waits by (poll intervals, deadlines). Against AWS it is 1. Against the
@@ -17,5 +17,21 @@ export async function timeScaleOf(spec: Pick<DesiredSpec, "endpoints">): Promise
     return typeof timeScale === "number" && timeScale > 0 && timeScale <= 1 ? timeScale : 1;
   } catch {
     return 1;
+  }
+}
+
+/**
+ * The region the local emulator at `endpoint` serves (`GET /_emulator/info`), so a command pointed
+ * at it needs no --region. Undefined for anything but an answering emulator on this machine.
+ */
+export async function emulatorRegion(endpoint: string): Promise<string | undefined> {
+  if (!URL.canParse(endpoint) || !isLoopbackHost(new URL(endpoint).hostname)) return undefined;
+  try {
+    const res = await fetch(new URL("/_emulator/info", endpoint), { signal: AbortSignal.timeout(2000) });
+    if (!res.ok) return undefined;
+    const { region } = (await res.json()) as { region?: unknown };
+    return typeof region === "string" && /^[a-z]{2}(-[a-z]+)+-\d$/.test(region) ? region : undefined;
+  } catch {
+    return undefined;
   }
 }

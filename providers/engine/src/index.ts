@@ -6,7 +6,7 @@
 export { type AmiFamily, amiFamily } from "./ami";
 export { CHECKS, type CheckDefinition, type Finding } from "./checks";
 export { type ClientOptions, type Clients, createClients, destroyClients, runtimeNotice } from "./clients";
-export { timeScaleOf } from "./emulator-clock";
+export { emulatorRegion, timeScaleOf } from "./emulator-clock";
 export { describeCluster } from "./observe";
 export {
   describeFinding,

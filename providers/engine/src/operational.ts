@@ -78,6 +78,14 @@ export function operationalFinding(error: unknown, at: CallContext): Finding | u
       "region",
       `EKS kept throttling ${where}${e.$metadata?.attempts ? ` after ${e.$metadata.attempts} attempts` : ""}: ${message}`,
     );
+  // TLS spoken to a server that answers plain HTTP (an https URL for the emulator).
+  if ((e.code ?? name) === "EPROTO" && at.endpoint?.startsWith("https://"))
+    return finding(
+      "ENDPOINT_UNREACHABLE",
+      "endpoints.eks",
+      `${at.endpoint} does not answer TLS (EPROTO: the server speaks something else, most likely plain HTTP)`,
+      `The local emulator speaks plain HTTP: use ${at.endpoint.replace(/^https:/, "http:")}, or fix ${key("endpoints.eks")}.`,
+    );
   if (
     /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EHOSTUNREACH)$/.test(e.code ?? name) ||
     name === "TimeoutError"
