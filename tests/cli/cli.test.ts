@@ -1006,6 +1006,45 @@ describe("eks-upgrade CLI against the emulator", () => {
     assert.deepEqual(mutating(), []);
   });
 
+  it("EKS lost mid-apply (the emulator stopped during a control-plane step): EKSUP205, the update named as still running, exit 1", async () => {
+    const gone = await startEmulator({ seed: { ...fleetSeed(), timeScale: TIME_SCALE } });
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        "apply",
+        "--cluster",
+        "demo",
+        "--endpoint",
+        gone.url,
+        "--to",
+        "1.30",
+        "--yes",
+        "--time-scale",
+        "0.005",
+      ],
+      { cwd: ROOT, env: { ...process.env, ...PROVIDER_ENV, NO_COLOR: "1" } },
+    );
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => (output += d));
+    child.stderr.on("data", (d: Buffer) => (output += d));
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    const issued = () => gone.audit().some((e) => e.operation === "UpdateClusterVersion");
+    for (let i = 0; i < 3000 && !issued(); i++) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(issued());
+    const updateId = gone.audit().find((e) => e.operation === "UpdateClusterVersion")?.updateId;
+    gone.pauseClock();
+    await gone.stop();
+    assert.equal(await exited, 1, output);
+    assert.match(
+      joined(output),
+      new RegExp(
+        `step controlPlane:1\\.30 failed: ENDPOINT_UNREACHABLE: EKSUP205 EKS could not be reached \\(ECONNREFUSED\\) while waiting for the update \\(update ${updateId ?? "[\\w-]+"}\\)\\. The update keeps running in EKS\\.`,
+      ),
+    );
+    assert.doesNotMatch(output, /aws eks describe-update/);
+  });
+
   it("the note about the Node.js runtime is in --version and status, not on every command", async () => {
     // From first principles: the SDK releases from January 2027 need Node.js 22.
     const old = Number(process.versions.node.split(".")[0]) < 22;

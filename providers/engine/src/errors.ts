@@ -25,6 +25,8 @@ const REMEDIES: Record<string, (step: Step) => string> = {
   PODS_PENDING: () =>
     "The evicted pods' replacements found no node (kubectl describe pod: resources, taints, affinity, volumes in another zone). " +
     "Give them room (a larger node group, or relaxed constraints); the upgrade itself is done.",
+  ENDPOINT_UNREACHABLE: () =>
+    "The update keeps running in EKS. Once EKS can be reached again (network, VPN, proxy; for the emulator: npm run emulator), run again to await it: nothing is issued twice.",
   DEADLINE_EXCEEDED: (s) =>
     `The update goes on in EKS. Run again to resume waiting for it, or raise ${key(
       `upgrade.deadlines.${s.kind === "controlPlane" ? "controlPlane" : s.kind === "addon" ? "addon" : "nodegroup"}Minutes`,
@@ -43,7 +45,7 @@ export interface StepFailure {
   kind: Step["kind"];
   target: string;
   updateId?: string | undefined;
-  /** The EKS error code of the failed update, the API error name, or DEADLINE_EXCEEDED. */
+  /** The EKS error code of the failed update, the API error name, DEADLINE_EXCEEDED or ENDPOINT_UNREACHABLE. */
   code: string;
   message: string;
   remedy: string;

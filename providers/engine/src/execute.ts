@@ -77,6 +77,10 @@ export interface ExecutionResult {
   durationMs: number;
 }
 
+/** Errors of a connection, not of EKS: the endpoint is out of reach. */
+const NETWORK_ERRORS =
+  /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE)$/;
+
 /** How often a step looks at its target again after a race (409, an update that just ended). */
 const RETRIES = 3;
 
@@ -415,9 +419,22 @@ class Run {
             : lateInterval * this.scale;
         if (now > expectedEnd) lateInterval = Math.min(lateInterval * 1.5, maxSeconds * 1000);
         await this.sleep(wait);
-        const { update } = await this.eks.send(
-          new DescribeUpdateCommand({ name: this.spec.clusterName, updateId, ...targetQuery(target) }),
-        );
+        const { update } = await this.eks
+          .send(new DescribeUpdateCommand({ name: this.spec.clusterName, updateId, ...targetQuery(target) }))
+          .catch((e: unknown) => {
+            // The SDK has retried a blip already (standard mode): EKS is out of reach, the update
+            // is not (it goes on in EKS); say so rather than fail as if the update had.
+            const code = (e as { code?: string }).code ?? "";
+            if (!NETWORK_ERRORS.test(code)) throw e;
+            throw new StepError(
+              failureOf(
+                step,
+                updateId,
+                "ENDPOINT_UNREACHABLE",
+                `EKSUP205 EKS could not be reached (${code}) while waiting for the update`,
+              ),
+            );
+          });
         const status = update?.status ?? "Unknown";
         if (announce)
           this.emit({ type: "stepPolled", step, updateId, status, elapsedMs: Date.now() - startedAt });
