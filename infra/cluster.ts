@@ -73,7 +73,8 @@ export function managedCluster(config: StackConfig): ManagedCluster {
                 })
                 .apply((v) => v.version),
             }
-          : policy.version !== "default"
+          : // "current" at creation: nothing runs yet, so EKS's default, as for "default".
+            policy.version !== "default" && policy.version !== "current"
             ? { addonVersion: policy.version }
             : {}),
         // Adopt the self-managed add-ons EKS installs at cluster creation.
@@ -107,8 +108,10 @@ function nodeGroup(
       subnetIds,
       amiType: n.amiType,
       version: config.clusterVersion,
-      // "latest": EKS takes the newest release for the version at creation.
-      ...(n.amiReleaseVersion !== "latest" ? { releaseVersion: n.amiReleaseVersion } : {}),
+      // "latest" (and "current": nothing runs yet): EKS takes the newest release at creation.
+      ...(n.amiReleaseVersion !== "latest" && n.amiReleaseVersion !== "current"
+        ? { releaseVersion: n.amiReleaseVersion }
+        : {}),
       instanceTypes: n.instanceTypes,
       capacityType: n.capacityType,
       scalingConfig: { minSize: n.scaling.min, maxSize: n.scaling.max, desiredSize: n.scaling.desired },

@@ -64,7 +64,7 @@ export const StackConfigSchema = z.strictObject({
   clusterVersion: minor,
   /** Managed mode: the VPC and subnets; the account's default VPC when absent. */
   vpc: z.strictObject({ vpcId: z.string().min(1), subnetIds: z.array(z.string().min(1)).min(2) }).optional(),
-  /** Add-ons by name: "default", "latest" or a pinned version, or {version, resolveConflicts}. */
+  /** Add-ons by name: "default", "latest", "current" or a pinned version, or {version, resolveConflicts}. */
   addons: z
     .record(
       name,

@@ -41,7 +41,7 @@ export interface PromotionArgs {
 }
 
 export interface AddonArgs {
-  /** "default", "latest" or a pinned version like v1.19.0-eksbuild.1. */
+  /** "default", "latest", "current" (what runs, until the control plane moves) or a pinned version like v1.19.0-eksbuild.1. */
   version?: pulumi.Input<string>;
   /** OVERWRITE, NONE or PRESERVE: what EKS does with fields changed on the cluster. */
   resolveConflicts?: pulumi.Input<"OVERWRITE" | "NONE" | "PRESERVE">;
@@ -66,7 +66,10 @@ export interface UpgradePolicyArgs {
 }
 
 export interface NodeGroupArgs {
-  /** "latest" (newest release of the node group's AMI family for the target minor) or a pinned release. */
+  /**
+   * "latest" (newest release of the node group's AMI family for the target minor), "current" (what
+   * runs, while the node group's minor stays) or a pinned release.
+   */
   amiReleaseVersion?: pulumi.Input<string>;
   /** Replace nodes even when a PodDisruptionBudget blocks their drain. */
   force?: pulumi.Input<boolean>;

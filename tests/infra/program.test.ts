@@ -125,6 +125,21 @@ describe("the Pulumi program under mocks", () => {
     });
   });
 
+  it('managed mode, "current" at creation: nothing runs yet, so EKS picks (the newest release, the default add-on)', async () => {
+    const { registered } = await run("Pulumi.dev.yaml", undefined, {
+      "eks-upgrade:addons": JSON.stringify({
+        "vpc-cni": "current",
+        coredns: "current",
+        "kube-proxy": "current",
+      }),
+      "eks-upgrade:nodeGroups": JSON.stringify({ general: { amiReleaseVersion: "current" } }),
+    });
+    const nodeGroups = of(registered, "aws:eks/nodeGroup:NodeGroup");
+    assert.ok(nodeGroups.length > 0 && nodeGroups.every((n) => n.inputs.releaseVersion === undefined));
+    const addons = of(registered, "aws:eks/addon:Addon");
+    assert.ok(addons.length === 3 && addons.every((a) => a.inputs.addonVersion === undefined));
+  });
+
   it("dev: latest releases and add-ons, no promotion gate", async () => {
     const { registered } = await run("Pulumi.dev.yaml");
     assert.ok(

@@ -18,6 +18,8 @@ export const CLUSTER_UPGRADE = "pulumi-nodejs:dynamic/eks-upgrade:ClusterUpgrade
 export async function run(
   file: string,
   upstream = { controlPlaneVersion: "1.31", upgradedAt: "2026-11-01T00:00:00Z" },
+  /** Stack config keys set over the file's, as `pulumi config set` would. */
+  overrides: Record<string, string> = {},
 ) {
   const registered: Registered[] = [];
   await pulumi.runtime.setMocks(
@@ -58,7 +60,7 @@ export async function run(
     false,
   );
   const transforms = allowTransformsUnderMocks();
-  const config = loadStackConfig(stackConfig(file));
+  const config = loadStackConfig({ ...stackConfig(file), ...overrides });
   const stack = buildStack(config, "eu-west-1");
   const outputs = stackOutputs(stack);
   // Wait for every registration the outputs depend on.
