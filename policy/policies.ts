@@ -16,7 +16,7 @@ export const policies: ResourceValidationPolicy[] = [
   {
     name: "prod-pins-versions",
     description:
-      'In stacks named prod*, node group releases and add-on versions are pinned (no "latest", no "default").',
+      'In stacks named prod*, node group releases and add-on versions are pinned (no "latest", "current" or "default").',
     enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
       for (const v of prodPinViolations(pulumi.getStack(), args.type, args.props)) reportViolation(v);

@@ -21,9 +21,10 @@ export function versionOwnershipViolations(
     : [];
 }
 
-const FLOATING = new Set(["latest", "default"]);
+/** Values that move without a change to the stack ("current" follows the control plane to the newest). */
+const FLOATING = new Set(["latest", "default", "current"]);
 
-/** In stacks named prod*, node group releases and add-on versions are pinned: no "latest", no "default". */
+/** In stacks named prod*, node group releases and add-on versions are pinned: no "latest", "current" or "default". */
 export function prodPinViolations(stack: string, type: string, props: Record<string, unknown>): string[] {
   if (!/^prod/.test(stack)) return [];
   const out: string[] = [];
@@ -32,9 +33,9 @@ export function prodPinViolations(stack: string, type: string, props: Record<str
       (props.nodeGroups ?? {}) as Record<string, { amiReleaseVersion?: string }>,
     )) {
       const release = ng.amiReleaseVersion ?? "latest";
-      if (release === "latest")
+      if (FLOATING.has(release))
         out.push(
-          `node group ${name}: pin eks-upgrade:nodeGroups.${name}.amiReleaseVersion in stack ${stack} (it is "latest")`,
+          `node group ${name}: pin eks-upgrade:nodeGroups.${name}.amiReleaseVersion in stack ${stack} (it is "${release}")`,
         );
     }
     for (const [name, spec] of Object.entries(

@@ -74,6 +74,17 @@ describe("policy pack", () => {
     assert.deepEqual(prodPinViolations("prod", "aws:eks/addon:Addon", { addonName: "coredns" }), [
       "add-on coredns: pin addonVersion in stack prod",
     ]);
+    // "current" floats too: it follows the control plane to the newest.
+    assert.deepEqual(
+      prodPinViolations("prod", CLUSTER_UPGRADE_TYPE, {
+        nodeGroups: { general: { amiReleaseVersion: "current" } },
+        addons: { coredns: "current" },
+      }),
+      [
+        'node group general: pin eks-upgrade:nodeGroups.general.amiReleaseVersion in stack prod (it is "current")',
+        'add-on coredns: pin eks-upgrade:addons.coredns in stack prod (it is "current")',
+      ],
+    );
     assert.deepEqual(
       prodPinViolations("prod", CLUSTER_UPGRADE_TYPE, { addons: { coredns: { resolveConflicts: "NONE" } } }),
       ['add-on coredns: pin eks-upgrade:addons.coredns in stack prod (it is "default")'],
