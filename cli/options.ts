@@ -128,7 +128,17 @@ function fromStack(stack: string): {
       .filter(Boolean);
     throw new CliError(`--stack: no Pulumi.${stack}.yaml here (stacks: ${stacks.join(", ") || "none"})`);
   }
-  const all = readStackFile(file);
+  let all: Record<string, string>;
+  try {
+    all = readStackFile(file);
+  } catch (e) {
+    // A YAML mistake: the file, the line and the column, as an editor would want them.
+    const pos = (e as { linePos?: { line: number; col: number }[] }).linePos?.[0];
+    if (!pos) throw e;
+    throw new CliError(
+      `--stack ${stack}: Pulumi.${stack}.yaml, line ${pos.line}, column ${pos.col}: ${(e as Error).message.split("\n")[0]?.replace(/ at line \d+, column \d+:?$/, "")}`,
+    );
+  }
   let config: StackConfig;
   try {
     config = loadStackConfig(all);
@@ -209,6 +219,10 @@ export function specAndScale(
   // A finding about a whole node group names the flag the user named it with (--canary x, --force x).
   const keys: KeyRenderer = (path, value) => {
     if (path === "only") return "--only";
+    // What a flag gave is named by the flag, though the rest comes from the stack.
+    if (path === "clusterName" && o.cluster) return "--cluster";
+    if (path === "region" && o.region) return "--region";
+    if (path.startsWith("endpoints") && o.endpoint) return "--endpoint";
     const [head, name, leaf] = path.split(".");
     const flag = head === "nodeGroups" && name && leaf === undefined ? namedBy.get(name) : undefined;
     return stackKeys(flag ? `${path}.${flag}` : path, value);

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { promisify } from "node:util";
@@ -1109,6 +1111,52 @@ describe("eks-upgrade CLI against the emulator", () => {
     for (const addon of ["vpc-cni", "coredns", "kube-proxy", "aws-ebs-csi-driver", "eks-pod-identity-agent"])
       assert.doesNotMatch(finalStatus, new RegExp(`${addon}.*not offered`));
     assert.match(stdout, /Total: \d+m\d+s \(simulated time, \d+x faster\)/);
+  });
+
+  it("--stack names keys as the user gave them: a flag by its flag, the region as aws:region; a YAML mistake by file, line and column (exit 2)", async () => {
+    const unknown = await cli("plan", "--stack", "local", "--endpoint", emulator.url, "--cluster", "nosuch");
+    assert.equal(unknown.code, 1, unknown.stderr);
+    assert.match(unknown.stderr, /^eks-upgrade: EKSUP201 --cluster: /m);
+    assert.doesNotMatch(unknown.stderr, /eks-upgrade:clusterName/);
+    // dev talks to AWS itself: with no credentials at all, the finding names the stack's aws:region.
+    const env: NodeJS.ProcessEnv = { ...process.env, AWS_EC2_METADATA_DISABLED: "true", NO_COLOR: "1" };
+    for (const k of Object.keys(env))
+      if (/^AWS_(ACCESS|SECRET|SESSION|PROFILE|REGION|DEFAULT_REGION)/.test(k)) delete env[k];
+    env.AWS_SHARED_CREDENTIALS_FILE = join(ROOT, "no-such-credentials-file");
+    env.AWS_CONFIG_FILE = join(ROOT, "no-such-config-file");
+    const noCredentials = await exec(
+      process.execPath,
+      [BIN, "status", "--cluster", "x", "--region", "eu-west-1"],
+      { env },
+    ).then(
+      () => "",
+      (e: { stderr: string }) => e.stderr,
+    );
+    assert.match(noCredentials, /EKSUP203 --region: no valid AWS credentials/);
+    const stackNoCredentials = await exec(process.execPath, [BIN, "plan", "--stack", "dev"], {
+      cwd: ROOT,
+      env,
+    }).then(
+      () => "",
+      (e: { stderr: string }) => e.stderr,
+    );
+    assert.match(stackNoCredentials, /EKSUP203 aws:region: no valid AWS credentials/);
+
+    const dir = mkdtempSync(join(tmpdir(), "eks-upgrade-stack-"));
+    try {
+      writeFileSync(
+        join(dir, "Pulumi.broken.yaml"),
+        "config:\n  aws:region: us-east-1\n  eks-upgrade:mode: existing\n  eks-upgrade:clusterName: [demo\n",
+      );
+      const broken = await exec(process.execPath, [BIN, "plan", "--stack", "broken"], { cwd: dir, env }).then(
+        () => ({ code: 0, stderr: "" }),
+        (e: { code: number; stderr: string }) => e,
+      );
+      assert.equal(broken.code, 2);
+      assert.match(broken.stderr, /--stack broken: Pulumi\.broken\.yaml, line 5, column 1: /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("--stack takes the cluster and the desired versions from Pulumi.<stack>.yaml", async () => {

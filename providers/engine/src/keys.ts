@@ -19,10 +19,15 @@ export function renderKeys(text: string, render: KeyRenderer): string {
 /** The plain key, with its value as YAML would hold it: `nodeGroups.general.force: true`. */
 export const plainKey: KeyRenderer = (path, value) => (value === undefined ? path : `${path}: ${value}`);
 
-/** Keys as a stack's config names them: `eks-upgrade:nodeGroups.general.force`, or the command that sets one. */
+/**
+ * Keys as a stack's config names them: `eks-upgrade:nodeGroups.general.force`, or the command that
+ * sets one. The region is the AWS provider's `aws:region`, which the program reads.
+ */
 export function configKeyRenderer(namespace: string, stack?: string): KeyRenderer {
-  return (path, value) =>
-    value === undefined
-      ? `${namespace}:${path}`
-      : `pulumi config set --path '${namespace}:${path}' ${value}${stack ? ` --stack ${stack}` : ""}`;
+  return (path, value) => {
+    const full = path === "region" ? "aws:region" : `${namespace}:${path}`;
+    return value === undefined
+      ? full
+      : `pulumi config set --path '${full}' ${value}${stack ? ` --stack ${stack}` : ""}`;
+  };
 }
