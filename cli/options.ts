@@ -187,6 +187,12 @@ export function specAndScale(
     (selection && !o.stack && !selection.only.includes("control-plane")
       ? selection.observed.cluster.version
       : undefined);
+  // A flag is no YAML: its mistakes get the form, not the stack file's quoting hint.
+  const given = o.clusterVersion ?? o.to;
+  if (given !== undefined && !/^1\.[1-9]\d$/.test(given))
+    throw new CliError(
+      `${o.clusterVersion !== undefined ? "--cluster-version" : "--to"} ${given}: must be a Kubernetes minor like 1.31 (major 1, no "v", no patch)`,
+    );
   if (!o.stack && !clusterVersion)
     throw new CliError("--cluster-version is required, e.g. --cluster-version 1.32 (or --stack <name>)");
   const addons = Object.fromEntries(pairs("--addons", o.addons, "coredns=latest,vpc-cni=v1.19.0-eksbuild.1"));

@@ -105,10 +105,6 @@ function brakes(log: (text: string) => void): {
 } {
   const afterStep = new AbortController();
   const now = new AbortController();
-  const parent = process.ppid;
-  // Pulumi starts this host through a shell script (pulumi-resource-pulumi-nodejs), which outlives
-  // a killed CLI: watch the script's parent too.
-  const watched = [parent, parentOf(parent)].filter((p): p is number => p !== undefined && p > 1);
   const stopAfterStep = (why: string) => {
     if (afterStep.signal.aborted || now.signal.aborted) return;
     log(`${why}: stopping after the step in flight; no new step starts`);
@@ -124,25 +120,54 @@ function brakes(log: (text: string) => void): {
   const offCancel = onPulumiCancel(() =>
     stopAfterStep("Pulumi cancelled the update (Ctrl-C, or a cancelled job)"),
   );
-  const orphanWatch = setInterval(() => {
-    if (process.ppid === parent && watched.every(isAlive)) return;
-    stopNow("the Pulumi CLI that ran this update is gone");
-    // Nobody is left to answer: end this host once the run has stopped.
-    setTimeout(() => process.exit(1), 2000).unref();
-  }, 1000);
-  orphanWatch.unref();
+  const offOrphaned = onOrphaned(() => stopNow("the Pulumi CLI that ran this update is gone"));
   process.on("SIGINT", onSigint);
   process.on("SIGTERM", onSigterm);
   return {
     afterStep: afterStep.signal,
     now: now.signal,
     dispose: () => {
-      clearInterval(orphanWatch);
+      offOrphaned();
       offCancel();
       process.off("SIGINT", onSigint);
       process.off("SIGTERM", onSigterm);
     },
   };
+}
+
+/**
+ * Calls `listener` if the Pulumi CLI that started this host dies (killed: a lost runner, a second
+ * SIGTERM); returns the unsubscribe. Watched once per process, for the host's whole life, with or
+ * without a run in progress: an orphaned host would otherwise live on (its gRPC server keeps it
+ * up), and a run in it would go on upgrading with nobody recording it. The host ends 2 seconds
+ * after the listeners are told.
+ */
+function onOrphaned(listener: () => void): () => void {
+  // Made here, not captured: Pulumi serializes this function into the stack's state.
+  const ORPHAN_LISTENERS = Symbol.for("eks-upgrade.orphanListeners");
+  const registry = globalThis as unknown as Record<symbol, Set<() => void> | undefined>;
+  let listeners = registry[ORPHAN_LISTENERS];
+  if (!listeners) {
+    const installed = new Set<() => void>();
+    listeners = installed;
+    registry[ORPHAN_LISTENERS] = installed;
+    const parent = process.ppid;
+    // Pulumi starts this host through a shell script (pulumi-resource-pulumi-nodejs), which
+    // outlives a killed CLI: watch the script's parent too.
+    const watched = [parent, parentOf(parent)].filter((p): p is number => p !== undefined && p > 1);
+    const watch = setInterval(() => {
+      if (process.ppid === parent && watched.every(isAlive)) return;
+      clearInterval(watch);
+      for (const l of installed) l();
+      // Nobody is left to answer: end this host once a run in progress has stopped.
+      setTimeout(() => process.exit(1), 2000);
+    }, 1000);
+    // Never what keeps the host up (its gRPC server does, while Pulumi needs it).
+    watch.unref();
+  }
+  listeners.add(listener);
+  const own = listeners;
+  return () => own.delete(listener);
 }
 
 /**

@@ -238,7 +238,8 @@ describe("planner properties (fast-check, the real catalog, an oracle of its own
     const observed = bareCluster("1.31");
     for (const [to, named] of [
       [NEXT_MINOR, NEXT_MINOR],
-      ["1.99", `${NEXT_MINOR}, on the way from 1.31 to 1.99`],
+      // The target itself is named, not the first gap on the way to it.
+      ["1.99", "1.99"],
     ]) {
       const p = planOf({
         observed,

@@ -31,7 +31,7 @@ const CASES: Case[] = [
     spec: { clusterVersion: "1.38" },
     code: "EKSUP002",
     field: "clusterVersion",
-    message: /does not offer Kubernetes \d\.\d+, on the way from 1\.29 to 1\.38/,
+    message: /^EKS does not offer Kubernetes 1\.38 \(offered: 1\.28, /,
   },
   {
     name: "a cluster that is not ACTIVE",

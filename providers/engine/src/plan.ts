@@ -42,7 +42,8 @@ class Planner extends PlanDraft {
     }
     const path = minorsBetween(this.from, this.to);
     const offered = this.catalog.kubernetesVersions.map((v) => v.minor);
-    const missing = path.find((m) => !offered.includes(m));
+    // The target itself first: a minor EKS does not offer at all is the news, not a gap on the way.
+    const missing = offered.includes(this.to) ? path.find((m) => !offered.includes(m)) : this.to;
     if (missing) {
       this.violation(
         "KUBERNETES_VERSION_NOT_OFFERED",
