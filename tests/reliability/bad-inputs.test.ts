@@ -151,8 +151,16 @@ const CONFIG: [string, string, string, string][] = [
 
 /** Refused by the CLI: [what, arguments, text naming the argument]. */
 const CLI: [string, string[], RegExp][] = [
-  ['--cluster-version with a "v"', ["plan", "--cluster-version", "v1.31"], /--cluster-version: must be/],
-  ["--cluster-version 2.0", ["plan", "--cluster-version", "2.0"], /--cluster-version: must be .*got "2\.0"/],
+  [
+    '--cluster-version with a "v"',
+    ["plan", "--cluster-version", "v1.31"],
+    /--cluster-version v1\.31: must be a Kubernetes minor like 1\.31/,
+  ],
+  [
+    "--cluster-version 2.0",
+    ["plan", "--cluster-version", "2.0"],
+    /--cluster-version 2\.0: must be a Kubernetes minor/,
+  ],
   ["negative --concurrency", ["plan", "--cluster-version", "1.30", "--concurrency", "-1"], /--concurrency/],
   [
     "an unknown --format",
