@@ -57,15 +57,20 @@ function clusterOptions(cmd: Command): Command {
     .option("--endpoint <url>", "EKS, SSM and STS endpoint, for the local emulator");
 }
 
-function targetOptions(cmd: Command): Command {
+/** The cluster by --cluster, or by a stack's config: plan, apply, pause and resume. */
+function stackOrClusterOptions(cmd: Command, stackHelp: string): Command {
   return cmd
-    .option(
-      "--stack <name>",
-      "take the cluster and desired versions from Pulumi.<name>.yaml (options below override)",
-    )
+    .option("--stack <name>", stackHelp)
     .option("--cluster <name>", "the EKS cluster (required without --stack)")
     .option("--region <region>", "its AWS region (default: the stack's aws:region, or AWS_REGION)")
-    .option("--endpoint <url>", "EKS, SSM and STS endpoint, for the local emulator")
+    .option("--endpoint <url>", "EKS, SSM and STS endpoint, for the local emulator");
+}
+
+function targetOptions(cmd: Command): Command {
+  return stackOrClusterOptions(
+    cmd,
+    "take the cluster and desired versions from Pulumi.<name>.yaml (options below override)",
+  )
     .option(
       "--cluster-version <minor>",
       'the Kubernetes minor to end on, like "1.32" (the stack key clusterVersion; required without --stack)',
@@ -133,7 +138,8 @@ function targetOptions(cmd: Command): Command {
  */
 async function targetSpec(o: TargetOptions) {
   const only = parseOnly(o.only);
-  if (!only) return { ...specAndScale(o), restrict: (inspection: Inspection) => inspection };
+  if (!only)
+    return { ...specAndScale(o), observed: undefined, restrict: (inspection: Inspection) => inspection };
   const ref = clusterOrStack(o);
   let observed: Observed | undefined;
   await withClients(ref, flagKey, async (clients) => {
@@ -141,6 +147,8 @@ async function targetSpec(o: TargetOptions) {
   });
   return {
     ...specAndScale(o, { only, observed: observed as Observed }),
+    // Read once: the plan is made from this same read.
+    observed,
     restrict: (inspection: Inspection) => ({
       ...inspection,
       plan: restrictPlan(inspection.plan, inspection.observed, only),
@@ -210,9 +218,9 @@ targetOptions(program.command("plan").description("the ordered upgrade plan, wit
   .action(async (o: TargetOptions & { format: Format }) => {
     // Refused as apply refuses it, though a plan does not wait.
     if (o.timeScale !== undefined) timeScale(o.timeScale);
-    const { spec, keys, gate, restrict } = await targetSpec(o);
+    const { spec, keys, gate, restrict, observed } = await targetSpec(o);
     await withClients(spec, keys, async (clients) => {
-      const { plan } = restrict(await inspect(clients, spec, gate));
+      const { plan } = restrict(await inspect(clients, spec, gate, observed));
       write(renderPlan(plan, o.format, spec.upgrade.concurrency, keys));
       if (plan.violations.length) process.exitCode = EXIT.refused;
     });
@@ -223,11 +231,11 @@ targetOptions(
 )
   .option("--yes", "do not ask for confirmation")
   .action(async (o: TargetOptions & { yes?: boolean }) => {
-    const { spec, timeScale: stackScale, keys, gate, restrict } = await targetSpec(o);
+    const { spec, timeScale: stackScale, keys, gate, restrict, observed } = await targetSpec(o);
     const scale =
       o.timeScale !== undefined ? timeScale(o.timeScale) : (stackScale ?? (await timeScaleOf(spec)));
     await withClients(spec, keys, async (clients) => {
-      const first = restrict(await inspect(clients, spec, gate));
+      const first = restrict(await inspect(clients, spec, gate, observed));
       const render = (p: Plan) => renderPlan(p, "table", spec.upgrade.concurrency, keys);
       write(render(first.plan));
       let inspection = first;
@@ -300,13 +308,7 @@ clusterOptions(
   });
 
 /** pause and resume: the cluster by --cluster, or by the stack's config. */
-function pauseOptions(cmd: Command): Command {
-  return cmd
-    .option("--stack <name>", "the cluster of Pulumi.<name>.yaml")
-    .option("--cluster <name>", "the EKS cluster (required without --stack)")
-    .option("--region <region>", "its AWS region (default: the stack's aws:region, or AWS_REGION)")
-    .option("--endpoint <url>", "EKS, SSM and STS endpoint, for the local emulator");
-}
+const pauseOptions = (cmd: Command) => stackOrClusterOptions(cmd, "the cluster of Pulumi.<name>.yaml");
 
 type PauseOptions = Partial<ClusterOptions> & { stack?: string; reason?: string };
 

@@ -136,34 +136,22 @@ function brakes(log: (text: string) => void): {
 }
 
 /**
- * Calls `listener` if the Pulumi CLI that started this host dies (killed: a lost runner, a second
- * SIGTERM); returns the unsubscribe. Watched once per process, for the host's whole life, with or
- * without a run in progress: an orphaned host would otherwise live on (its gRPC server keeps it
- * up), and a run in it would go on upgrading with nobody recording it. The host ends 2 seconds
- * after the listeners are told.
+ * Subscribes `listener` to an event of this host process; returns the unsubscribe. `install` sets
+ * the event up the first time, for the host's whole life, and is handed what tells the listeners.
+ * The registry is keyed by Symbol.for on globalThis: each resource's provider is a fresh
+ * deserialized copy of this module, but the host process is one.
  */
-function onOrphaned(listener: () => void): () => void {
-  // Made here, not captured: Pulumi serializes this function into the stack's state.
-  const ORPHAN_LISTENERS = Symbol.for("eks-upgrade.orphanListeners");
+function onHostEvent(name: string, install: (fire: () => void) => void, listener: () => void): () => void {
   const registry = globalThis as unknown as Record<symbol, Set<() => void> | undefined>;
-  let listeners = registry[ORPHAN_LISTENERS];
+  const key = Symbol.for(`eks-upgrade.${name}`);
+  let listeners = registry[key];
   if (!listeners) {
     const installed = new Set<() => void>();
     listeners = installed;
-    registry[ORPHAN_LISTENERS] = installed;
-    const parent = process.ppid;
-    // Pulumi starts this host through a shell script (pulumi-resource-pulumi-nodejs), which
-    // outlives a killed CLI: watch the script's parent too.
-    const watched = [parent, parentOf(parent)].filter((p): p is number => p !== undefined && p > 1);
-    const watch = setInterval(() => {
-      if (process.ppid === parent && watched.every(isAlive)) return;
-      clearInterval(watch);
+    registry[key] = installed;
+    install(() => {
       for (const l of installed) l();
-      // Nobody is left to answer: end this host once a run in progress has stopped.
-      setTimeout(() => process.exit(1), 2000);
-    }, 1000);
-    // Never what keeps the host up (its gRPC server does, while Pulumi needs it).
-    watch.unref();
+    });
   }
   listeners.add(listener);
   const own = listeners;
@@ -171,43 +159,64 @@ function onOrphaned(listener: () => void): () => void {
 }
 
 /**
- * Calls `listener` when Pulumi sends this host Cancel; returns the unsubscribe. The dynamic-provider
- * host of @pulumi/pulumi answers Cancel with a no-op nothing can subscribe to, so the lookup of a
- * call's handler in the host's own @grpc/grpc-js server (resolved from the host's script, so the
- * same module instance) is wrapped once per process to see Cancel go by. If that grpc-js has no
- * such lookup, Cancel goes unseen (said once in the log): the run then stops on signals alone.
+ * Calls `listener` if the Pulumi CLI that started this host dies (killed: a lost runner, a second
+ * SIGTERM). Watched for the host's whole life, with or without a run in progress: an orphaned host
+ * would otherwise live on (its gRPC server keeps it up), and a run in it would go on upgrading
+ * with nobody recording it. The host ends 2 seconds after the listeners are told.
+ */
+function onOrphaned(listener: () => void): () => void {
+  return onHostEvent(
+    "orphaned",
+    (fire) => {
+      const parent = process.ppid;
+      // Pulumi starts this host through a shell script (pulumi-resource-pulumi-nodejs), which
+      // outlives a killed CLI: watch the script's parent too.
+      const watched = [parent, parentOf(parent)].filter((p): p is number => p !== undefined && p > 1);
+      const watch = setInterval(() => {
+        if (process.ppid === parent && watched.every(isAlive)) return;
+        clearInterval(watch);
+        fire();
+        // Nobody is left to answer: end this host once a run in progress has stopped.
+        setTimeout(() => process.exit(1), 2000);
+      }, 1000);
+      // Never what keeps the host up (its gRPC server does, while Pulumi needs it).
+      watch.unref();
+    },
+    listener,
+  );
+}
+
+/**
+ * Calls `listener` when Pulumi sends this host Cancel. The dynamic-provider host of @pulumi/pulumi
+ * answers Cancel with a no-op nothing can subscribe to, so the lookup of a call's handler in the
+ * host's own @grpc/grpc-js server (resolved from the host's script, so the same module instance)
+ * is wrapped to see Cancel go by. If that grpc-js has no such lookup, Cancel goes unseen (said
+ * once in the log): the run then stops on signals alone.
  */
 function onPulumiCancel(listener: () => void): () => void {
-  // Made here, not captured: Pulumi serializes this function into the stack's state.
-  const CANCEL_METHOD = "/pulumirpc.ResourceProvider/Cancel";
-  const CANCEL_LISTENERS = Symbol.for("eks-upgrade.pulumiCancelListeners");
-  const registry = globalThis as unknown as Record<symbol, Set<() => void> | undefined>;
-  let listeners = registry[CANCEL_LISTENERS];
-  if (!listeners) {
-    const installed = new Set<() => void>();
-    listeners = installed;
-    registry[CANCEL_LISTENERS] = installed;
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { createRequire } = require("node:module") as { createRequire: typeof CreateRequire };
-      const hostRequire = createRequire(process.argv[1] ?? `${process.cwd()}/`);
-      const server = (hostRequire("@grpc/grpc-js") as { Server?: { prototype: Record<string, unknown> } })
-        .Server?.prototype;
-      const lookup = server?._retrieveHandler;
-      if (!server || typeof lookup !== "function") throw new Error("no handler lookup to wrap");
-      server._retrieveHandler = function (this: unknown, path: string) {
-        if (path === CANCEL_METHOD) for (const l of installed) l();
-        return (lookup as (p: string) => unknown).call(this, path);
-      };
-    } catch (e) {
-      console.log(
-        `[eks-upgrade] Pulumi's Cancel cannot be seen in this host (${(e as Error).message}): Ctrl-C lets the run go on; send this host SIGINT to stop it after the step in flight`,
-      );
-    }
-  }
-  listeners.add(listener);
-  const own = listeners;
-  return () => own.delete(listener);
+  return onHostEvent(
+    "pulumiCancel",
+    (fire) => {
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { createRequire } = require("node:module") as { createRequire: typeof CreateRequire };
+        const hostRequire = createRequire(process.argv[1] ?? `${process.cwd()}/`);
+        const server = (hostRequire("@grpc/grpc-js") as { Server?: { prototype: Record<string, unknown> } })
+          .Server?.prototype;
+        const lookup = server?._retrieveHandler;
+        if (!server || typeof lookup !== "function") throw new Error("no handler lookup to wrap");
+        server._retrieveHandler = function (this: unknown, path: string) {
+          if (path === "/pulumirpc.ResourceProvider/Cancel") fire();
+          return (lookup as (p: string) => unknown).call(this, path);
+        };
+      } catch (e) {
+        console.log(
+          `[eks-upgrade] Pulumi's Cancel cannot be seen in this host (${(e as Error).message}): Ctrl-C lets the run go on; send this host SIGINT to stop it after the step in flight`,
+        );
+      }
+    },
+    listener,
+  );
 }
 
 function parentOf(pid: number): number | undefined {

@@ -11,6 +11,7 @@ import { createClients, destroyClients, inspect, parseSpec } from "../../provide
 import { callSummary, fleetSeed, TIME_SCALE } from "../support/engine";
 import { ADDONS_1_35 } from "../support/emulator";
 import { PROVIDER_ENV, ROOT } from "../support/provider";
+import { inTerminal } from "../support/terminal";
 
 const exec = promisify(execFile);
 
@@ -53,6 +54,30 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
     const err = e as { code: number; stdout: string; stderr: string };
     return { code: err.code, stdout: err.stdout, stderr: err.stderr };
   }
+}
+
+/**
+ * Starts the built CLI in the background, as a CI job or a second terminal runs it; in a
+ * pseudo-terminal with `terminal` (terminal.ts), where its stdin is a TTY.
+ */
+function startCli(args: string[], { terminal = false } = {}) {
+  const argv = [process.execPath, BIN, ...args];
+  const [command, commandArgs] = terminal ? inTerminal(argv) : [argv[0] as string, argv.slice(1)];
+  const child = spawn(command, commandArgs, {
+    cwd: ROOT,
+    env: { ...process.env, ...PROVIDER_ENV, NO_COLOR: "1" },
+  });
+  let output = "";
+  child.stdout.on("data", (d: Buffer) => (output += d));
+  child.stderr.on("data", (d: Buffer) => (output += d));
+  const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+  return { child, exited, output: () => output };
+}
+
+/** Waits until `test` holds, about 30 seconds at most; returns whether it does. */
+async function eventually(test: () => boolean): Promise<boolean> {
+  for (let i = 0; i < 3000 && !test(); i++) await new Promise((r) => setTimeout(r, 10));
+  return test();
 }
 
 describe("eks-upgrade CLI against the emulator", () => {
@@ -520,20 +545,12 @@ describe("eks-upgrade CLI against the emulator", () => {
       "--time-scale",
       String(scale),
     ];
-    const child = spawn(process.execPath, [BIN, ...applyTo130(TIME_SCALE * 20)], {
-      cwd: ROOT,
-      env: { ...process.env, ...PROVIDER_ENV, NO_COLOR: "1" },
-    });
-    let output = "";
-    child.stdout.on("data", (d: Buffer) => (output += d));
-    child.stderr.on("data", (d: Buffer) => (output += d));
-    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
-    for (let i = 0; i < 1500 && !mutating().some((e) => e.operation === "UpdateClusterVersion"); i++)
-      await new Promise((r) => setTimeout(r, 10));
+    const { child, exited, output } = startCli(applyTo130(TIME_SCALE * 20));
+    await eventually(() => mutating().some((e) => e.operation === "UpdateClusterVersion"));
     child.kill("SIGTERM");
-    assert.equal(await exited, 130, output);
-    assert.match(output, /SIGTERM: stopping after the current poll/);
-    assert.match(output, /still running in EKS: controlPlane:1\.30 \(update [\w-]+\)/);
+    assert.equal(await exited, 130, output());
+    assert.match(output(), /SIGTERM: stopping after the current poll/);
+    assert.match(output(), /still running in EKS: controlPlane:1\.30 \(update [\w-]+\)/);
     const first = callSummary(mutating());
     const again = await cli(...applyTo130(TIME_SCALE));
     assert.equal(again.code, 0, again.stderr);
@@ -550,23 +567,22 @@ describe("eks-upgrade CLI against the emulator", () => {
   async function applyHeldAtControlPlane() {
     // Its waits paced as at 0.005 (a 60-minute deadline is 18 real seconds): the second process
     // that pauses the cluster starts well within it.
-    const args = ["apply", ...target(), "--cluster-version", "1.30", "--yes", "--time-scale", "0.005"];
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...PROVIDER_ENV, NO_COLOR: "1" },
-    });
-    let output = "";
-    child.stdout.on("data", (d: Buffer) => (output += d));
-    child.stderr.on("data", (d: Buffer) => (output += d));
-    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
-    for (let i = 0; i < 3000 && !mutating().some((e) => e.operation === "UpdateClusterVersion"); i++)
-      await new Promise((r) => setTimeout(r, 10));
+    const run = startCli([
+      "apply",
+      ...target(),
+      "--cluster-version",
+      "1.30",
+      "--yes",
+      "--time-scale",
+      "0.005",
+    ]);
+    assert.ok(await eventually(() => mutating().some((e) => e.operation === "UpdateClusterVersion")));
     emulator.pauseClock();
     const until = async (re: RegExp) => {
-      for (let i = 0; i < 3000 && !re.test(output); i++) await new Promise((r) => setTimeout(r, 10));
-      assert.match(output, re);
+      await eventually(() => re.test(run.output()));
+      assert.match(run.output(), re);
     };
-    return { child, exited, output: () => output, until };
+    return { ...run, until };
   }
 
   it("Ctrl-C once stops apply after the step in flight: that step ends, nothing starts after it, exit 130; a re-run finishes without repeating", async () => {
@@ -829,31 +845,14 @@ describe("eks-upgrade CLI against the emulator", () => {
     );
     assert.equal(refused.code, 2, refused.stdout);
     // At a terminal (a pseudo-terminal, util-linux script), answering "n".
-    const line = [process.execPath, BIN, "apply", ...target(), "--to", "1.30"].map((a) => `'${a}'`).join(" ");
-    const declined = await new Promise<{ code: number | null; out: string }>((resolve) => {
-      const child = spawn("script", ["-qfec", line, "/dev/null"], {
-        cwd: ROOT,
-        env: { ...process.env, ...PROVIDER_ENV, NO_COLOR: "1" },
-      });
-      let out = "";
-      let answered = false;
-      child.stdout.on("data", (d: Buffer) => {
-        out += d;
-        if (!answered && out.includes("[y/N]")) {
-          answered = true;
-          child.stdin.write("n\r");
-        }
-      });
-      // Bounded: a prompt never seen fails the test instead of hanging it.
-      const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
-      child.on("close", (c) => {
-        clearTimeout(timer);
-        resolve({ code: c, out });
-      });
-    });
-    assert.equal(declined.code, 0, declined.out);
-    assert.match(declined.out, /Apply these \d+ steps to cluster demo\? \[y\/N\] /);
-    assert.match(declined.out, /not confirmed: nothing was changed/);
+    const declined = startCli(["apply", ...target(), "--to", "1.30"], { terminal: true });
+    const asked = await eventually(() => declined.output().includes("[y/N]"));
+    // Bounded: a prompt never seen fails the test instead of hanging it.
+    if (asked) declined.child.stdin.write("n\r");
+    else declined.child.kill("SIGKILL");
+    assert.equal(await declined.exited, 0, declined.output());
+    assert.match(declined.output(), /Apply these \d+ steps to cluster demo\? \[y\/N\] /);
+    assert.match(declined.output(), /not confirmed: nothing was changed/);
     assert.deepEqual(writes(), []);
   });
 
@@ -1030,41 +1029,30 @@ describe("eks-upgrade CLI against the emulator", () => {
 
   it("EKS lost mid-apply (the emulator stopped during a control-plane step): EKSUP205, the update named as still running, exit 1", async () => {
     const gone = await startEmulator({ seed: { ...fleetSeed(), timeScale: TIME_SCALE } });
-    const child = spawn(
-      process.execPath,
-      [
-        BIN,
-        "apply",
-        "--cluster",
-        "demo",
-        "--endpoint",
-        gone.url,
-        "--to",
-        "1.30",
-        "--yes",
-        "--time-scale",
-        "0.005",
-      ],
-      { cwd: ROOT, env: { ...process.env, ...PROVIDER_ENV, NO_COLOR: "1" } },
-    );
-    let output = "";
-    child.stdout.on("data", (d: Buffer) => (output += d));
-    child.stderr.on("data", (d: Buffer) => (output += d));
-    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
-    const issued = () => gone.audit().some((e) => e.operation === "UpdateClusterVersion");
-    for (let i = 0; i < 3000 && !issued(); i++) await new Promise((r) => setTimeout(r, 10));
-    assert.ok(issued());
+    const { exited, output } = startCli([
+      "apply",
+      "--cluster",
+      "demo",
+      "--endpoint",
+      gone.url,
+      "--to",
+      "1.30",
+      "--yes",
+      "--time-scale",
+      "0.005",
+    ]);
+    assert.ok(await eventually(() => gone.audit().some((e) => e.operation === "UpdateClusterVersion")));
     const updateId = gone.audit().find((e) => e.operation === "UpdateClusterVersion")?.updateId;
     gone.pauseClock();
     await gone.stop();
-    assert.equal(await exited, 1, output);
+    assert.equal(await exited, 1, output());
     assert.match(
-      joined(output),
+      joined(output()),
       new RegExp(
         `step controlPlane:1\\.30 failed: ENDPOINT_UNREACHABLE: EKSUP205 EKS could not be reached \\(ECONNREFUSED\\) while waiting for the update \\(update ${updateId ?? "[\\w-]+"}\\)\\. The update keeps running in EKS\\.`,
       ),
     );
-    assert.doesNotMatch(output, /aws eks describe-update/);
+    assert.doesNotMatch(output(), /aws eks describe-update/);
   });
 
   it("the note about the Node.js runtime is in --version and status, not on every command", async () => {

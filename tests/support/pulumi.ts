@@ -1,4 +1,5 @@
 import { optionalTool } from "./optional-tool";
+import { inTerminal } from "./terminal";
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import {
   copyFileSync,
@@ -138,16 +139,11 @@ export class PulumiProject {
     });
   }
 
-  /**
-   * Runs `pulumi <args>` as a person at a terminal does: in a pseudo-terminal (util-linux
-   * `script`), so that `ctrlC()` is the terminal's ^C, sent by the line discipline to the
-   * foreground process (the CLI) and to nothing else.
-   */
+  /** Runs `pulumi <args>` as a person at a terminal does (terminal.ts): `ctrlC()` is the terminal's ^C. */
   runInTerminal(args: string[]): { done: Promise<RunResult>; ctrlC: () => void; output: () => string } {
-    const line = ["pulumi", ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
     let child: ChildProcess | undefined;
     let seen = "";
-    const done = this.spawned("script", ["-qfec", line, "/dev/null"], (c) => {
+    const done = this.spawned(...inTerminal(["pulumi", ...args]), (c) => {
       child = c;
       c.stdout?.on("data", (d: Buffer) => (seen += d));
     });

@@ -10,14 +10,8 @@ import { type DesiredSpec, isLoopbackHost } from "./spec";
 export async function timeScaleOf(spec: Pick<DesiredSpec, "endpoints">): Promise<number> {
   const eks = spec.endpoints?.eks;
   if (!eks || !loopbackOnly(spec.endpoints)) return 1;
-  try {
-    const res = await fetch(new URL("/_emulator/clock", eks), { signal: AbortSignal.timeout(2000) });
-    if (!res.ok) return 1;
-    const { timeScale } = (await res.json()) as { timeScale?: unknown };
-    return typeof timeScale === "number" && timeScale > 0 && timeScale <= 1 ? timeScale : 1;
-  } catch {
-    return 1;
-  }
+  const { timeScale } = (await askEmulator(eks, "/_emulator/clock")) ?? {};
+  return typeof timeScale === "number" && timeScale > 0 && timeScale <= 1 ? timeScale : 1;
 }
 
 /**
@@ -26,11 +20,15 @@ export async function timeScaleOf(spec: Pick<DesiredSpec, "endpoints">): Promise
  */
 export async function emulatorRegion(endpoint: string): Promise<string | undefined> {
   if (!URL.canParse(endpoint) || !isLoopbackHost(new URL(endpoint).hostname)) return undefined;
+  const { region } = (await askEmulator(endpoint, "/_emulator/info")) ?? {};
+  return typeof region === "string" && /^[a-z]{2}(-[a-z]+)+-\d$/.test(region) ? region : undefined;
+}
+
+/** The emulator's admin API answer at `path` (callers check the host is this machine), or undefined. */
+async function askEmulator(endpoint: string, path: string): Promise<Record<string, unknown> | undefined> {
   try {
-    const res = await fetch(new URL("/_emulator/info", endpoint), { signal: AbortSignal.timeout(2000) });
-    if (!res.ok) return undefined;
-    const { region } = (await res.json()) as { region?: unknown };
-    return typeof region === "string" && /^[a-z]{2}(-[a-z]+)+-\d$/.test(region) ? region : undefined;
+    const res = await fetch(new URL(path, endpoint), { signal: AbortSignal.timeout(2000) });
+    return res.ok ? ((await res.json()) as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
   }

@@ -25,7 +25,8 @@ import {
   findInProgressUpdate,
   targetQuery,
 } from "./observe";
-import { describePause, readPause } from "./pause";
+import { isNetworkError } from "./operational";
+import { pausedCluster, readPause } from "./pause";
 import type { DesiredSpec } from "./spec";
 import { compareReleases } from "./releases";
 import { compareAddonVersions, compareMinor } from "./versions";
@@ -76,10 +77,6 @@ export interface ExecutionResult {
   steps: StepOutcome[];
   durationMs: number;
 }
-
-/** Errors of a connection, not of EKS: the endpoint is out of reach. */
-const NETWORK_ERRORS =
-  /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE)$/;
 
 /** How often a step looks at its target again after a race (409, an update that just ended). */
 const RETRIES = 3;
@@ -185,13 +182,14 @@ class Run {
       // A read that fails is tried again at the next poll or step; the step's own reads report
       // an EKS that stays unreachable.
       const pause = await readPause(this.eks, this.spec.clusterName).catch(() => undefined);
-      if (pause)
-        stop = { reason: `cluster ${this.spec.clusterName} is ${describePause(pause)}`, paused: true };
+      if (pause) stop = { reason: pausedCluster(this.spec.clusterName, pause), paused: true };
     }
-    if (!stop || this.stopping) return this.stopping !== undefined;
-    this.stopping = stop;
-    this.emit({ type: "stopping", reason: stop.reason, inFlight: [...this.running] });
-    return true;
+    // A concurrent step may have decided while this one read: the first decision is announced.
+    if (stop && !this.stopping) {
+      this.stopping = stop;
+      this.emit({ type: "stopping", reason: stop.reason, inFlight: [...this.running] });
+    }
+    return this.stopping !== undefined;
   }
 
   private async stepOnce(step: Step): Promise<StepOutcome> {
@@ -424,14 +422,13 @@ class Run {
           .catch((e: unknown) => {
             // The SDK has retried a blip already (standard mode): EKS is out of reach, the update
             // is not (it goes on in EKS); say so rather than fail as if the update had.
-            const code = (e as { code?: string }).code ?? "";
-            if (!NETWORK_ERRORS.test(code)) throw e;
+            if (!isNetworkError(e)) throw e;
             throw new StepError(
               failureOf(
                 step,
                 updateId,
                 "ENDPOINT_UNREACHABLE",
-                `EKSUP205 EKS could not be reached (${code}) while waiting for the update`,
+                `EKSUP205 EKS could not be reached (${(e as { code?: string }).code}) while waiting for the update`,
               ),
             );
           });

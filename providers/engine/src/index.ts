@@ -50,6 +50,7 @@ export {
   type Pause,
   PAUSE_TAGS,
   pauseCluster,
+  pausedCluster,
   pauseOf,
   pauseReasonProblem,
   readPause,

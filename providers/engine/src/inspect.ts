@@ -27,8 +27,10 @@ export async function inspect(
   clients: Clients,
   spec: DesiredSpec,
   gate?: PromotionGate,
+  /** The cluster as just read, when the caller needed it to make the spec (the CLI's --only). */
+  alreadyObserved?: Observed,
 ): Promise<Inspection> {
-  const observed = await observe(clients, spec.clusterName);
+  const observed = alreadyObserved ?? (await observe(clients, spec.clusterName));
   // The bake period, and the remedy of a lowered version (a rollback may be possible), need the
   // control plane's last upgrade: read it only then.
   if (spec.upgrade.bakeHours > 0 || compareMinor(spec.clusterVersion, observed.cluster.version) < 0)

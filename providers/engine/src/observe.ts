@@ -171,6 +171,7 @@ export function targetQuery(target: Target): { nodegroupName?: string; addonName
 
 export async function describeCluster(eks: EKSClient, clusterName: string): Promise<Observed["cluster"]> {
   const { cluster: c } = await eks.send(new DescribeClusterCommand({ name: clusterName }));
+  const pause = pauseOf(c?.tags);
   return {
     name: clusterName,
     version: c?.version ?? "",
@@ -182,7 +183,7 @@ export async function describeCluster(eks: EKSClient, clusterName: string): Prom
     ...(c?.endpoint && c.certificateAuthority?.data
       ? { apiServer: { endpoint: c.endpoint, caData: c.certificateAuthority.data } }
       : {}),
-    ...(pauseOf(c?.tags) ? { pause: pauseOf(c?.tags) } : {}),
+    ...(pause ? { pause } : {}),
   };
 }
 

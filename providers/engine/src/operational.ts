@@ -11,6 +11,14 @@ export interface CallContext {
   endpoint?: string | undefined;
 }
 
+/** An error of the connection, not of EKS (the SDK has retried it already): the endpoint is out of reach. */
+export function isNetworkError(error: unknown): boolean {
+  const e = error as { code?: string; name?: string };
+  return /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE)$/.test(
+    e.code ?? e.name ?? "",
+  );
+}
+
 const isClusterNotFound = (e: { name?: string; message?: string }) =>
   e.name === "ResourceNotFoundException" && /cluster/i.test(e.message ?? "");
 
@@ -86,10 +94,7 @@ export function operationalFinding(error: unknown, at: CallContext): Finding | u
       `${at.endpoint} does not answer TLS (EPROTO: the server speaks something else, most likely plain HTTP)`,
       `The local emulator speaks plain HTTP: use ${at.endpoint.replace(/^https:/, "http:")}, or fix ${key("endpoints.eks")}.`,
     );
-  if (
-    /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EHOSTUNREACH)$/.test(e.code ?? name) ||
-    name === "TimeoutError"
-  )
+  if (isNetworkError(e) || name === "TimeoutError")
     return finding(
       "ENDPOINT_UNREACHABLE",
       at.endpoint ? "endpoints.eks" : "region",

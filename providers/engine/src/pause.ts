@@ -55,6 +55,11 @@ export function describePause(p: Pause): string {
   return `paused by ${p.by} at ${p.at}: ${p.reason}`;
 }
 
+/** What a refused plan and a stopped run say: "cluster demo is paused by <arn> at <time>: <reason>". */
+export function pausedCluster(clusterName: string, p: Pause): string {
+  return `cluster ${clusterName} is ${describePause(p)}`;
+}
+
 export async function readPause(eks: EKSClient, clusterName: string): Promise<Pause | undefined> {
   const { cluster } = await eks.send(new DescribeClusterCommand({ name: clusterName }));
   return pauseOf(cluster?.tags);

@@ -1,7 +1,7 @@
 import { key } from "./keys";
 import { drainFindings } from "./drain-checks";
 import type { Observed, Plan, ResolvedCatalog, Target } from "./model";
-import { describePause } from "./pause";
+import { pausedCluster } from "./pause";
 import { AddonPlanner } from "./plan-addons";
 import { PlanDraft } from "./plan-draft";
 import { nodeSchedule } from "./plan-lookups";
@@ -159,11 +159,7 @@ class Planner extends PlanDraft {
       );
     }
     if (cluster.pause)
-      this.violation(
-        "CLUSTER_PAUSED",
-        "clusterName",
-        `cluster ${cluster.name} is ${describePause(cluster.pause)}`,
-      );
+      this.violation("CLUSTER_PAUSED", "clusterName", pausedCluster(cluster.name, cluster.pause));
     for (const u of this.observed.updatesInProgress) {
       this.warning(
         "UPDATE_IN_PROGRESS",

@@ -1,8 +1,8 @@
-import { describePause } from "./pause";
 import { z } from "zod";
 import { amiFamily } from "./ami";
 import { type CheckName, type Finding, finding } from "./checks";
 import type { Clients } from "./clients";
+import { pausedCluster } from "./pause";
 import { estimateMinutes } from "./estimates";
 import type { Observed, Plan, ResolvedCatalog, Step } from "./model";
 import { lastVersionChange, observe } from "./observe";
@@ -110,8 +110,7 @@ export function planRollback(spec: RollbackSpec, observed: Observed, catalog: Re
   const refuse = (name: CheckName, field: string, message: string, remedy?: string) =>
     violations.push(finding(name, field, message, remedy));
   const { cluster } = observed;
-  if (cluster.pause)
-    refuse("CLUSTER_PAUSED", "clusterName", `cluster ${cluster.name} is ${describePause(cluster.pause)}`);
+  if (cluster.pause) refuse("CLUSTER_PAUSED", "clusterName", pausedCluster(cluster.name, cluster.pause));
   const last = observed.lastVersionChange;
   const target = rollbackTarget(observed);
   const result = (steps: Step[], to: string): Plan => {
