@@ -23,6 +23,7 @@ import {
   resumeCluster,
   runtimeNotice,
   timeScaleOf,
+  wrapLine,
 } from "@eks-upgrade/engine";
 import { Command, CommanderError, Option } from "commander";
 import { applyPlan, confirm } from "./apply";
@@ -44,6 +45,7 @@ import {
 import { FORMATS, type Format, renderPlan } from "./render";
 import { gatherStatus, renderStatus } from "./status";
 import { packageVersion } from "./version";
+import { outputWidth } from "./layout";
 
 const write = (s: string) => process.stdout.write(`${s}\n`);
 
@@ -209,7 +211,10 @@ clusterOptions(
       // json: what was read (the cluster, its node groups, add-ons, insights) and what is current for its minor.
       write(o.format === "json" ? JSON.stringify(status, null, 2) : renderStatus(status));
       const notice = runtimeNotice();
-      if (notice && o.format !== "json") process.stderr.write(`eks-upgrade: ${notice}\n`);
+      if (notice && o.format !== "json")
+        process.stderr.write(
+          `${wrapLine(`eks-upgrade: ${notice}`, outputWidth(process.stderr), "  ").join("\n")}\n`,
+        );
     });
   });
 
@@ -221,7 +226,7 @@ targetOptions(program.command("plan").description("the ordered upgrade plan, wit
     const { spec, keys, gate, restrict, observed } = await targetSpec(o);
     await withClients(spec, keys, async (clients) => {
       const { plan } = restrict(await inspect(clients, spec, gate, observed));
-      write(renderPlan(plan, o.format, spec.upgrade.concurrency, keys));
+      write(renderPlan(plan, o.format, { concurrency: spec.upgrade.concurrency, keys }));
       if (plan.violations.length) process.exitCode = EXIT.refused;
     });
   });
@@ -236,7 +241,7 @@ targetOptions(
       o.timeScale !== undefined ? timeScale(o.timeScale) : (stackScale ?? (await timeScaleOf(spec)));
     await withClients(spec, keys, async (clients) => {
       const first = restrict(await inspect(clients, spec, gate, observed));
-      const render = (p: Plan) => renderPlan(p, "table", spec.upgrade.concurrency, keys);
+      const render = (p: Plan) => renderPlan(p, "table", { concurrency: spec.upgrade.concurrency, keys });
       write(render(first.plan));
       let inspection = first;
       // The plan a run acts on is made from freshly evaluated insights: asked first, since the
@@ -288,7 +293,13 @@ clusterOptions(
     await withClients(spec, flagKey, async (clients) => {
       const inspection = await inspectRollback(clients, spec);
       const { plan } = inspection;
-      write(renderPlan(plan, o.format, spec.rollback.concurrency, flagKey, "Rollback plan"));
+      write(
+        renderPlan(plan, o.format, {
+          concurrency: spec.rollback.concurrency,
+          keys: flagKey,
+          title: "Rollback plan",
+        }),
+      );
       if (plan.violations.length) {
         process.exitCode = EXIT.refused;
         return;

@@ -9,8 +9,8 @@ import {
   type Step,
   wrapLine,
 } from "@eks-upgrade/engine";
-import Table from "cli-table3";
 import pc from "picocolors";
+import { fittedTable, outputWidth } from "./layout";
 
 /** How a plan and its findings print: a terminal table, Markdown for a pull request, or the engine's JSON. */
 export type Format = "table" | "markdown" | "json";
@@ -23,18 +23,22 @@ const KIND: Record<Step["kind"], string> = {
   nodegroupConfig: "node group config",
 };
 
-/** `keys` renders the spec keys findings name: flags, stack file keys, or plain keys. */
-export function renderPlan(
-  plan: Plan,
-  format: Format,
-  concurrency: number,
-  keys: KeyRenderer = plainKey,
-  title = "Upgrade plan",
-): string {
+export interface PlanLayout {
+  /** Node groups updated at once: the estimate depends on it. */
+  concurrency: number;
+  /** Renders the spec keys findings name: flags, stack file keys, or plain keys. */
+  keys?: KeyRenderer;
+  title?: string;
+  /** The table's width: the terminal's (layout.ts). */
+  width?: number;
+}
+
+export function renderPlan(plan: Plan, format: Format, layout: PlanLayout): string {
   if (format === "json") return JSON.stringify(plan, null, 2);
+  const { concurrency, keys = plainKey, title = "Upgrade plan", width = outputWidth() } = layout;
   return format === "markdown"
     ? planMarkdown(plan, concurrency, keys, title)
-    : planTable(plan, concurrency, keys, title);
+    : planTable(plan, concurrency, keys, title, width);
 }
 
 /** Each minor of the way with its support, as EKS reports it: "1.33 (extended support until 2027-07-29)". */
@@ -57,44 +61,37 @@ function insightsLine(plan: Plan): string | undefined {
   return `Upgrade insights evaluated ${plan.insightsEvaluatedAt.slice(0, 16).replace("T", " ")} UTC (${age})`;
 }
 
-function planTable(plan: Plan, concurrency: number, keys: KeyRenderer, title: string): string {
+function planTable(plan: Plan, concurrency: number, keys: KeyRenderer, title: string, width: number): string {
   const out: string[] = [pc.bold(`${title} for ${plan.cluster}: ${plan.from} -> ${plan.to}`)];
   const support = supportLine(plan);
-  if (support) out.push(wrapLine(support, 100, "  ").join("\n"));
+  if (support) out.push(wrapLine(support, width, "  ").join("\n"));
   const insights = insightsLine(plan);
-  if (insights) out.push(insights);
+  if (insights) out.push(wrapLine(insights, width, "  ").join("\n"));
   if (plan.steps.length) {
-    // Fits a 100-column terminal: the change and the reason wrap inside their cells.
-    const table = new Table({
-      head: ["#", "phase", "step", "change", "~min", "why"],
-      colWidths: [4, 7, 20, 24, 6, 30],
-      wordWrap: true,
-      style: { head: [], border: [] },
-    });
-    plan.steps.forEach((s, i) => {
-      table.push([
-        i + 1,
-        s.phase,
-        s.kind === "controlPlane" ? KIND[s.kind] : `${KIND[s.kind]} ${s.target}`,
-        `${s.from} -> ${s.to}`,
-        s.estimatedMinutes,
-        s.reason,
-      ]);
-    });
-    out.push(table.toString(), `Estimated duration: ~${estimatePlanMinutes(plan, concurrency)} min`);
+    // Fills the terminal: the reason takes the room the other columns leave.
+    const rows = plan.steps.map((s, i) => [
+      String(i + 1),
+      String(s.phase),
+      s.kind === "controlPlane" ? KIND[s.kind] : `${KIND[s.kind]} ${s.target}`,
+      `${s.from} -> ${s.to}`,
+      String(s.estimatedMinutes),
+      s.reason,
+    ]);
+    const table = fittedTable(width, ["#", "phase", "step", "change", "~min", "why"], rows, { fill: 5 });
+    out.push(table, `Estimated duration: ~${estimatePlanMinutes(plan, concurrency)} min`);
   } else if (!plan.violations.length) {
     out.push("Nothing to do: the cluster already runs the desired versions.");
   }
-  out.push(...findings(plan.violations, pc.red("Violations (nothing will be changed):"), keys));
-  out.push(...findings(plan.warnings, pc.yellow("Warnings:"), keys));
+  out.push(...findings(plan.violations, pc.red("Violations (nothing will be changed):"), keys, width));
+  out.push(...findings(plan.warnings, pc.yellow("Warnings:"), keys, width));
   return out.join("\n");
 }
 
-function findings(list: Finding[], title: string, keys: KeyRenderer): string[] {
+function findings(list: Finding[], title: string, keys: KeyRenderer, width: number): string[] {
   if (!list.length) return [];
   const text = (t: string) => renderKeys(t, keys);
-  // Wrapped to the width the table keeps (100 columns).
-  const wrap = (line: string) => wrapLine(line, 100, "      ").join("\n");
+  // Wrapped to the table's width.
+  const wrap = (line: string) => wrapLine(line, width, "      ").join("\n");
   return [
     title,
     ...list.map(

@@ -8,11 +8,12 @@ import {
   observeKubernetes,
   type ResolvedCatalog,
   resolve,
+  wrapLine,
 } from "@eks-upgrade/engine";
-import Table from "cli-table3";
 import pc from "picocolors";
 import { type ClusterOptions, clusterRef, parse } from "./options";
 import { daysSince, daysUntil, releaseDate } from "./dates";
+import { type Cell, fittedTable, outputWidth } from "./layout";
 
 export interface StatusReport {
   observed: Observed;
@@ -27,10 +28,10 @@ export async function gatherStatus(clients: Clients, o: ClusterOptions): Promise
   return { observed, catalog: await resolve(clients, spec, observed) };
 }
 
-/** `now` defaults to EKS's time when it was read. */
+/** `now` defaults to EKS's time when it was read; `width` to the terminal's (layout.ts). */
 export function renderStatus(
   { observed, catalog }: StatusReport,
-  now = new Date(observed.observedAt),
+  { now = new Date(observed.observedAt), width = outputWidth() }: { now?: Date; width?: number } = {},
 ): string {
   const c = observed.cluster;
   const minor = c.version;
@@ -60,39 +61,49 @@ export function renderStatus(
       `  (every run stops before its next step; eks-upgrade resume --cluster ${c.name} lifts it)`,
     );
 
-  const addons = new Table({
-    head: ["add-on", "running", `default for ${minor}`, `newest for ${minor}`],
-    style: { head: [], border: [] },
-  });
-  for (const a of observed.addons) {
+  // Add-on names and versions wrap inside their cells on a narrow terminal.
+  const addons = observed.addons.map((a): Cell[] => {
     const offered = catalog.addonVersions[minor]?.[a.name] ?? [];
     const def = offered.find((v) => v.isDefault)?.version ?? "-";
     const newest = offered[0]?.version ?? "-";
-    const mark = offered.some((v) => v.version === a.version) ? "" : pc.red(" (not offered for this minor)");
-    addons.push([a.name, `${a.version}${mark}`, def, newest]);
-  }
-  out.push("", pc.bold("Add-ons"), observed.addons.length ? addons.toString() : "  none");
-
-  // Second lines in the cells (the skew, the release's age) keep the table within 100 columns.
-  const ngs = new Table({
-    head: ["node group", "AMI type", "Kubernetes", "release", `newest for ${minor}`],
-    style: { head: [], border: [] },
+    const running = offered.some((v) => v.version === a.version)
+      ? a.version
+      : { text: `${a.version} (not offered for this minor)`, paint: pc.red };
+    return [a.name, running, def, newest];
   });
-  for (const n of observed.nodegroups) {
+  const addonTable = fittedTable(
+    width,
+    ["add-on", "running", `default for ${minor}`, `newest for ${minor}`],
+    addons,
+  );
+  out.push("", pc.bold("Add-ons"), addons.length ? addonTable : "  none");
+
+  // Second lines in the cells (the skew, the release's age) keep the columns narrow.
+  const nodegroups = observed.nodegroups.map((n): Cell[] => {
     const built = releaseDate(n.amiType, n.releaseVersion);
     const behind = minorDistance(n.version, minor);
     const newest = catalog.latestReleases[`${n.amiType}@${minor}`];
-    ngs.push([
+    const skew = `${behind} minor${behind === 1 ? "" : "s"} behind`;
+    return [
       n.name,
       n.amiType,
+      // The skew in yellow: the version's own line stays plain.
       behind > 0
-        ? `${n.version}\n${pc.yellow(`${behind} minor${behind === 1 ? "" : "s"} behind`)}`
+        ? {
+            text: `${n.version}\n${skew}`,
+            paint: (t) => t.replace(/\n([^]*)$/, (_, rest: string) => `\n${pc.yellow(rest)}`),
+          }
         : n.version,
       built ? `${n.releaseVersion}\n${daysSince(built, now)} days old` : n.releaseVersion,
       newest === n.releaseVersion ? "running" : (newest ?? (n.amiType === "CUSTOM" ? "custom AMI" : "none")),
-    ]);
-  }
-  out.push("", pc.bold("Node groups"), observed.nodegroups.length ? ngs.toString() : "  none");
+    ];
+  });
+  const nodegroupTable = fittedTable(
+    width,
+    ["node group", "AMI type", "Kubernetes", "release", `newest for ${minor}`],
+    nodegroups,
+  );
+  out.push("", pc.bold("Node groups"), nodegroups.length ? nodegroupTable : "  none");
   out.push(...nodeLines(observed));
 
   out.push("", pc.bold("Upgrade insights"));
@@ -100,7 +111,8 @@ export function renderStatus(
   for (const i of observed.insights) {
     const status =
       i.status === "ERROR" ? pc.red(i.status) : i.status === "WARNING" ? pc.yellow(i.status) : i.status;
-    out.push(`  ${status} ${i.name} (Kubernetes ${i.kubernetesVersion})${i.reason ? `: ${i.reason}` : ""}`);
+    const line = `  ${status} ${i.name} (Kubernetes ${i.kubernetesVersion})${i.reason ? `: ${i.reason}` : ""}`;
+    out.push(...wrapLine(line, width, "    "));
   }
   const health = [
     ...c.healthIssues.map((h) => `cluster: ${h.code}: ${h.message}`),
@@ -109,7 +121,11 @@ export function renderStatus(
     ),
     ...observed.addons.flatMap((a) => a.healthIssues.map((h) => `add-on ${a.name}: ${h.code}: ${h.message}`)),
   ];
-  out.push("", pc.bold("Health issues"), ...(health.length ? health.map((h) => `  ${h}`) : ["  none"]));
+  out.push(
+    "",
+    pc.bold("Health issues"),
+    ...(health.length ? health.flatMap((h) => wrapLine(`  ${h}`, width, "    ")) : ["  none"]),
+  );
   return out.join("\n");
 }
 

@@ -38,6 +38,9 @@ function tableRow(text: string, first: string): string[][] {
   return rows;
 }
 
+/** The widest line of an output, in columns. */
+const widest = (text: string) => Math.max(...text.split("\n").map((l) => [...l].length));
+
 /** Whole days since a date, as status counts them: against EKS's time, the emulator's (paused) clock. */
 const ageInDays = (emulator: Emulator, date: string) =>
   Math.floor((emulator.world.clock.now() - Date.parse(date)) / 86_400_000);
@@ -60,16 +63,22 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
  * Starts the built CLI in the background, as a CI job or a second terminal runs it; in a
  * pseudo-terminal with `terminal` (terminal.ts), where its stdin is a TTY.
  */
-function startCli(args: string[], { terminal = false } = {}) {
+function startCli(
+  args: string[],
+  { terminal = false, columns }: { terminal?: boolean; columns?: number } = {},
+) {
   const argv = [process.execPath, BIN, ...args];
-  const [command, commandArgs] = terminal ? inTerminal(argv) : [argv[0] as string, argv.slice(1)];
+  const [command, commandArgs] = terminal
+    ? inTerminal(argv, { columns })
+    : [argv[0] as string, argv.slice(1)];
   const child = spawn(command, commandArgs, {
     cwd: ROOT,
     env: { ...process.env, ...PROVIDER_ENV, NO_COLOR: "1" },
   });
   let output = "";
-  child.stdout.on("data", (d: Buffer) => (output += d));
-  child.stderr.on("data", (d: Buffer) => (output += d));
+  // Decoded as a stream: a character split between two chunks stays whole.
+  child.stdout.setEncoding("utf8").on("data", (d: string) => (output += d));
+  child.stderr.setEncoding("utf8").on("data", (d: string) => (output += d));
   const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
   return { child, exited, output: () => output };
 }
@@ -191,8 +200,7 @@ describe("eks-upgrade CLI against the emulator", () => {
       ],
       ["", "", "1 minor behind", "", ""],
     ]);
-    const widest = Math.max(...stdout.split("\n").map((l) => l.length));
-    assert.ok(widest <= 100, `status is ${widest} columns wide:\n${stdout}`);
+    assert.ok(widest(stdout) <= 100, `status off a terminal is at most 100 columns wide:\n${stdout}`);
     assert.deepEqual(mutating(), []);
   });
 
@@ -417,12 +425,33 @@ describe("eks-upgrade CLI against the emulator", () => {
     assert.deepEqual(mutating(), []);
   });
 
-  it("the plan table fits a 100-column terminal, every step on its rows", async () => {
+  it("off a terminal the plan table is 100 columns wide, every step on its rows", async () => {
     const { code, stdout } = await cli("plan", ...target(), "--cluster-version", "1.31");
     assert.equal(code, 0);
-    const widest = Math.max(...stdout.split("\n").map((l) => [...l].length));
-    assert.ok(widest <= 100, `the widest line has ${widest} columns`);
+    assert.equal(widest(stdout), 100);
     assert.match(stdout, /│ \d+\s+│ \d+\s+│ control plane\s+│ 1\.29 -> 1\.30\s+│ 10\s+│/);
+  });
+
+  it("plan and status fit the terminal's width (80, 132): the plan fills it, nothing is cut, versions wrap at their dashes", async () => {
+    for (const columns of [80, 132]) {
+      for (const args of [["plan", "--cluster-version", "1.31"], ["status"]]) {
+        const run = startCli([...args, ...target()], { terminal: true, columns });
+        assert.equal(await run.exited, 0, run.output());
+        const text = run.output().replace(/\r/g, "");
+        const wide = widest(text);
+        // The plan's reasons take the room left; status is as wide as its cells, at most the terminal.
+        assert.ok(
+          args[0] === "plan" ? wide === columns : wide <= columns,
+          `${args[0]} at ${columns} columns is ${wide} wide:\n${text}`,
+        );
+        // cli-table3 would cut a long word with "…"; every cell wraps instead.
+        assert.doesNotMatch(text, /…/);
+      }
+    }
+    // At 80 columns a release wraps after its dash, whole: 1.29.0- / 20240213 in the node group table.
+    const status = startCli(["status", ...target()], { terminal: true, columns: 80 });
+    await status.exited;
+    assert.match(status.output(), /│ 1\.29\.0-\s+│[^\n]*\n│[^\n]*│ 20240213\s+│/);
   });
 
   it("plan --format json is the engine's plan for the same input", async () => {

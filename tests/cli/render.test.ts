@@ -28,6 +28,6 @@ describe("plan rendering: how old the insights are", () => {
     [72, "3 days ago"],
   ] as const)
     it(`insights evaluated ${hours} h before the plan read "${words}"`, () => {
-      assert.match(renderPlan(plan(hours), "table", 1), new RegExp(`UTC \\(${words}\\)`));
+      assert.match(renderPlan(plan(hours), "table", { concurrency: 1 }), new RegExp(`UTC \\(${words}\\)`));
     });
 });
