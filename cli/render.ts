@@ -1,9 +1,9 @@
 import {
   describeSupport,
-  estimatePlanMinutes,
   type Finding,
   type KeyRenderer,
   type Plan,
+  planEstimate,
   plainKey,
   renderKeys,
   type Step,
@@ -78,7 +78,10 @@ function planTable(plan: Plan, concurrency: number, keys: KeyRenderer, title: st
       s.reason,
     ]);
     const table = fittedTable(width, ["#", "phase", "step", "change", "~min", "why"], rows, { fill: 5 });
-    out.push(table, `Estimated duration: ~${estimatePlanMinutes(plan, concurrency)} min`);
+    out.push(
+      table,
+      wrapLine(`Estimated duration: ${planEstimate(plan, concurrency)}`, width, "  ").join("\n"),
+    );
   } else if (!plan.violations.length) {
     out.push("Nothing to do: the cluster already runs the desired versions.");
   }
@@ -116,10 +119,7 @@ function planMarkdown(plan: Plan, concurrency: number, keys: KeyRenderer, title:
         `| ${i + 1} | ${s.phase} | ${what} | \`${esc(s.from)}\` | \`${esc(s.to)}\` | ~${s.estimatedMinutes} min | ${esc(s.reason)} |`,
       );
     });
-    out.push(
-      "",
-      `**Estimated duration:** ~${estimatePlanMinutes(plan, concurrency)} min (the add-ons of one phase update together; node groups ${concurrency === 1 ? "one at a time" : `${concurrency} at a time`}).`,
-    );
+    out.push("", `**Estimated duration:** ${planEstimate(plan, concurrency)}.`);
   } else if (!plan.violations.length) {
     out.push("Nothing to do: the cluster already runs the desired versions.");
   }

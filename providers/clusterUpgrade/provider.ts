@@ -281,15 +281,15 @@ function lastRun(
   return `${plan.from} -> ${plan.to}: ${steps.length} step${steps.length === 1 ? "" : "s"} (${parts.join(", ")}) in ${engine.formatDuration(durationMs / timeScale)}`;
 }
 
-/** The lines of the planned steps that did not finish: what is left after a failed run. */
-function remainingLines(
+/** The planned steps that did not finish, numbered as planned: what is left after a failed run. */
+function remainingItems(
   engine: typeof engineApi,
   plan: engineApi.Plan | undefined,
   done: StepTiming[],
-): string[] {
+): engineApi.PlanItem[] {
   if (!plan) return [];
   const finished = new Set(done.map((t) => t.step));
-  return engine.wrapLines(plan.lines.filter((_, i) => !finished.has(plan.steps[i]?.id ?? "")));
+  return plan.steps.map(engine.planItem).filter((_, i) => !finished.has(plan.steps[i]?.id ?? ""));
 }
 
 /** Where the engine looked: what an operational finding names. */
@@ -355,7 +355,8 @@ async function upgrade(id: string, inputs: Props, previousUpgradedAt: unknown): 
       versions: versionsOf(after),
       // Everything planned ran: nothing is left, as the next check will also say.
       plan: [],
-      lastPlan: engine.wrapLines(plan.lines),
+      estimate: "nothing to do",
+      lastPlan: plan.steps.map(engine.planItem),
       lastRun: lastRun(engine, plan, result, timeScale),
       timings: result.steps.map((s) => ({
         step: s.id,
@@ -387,8 +388,8 @@ async function upgrade(id: string, inputs: Props, previousUpgradedAt: unknown): 
         ...inputs,
         upgradedAt: previousUpgradedAt,
         versions,
-        plan: remainingLines(engine, planned, timings),
-        lastPlan: planned ? engine.wrapLines(planned.lines) : [],
+        plan: remainingItems(engine, planned, timings),
+        lastPlan: planned ? planned.steps.map(engine.planItem) : [],
         timings,
         __provider: inputs.__provider,
       }),
@@ -432,10 +433,12 @@ export const clusterUpgradeProvider: pulumi.dynamic.ResourceProvider = {
       for (const w of plan.warnings.filter((f) => f.name === "BAKE_HOLD"))
         console.log(`[eks-upgrade ${spec.clusterName}] ${text(w)}`);
       return {
-        // Wrapped: Pulumi's diff display (the pull request's preview) cuts longer strings.
+        // Each step one item of short strings: Pulumi's diff display (the pull request's
+        // preview) cuts longer strings; the findings are wrapped for the same reason.
         inputs: {
           ...news,
-          plan: engine.wrapLines(plan.lines),
+          plan: plan.steps.map(engine.planItem),
+          estimate: plan.steps.length ? engine.planEstimate(plan, spec.upgrade.concurrency) : "nothing to do",
           // Which check made this plan: a run records it (its outputs carry its inputs), so a
           // refresh, which compares the stored inputs with the refreshed outputs, can tell a plan
           // already run from a new one (diff).
@@ -451,9 +454,11 @@ export const clusterUpgradeProvider: pulumi.dynamic.ResourceProvider = {
     } catch (e) {
       if ((e as Error).name === "ResourceNotFoundException") {
         return {
+          // Unknown: a preview shows it as such, and the run makes the plan once the cluster is there.
           inputs: {
             ...news,
-            plan: [`cluster ${spec.clusterName} does not exist yet: the plan is made once it does`],
+            plan: UNKNOWN,
+            estimate: `cluster ${spec.clusterName} does not exist yet: the plan is made once it does`,
           },
         };
       }

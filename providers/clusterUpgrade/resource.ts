@@ -1,3 +1,4 @@
+import type { PlanItem } from "@eks-upgrade/engine";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterUpgradeArgs, RunningVersions, StepTiming } from "./args";
 import { clusterUpgradeProvider } from "./provider";
@@ -13,10 +14,12 @@ import { clusterUpgradeProvider } from "./provider";
 export class ClusterUpgrade extends pulumi.dynamic.Resource {
   /** The versions really running after the last run: control plane, platform, each add-on and node group. */
   declare public readonly versions: pulumi.Output<RunningVersions>;
-  /** The plan as of the last check, one readable line per step (empty when there is nothing to do). */
-  declare public readonly plan: pulumi.Output<string[]>;
+  /** The plan as of the last check, one item per step (empty when there is nothing to do). */
+  declare public readonly plan: pulumi.Output<PlanItem[]>;
+  /** The plan's steps and estimated duration: "19 steps, ~62 min (…)", or "nothing to do". */
+  declare public readonly estimate: pulumi.Output<string>;
   /** The plan the last run executed. */
-  declare public readonly lastPlan: pulumi.Output<string[]>;
+  declare public readonly lastPlan: pulumi.Output<PlanItem[]>;
   /** The last run in one line: where it went, its steps, how long (`1.33 -> 1.35: 19 steps (19 updated) in 76m10s`). */
   declare public readonly lastRun: pulumi.Output<string>;
   /** What `pulumi refresh` found moved outside since the last run, one line per target (absent when nothing). */
@@ -41,6 +44,7 @@ export class ClusterUpgrade extends pulumi.dynamic.Resource {
         ...args,
         versions: undefined,
         plan: undefined,
+        estimate: undefined,
         lastPlan: undefined,
         lastRun: undefined,
         drift: undefined,

@@ -488,7 +488,10 @@ describe("eks-upgrade CLI against the emulator", () => {
     const plan = JSON.parse(stdout) as { steps: { kind: string; target: string; to: string }[] };
     const md = (await cli("plan", ...target(), "--to", "1.31", "--format", "markdown")).stdout;
     assert.match(md, /^### EKS upgrade plan: `demo` 1\.29 → 1\.31/);
-    assert.match(md, /\*\*Estimated duration:\*\* ~\d+ min/);
+    assert.match(
+      md,
+      /\*\*Estimated duration:\*\* \d+ steps, ~\d+ min \(the add-ons of one phase together, node groups one at a time\)\./,
+    );
     for (const s of plan.steps)
       assert.ok(
         md.includes(`\`${s.to}\``) && (s.kind === "controlPlane" || md.includes(`\`${s.target}\``)),
@@ -497,7 +500,7 @@ describe("eks-upgrade CLI against the emulator", () => {
     assert.equal(md.split("\n").filter((l) => /^\| \d+ \|/.test(l)).length, plan.steps.length);
     // Words that say what happens: node groups one at a time at concurrency 1; add-ons climb the
     // series EKS offers, which are not always one minor version apart.
-    assert.match(md, /\(the add-ons of one phase update together; node groups one at a time\)/);
+    assert.match(md, /\(the add-ons of one phase together, node groups one at a time\)/);
     const two = (await cli("plan", ...target(), "--to", "1.31", "--format", "markdown", "--concurrency", "2"))
       .stdout;
     assert.match(two, /node groups 2 at a time\)/);

@@ -119,6 +119,16 @@ const commandLine = (pid: number) => {
 
 const mutating = (entries: AuditEntry[]) => entries.filter((e) => e.mutating);
 
+/** The plan items a `pulumi preview --diff` shows, as `step`, `versions` and `why` lines of each. */
+function previewItems(stdout: string): { step: string; versions: string }[] {
+  const lines = stdout.split("\n").map((l) => l.trim());
+  return lines.flatMap((l, i) => {
+    const step = /^step +: "(.*)"$/.exec(l)?.[1];
+    const versions = /^versions: "(.*)"$/.exec(lines[i + 1] ?? "")?.[1];
+    return step && versions ? [{ step, versions }] : [];
+  });
+}
+
 /** Pulumi's diff display cuts a string over 150 characters and ends it with `..."`. */
 const CUT = /\.\.\."$/;
 
@@ -154,11 +164,37 @@ describe(
     };
     const setLocal = (key: string, value: string) =>
       project.ok(["config", "set", "--path", `eks-upgrade:${key}`, value, "--stack", "local"]);
+    let localAsCreated = "";
+
+    /**
+     * A chapter of the local stack's story (preview, up, up again, refusals, refresh, a promotion
+     * from it, a cancelled run): each starts where the one before left the stack. After a chapter
+     * fails, the later ones are skipped naming it, so one bug shows as one failure.
+     */
+    let brokenChapter: string | undefined;
+    const chapter = (name: string, body: () => Promise<void>) =>
+      it(name, async (t) => {
+        if (brokenChapter)
+          return t.skip(`it starts where "${brokenChapter}" left the local stack, and that failed`);
+        try {
+          await body();
+        } catch (e) {
+          brokenChapter = name;
+          throw e;
+        }
+      });
 
     before(async () => {
       if ("skip" in toolchain) return;
       emulator = await startEmulator({ seed: seed(), port: 0 });
       project = new PulumiProject(toolchain.binDir);
+      // The local stack, as a newcomer creates it from a clone; only the port differs from the
+      // shipped stack file: the emulator runs on a free one.
+      project.addStackFile("Pulumi.local.yaml");
+      await project.ok(["stack", "init", "local"]);
+      localAsCreated = project.file("Pulumi.local.yaml");
+      await setLocal("endpoints.eks", emulator.url);
+      await setLocal("endpoints.ssm", emulator.url);
     });
 
     after(async () => {
@@ -166,14 +202,9 @@ describe(
       await emulator?.stop();
     });
 
-    it("creating the local stack from a clone leaves its stack file as shipped", async () => {
-      project.addStackFile("Pulumi.local.yaml");
-      await project.ok(["stack", "init", "local"]);
+    it("creating the local stack from a clone leaves its stack file as shipped", () => {
       // The file carries the salt of the empty passphrase and values Pulumi writes back unchanged.
-      assert.equal(project.file("Pulumi.local.yaml"), trackedLocal);
-      // Only the port differs from the shipped stack file here: the emulator runs on a free one.
-      await setLocal("endpoints.eks", emulator.url);
-      await setLocal("endpoints.ssm", emulator.url);
+      assert.equal(localAsCreated, trackedLocal);
     });
 
     let preview: RunResult;
@@ -181,16 +212,26 @@ describe(
       preview = await local(["preview", "--diff"]);
       assert.equal(preview.code, 0, preview.output);
       const lines = preview.stdout.split("\n");
-      const at = (re: RegExp) => {
-        const i = lines.findIndex((l) => re.test(l));
-        assert.ok(i >= 0, `no line matches ${re}\n${preview.stdout}`);
+      /** The first line matching `re` (and followed by a plan item's versions when given). */
+      const at = (re: RegExp, versions?: string) => {
+        const i = lines.findIndex(
+          (l, n) => re.test(l) && (!versions || lines[n + 1]?.trim() === `versions: "${versions}"`),
+        );
+        assert.ok(i >= 0, `no line matches ${re} ${versions ?? ""}\n${preview.stdout}`);
         return i;
       };
-      const cp134 = at(/"\d+\. \[phase \d+\] control plane: 1\.33 -> 1\.34 /);
-      const cp135 = at(/"\d+\. \[phase \d+\] control plane: 1\.34 -> 1\.35 /);
-      const ebs = at(/"\d+\. \[phase \d+\] add-on aws-ebs-csi-driver: v1\.48\.0-eksbuild\.2 -> /);
-      const podIdentity = at(/"\d+\. \[phase \d+\] add-on eks-pod-identity-agent: /);
-      const firstNode = at(/"\d+\. \[phase \d+\] node group /);
+      // One item per step: its name, phase and estimate, then its versions, then why.
+      const item = (step: string, versions: string) =>
+        at(new RegExp(`^ +step +: "\\d+\\. ${step} \\(phase \\d+, ~[\\d.]+ min\\)"$`), versions);
+      const cp134 = item("control plane", "1.33 -> 1.34");
+      const cp135 = item("control plane", "1.34 -> 1.35");
+      const ebs = item("add-on aws-ebs-csi-driver", "v1.48.0-eksbuild.2 -> v1.51.1-eksbuild.1");
+      const podIdentity = item("add-on eks-pod-identity-agent", "v1.3.4-eksbuild.1 -> v1.3.10-eksbuild.3");
+      const firstNode = at(/^ +step +: "\d+\. node group /);
+      assert.match(
+        preview.stdout,
+        /^ +estimate +: "19 steps, ~\d+ min \(the add-ons of one phase together, node groups one at a time\)"$/m,
+      );
       assert.ok(Math.max(ebs, podIdentity) < firstNode && cp134 < cp135 && cp135 < firstNode);
       assert.match(
         preview.stdout,
@@ -218,70 +259,84 @@ describe(
       assert.deepEqual(newCalls(), []);
     });
 
-    it("pulumi up: insights refreshed, then control plane, add-ons, node groups; one progress line per step event", async () => {
-      const up = await local(["up", "--yes", "--skip-preview"]);
-      assert.equal(up.code, 0, up.output);
-      const operations = emulator.audit(since).map((e) => (e.mutating ? "change" : e.operation));
-      assert.ok(
-        operations.includes("StartInsightsRefresh") &&
-          operations.indexOf("StartInsightsRefresh") < operations.indexOf("change"),
-        "the insights are refreshed before the first change",
-      );
-      const calls = callSummary(newCalls());
-      const cps = calls.filter((c) => c.startsWith("controlPlane"));
-      assert.deepEqual(cps, ["controlPlane 1.34", "controlPlane 1.35"]);
-      const lastCp = calls.lastIndexOf("controlPlane 1.35");
-      const firstNode = calls.findIndex((c) => c.startsWith("nodegroup"));
-      assert.ok(firstNode > lastCp, calls.join("\n"));
-      assert.ok(
-        calls.slice(firstNode).every((c) => c.startsWith("nodegroup")),
-        calls.join("\n"),
-      );
-      assert.ok(
-        calls.slice(lastCp + 1, firstNode).every((c) => c.startsWith("addon")) && firstNode - lastCp > 1,
-        "the add-ons follow the last control-plane step before any node group",
-      );
-      assert.equal(new Set(calls).size, calls.length, "no update issued twice");
+    chapter(
+      "pulumi up: insights refreshed, then control plane, add-ons, node groups; one progress line per step event",
+      async () => {
+        const up = await local(["up", "--yes", "--skip-preview"]);
+        assert.equal(up.code, 0, up.output);
+        const operations = emulator.audit(since).map((e) => (e.mutating ? "change" : e.operation));
+        assert.ok(
+          operations.includes("StartInsightsRefresh") &&
+            operations.indexOf("StartInsightsRefresh") < operations.indexOf("change"),
+          "the insights are refreshed before the first change",
+        );
+        const calls = callSummary(newCalls());
+        const cps = calls.filter((c) => c.startsWith("controlPlane"));
+        assert.deepEqual(cps, ["controlPlane 1.34", "controlPlane 1.35"]);
+        const lastCp = calls.lastIndexOf("controlPlane 1.35");
+        const firstNode = calls.findIndex((c) => c.startsWith("nodegroup"));
+        assert.ok(firstNode > lastCp, calls.join("\n"));
+        assert.ok(
+          calls.slice(firstNode).every((c) => c.startsWith("nodegroup")),
+          calls.join("\n"),
+        );
+        assert.ok(
+          calls.slice(lastCp + 1, firstNode).every((c) => c.startsWith("addon")) && firstNode - lastCp > 1,
+          "the add-ons follow the last control-plane step before any node group",
+        );
+        assert.equal(new Set(calls).size, calls.length, "no update issued twice");
 
-      // Progress: Diagnostics repeats each line once; no line appears twice there.
-      const diagnostics = up.stdout.slice(up.stdout.lastIndexOf("Diagnostics:"));
-      const progress = diagnostics.split("\n").filter((l) => /\[eks-upgrade demo\] /.test(l));
-      assert.equal(new Set(progress).size, progress.length, progress.join("\n"));
-      assert.ok(
-        progress.some((l) => /\] started {2}controlPlane:1\.34: 1\.33 -> 1\.34 \(update [\w-]+\)$/.test(l)),
-      );
-      assert.ok(progress.some((l) => /\] done {5}nodegroup:general:1\.35 in \d+m\d\ds$/.test(l)));
-      // A line when a step starts and when it ends, and one "still running" per 10 minutes of a
-      // long step: far fewer than one per poll.
-      const starts = progress.filter((l) => /\] started /.test(l)).length;
-      assert.equal(starts, calls.length, "one started line per update");
-      assert.ok(
-        progress.length <= 3 * calls.length,
-        `${progress.length} progress lines for ${calls.length} steps`,
-      );
+        // Progress: Diagnostics repeats each line once; no line appears twice there.
+        const diagnostics = up.stdout.slice(up.stdout.lastIndexOf("Diagnostics:"));
+        const progress = diagnostics.split("\n").filter((l) => /\[eks-upgrade demo\] /.test(l));
+        assert.equal(new Set(progress).size, progress.length, progress.join("\n"));
+        assert.ok(
+          progress.some((l) => /\] started {2}controlPlane:1\.34: 1\.33 -> 1\.34 \(update [\w-]+\)$/.test(l)),
+        );
+        assert.ok(progress.some((l) => /\] done {5}nodegroup:general:1\.35 in \d+m\d\ds$/.test(l)));
+        // A line when a step starts and when it ends, and one "still running" per 10 minutes of a
+        // long step: far fewer than one per poll.
+        const starts = progress.filter((l) => /\] started /.test(l)).length;
+        assert.equal(starts, calls.length, "one started line per update");
+        assert.ok(
+          progress.length <= 3 * calls.length,
+          `${progress.length} progress lines for ${calls.length} steps`,
+        );
 
-      const outputs = JSON.parse(
-        (await project.ok(["stack", "output", "--json", "--stack", "local"])).stdout,
-      );
-      const state = emulator.state().clusters.find((c) => c.name === "demo")!;
-      assert.equal(outputs.controlPlaneVersion, "1.35");
-      // The summary's outputs say what moved in a line each: no item-by-item list of plan lines.
-      assert.match(
-        outputs.lastRun,
-        new RegExp(`^1\\.33 -> 1\\.35: ${calls.length} steps \\(${calls.length} updated\\) in \\d+m\\d\\ds$`),
-      );
-      assert.doesNotMatch(up.stdout.slice(up.stdout.lastIndexOf("Outputs:")), /\[\d+\]: "/);
-      assert.equal(state.version, "1.35");
-      assert.deepEqual(
-        outputs.nodeGroupReleases,
-        Object.fromEntries(state.nodegroups.map((n) => [n.name, n.releaseVersion])),
-      );
-      const upgrade = await project.upgradeState("local");
-      assert.deepEqual(upgrade.plan, [], "after up, the plan output is what a check now says: nothing left");
-      assert.ok((upgrade.lastPlan as string[]).some((l) => /control plane: 1\.34 -> 1\.35/.test(l)));
-    });
+        const outputs = JSON.parse(
+          (await project.ok(["stack", "output", "--json", "--stack", "local"])).stdout,
+        );
+        const state = emulator.state().clusters.find((c) => c.name === "demo")!;
+        assert.equal(outputs.controlPlaneVersion, "1.35");
+        // The summary's outputs say what moved in a line each: no item-by-item list of plan lines.
+        assert.match(
+          outputs.lastRun,
+          new RegExp(
+            `^1\\.33 -> 1\\.35: ${calls.length} steps \\(${calls.length} updated\\) in \\d+m\\d\\ds$`,
+          ),
+        );
+        assert.doesNotMatch(up.stdout.slice(up.stdout.lastIndexOf("Outputs:")), /\[\d+\]: "/);
+        assert.equal(state.version, "1.35");
+        assert.deepEqual(
+          outputs.nodeGroupReleases,
+          Object.fromEntries(state.nodegroups.map((n) => [n.name, n.releaseVersion])),
+        );
+        const upgrade = await project.upgradeState("local");
+        assert.deepEqual(
+          upgrade.plan,
+          [],
+          "after up, the plan output is what a check now says: nothing left",
+        );
+        assert.ok(
+          (upgrade.lastPlan as { step: string; versions: string }[]).some(
+            (i) => /control plane/.test(i.step) && i.versions === "1.34 -> 1.35",
+          ),
+        );
+        assert.equal(upgrade.estimate, "nothing to do");
+      },
+    );
 
-    it("a second pulumi up changes nothing", async () => {
+    chapter("a second pulumi up changes nothing", async () => {
       const up = await local(["up", "--yes"]);
       assert.equal(up.code, 0, up.output);
       assert.deepEqual(newCalls(), []);
@@ -312,29 +367,35 @@ describe(
         message: /EKSUP006 /,
       },
     ]) {
-      it(`${refusal.what} is refused at preview and at up --skip-preview, naming the stack config key`, async () => {
-        await setLocal(refusal.key, refusal.value);
-        try {
-          for (const args of [["preview"], ["up", "--yes", "--skip-preview"]]) {
-            const r = await local(args);
-            assert.notEqual(r.code, 0, r.output);
-            assert.match(r.output, refusal.message);
-            assert.match(r.output, new RegExp(`eks-upgrade:${refusal.key.replace(/\./g, "\\.")}\\b`));
-            assert.deepEqual(newCalls(), [], `${args[0]}: no mutating call`);
+      chapter(
+        `${refusal.what} is refused at preview and at up --skip-preview, naming the stack config key`,
+        async () => {
+          await setLocal(refusal.key, refusal.value);
+          try {
+            for (const args of [["preview"], ["up", "--yes", "--skip-preview"]]) {
+              const r = await local(args);
+              assert.notEqual(r.code, 0, r.output);
+              assert.match(r.output, refusal.message);
+              assert.match(r.output, new RegExp(`eks-upgrade:${refusal.key.replace(/\./g, "\\.")}\\b`));
+              assert.deepEqual(newCalls(), [], `${args[0]}: no mutating call`);
+            }
+          } finally {
+            await setLocal(refusal.key, refusal.restore);
           }
-        } finally {
-          await setLocal(refusal.key, refusal.restore);
-        }
-      });
+        },
+      );
     }
 
     it("Bottlerocket: preview proposes only the group behind; up moves it to the newest published release, never back", async () => {
       await addStack("rocket", ['  eks-upgrade:clusterVersion: "1.34"']);
       const preview = await project.run(["preview", "--diff", "--stack", "rocket"]);
       assert.equal(preview.code, 0, preview.output);
-      const steps = preview.stdout.split("\n").filter((l) => /"\d+\. \[phase \d+\] /.test(l));
-      assert.equal(steps.length, 1, steps.join("\n"));
-      assert.match(steps[0] ?? "", /node group behind: 1\.34 1\.54\.0-5043decc -> 1\.34 1\.58\.0-c5c37032/);
+      assert.deepEqual(previewItems(preview.stdout), [
+        {
+          step: "1. node group behind (phase 1, ~10 min)",
+          versions: "1.34 1.54.0-5043decc -> 1.34 1.58.0-c5c37032",
+        },
+      ]);
       assert.deepEqual(newCalls(), []);
       const up = await project.run(["up", "--yes", "--stack", "rocket"]);
       assert.equal(up.code, 0, up.output);
@@ -352,76 +413,82 @@ describe(
       );
     });
 
-    it("pulumi refresh --expect-no-changes passes when nothing moved outside, and fails naming what did", async () => {
-      const quiet = await local(["refresh", "--yes", "--expect-no-changes"]);
-      assert.equal(quiet.code, 0, quiet.output);
-      const eks = new EKSClient({
-        region: emulator.region,
-        endpoint: emulator.url,
-        credentials: DUMMY_CREDENTIALS,
-      });
-      try {
-        await eks.send(
-          new UpdateAddonCommand({
-            clusterName: "demo",
-            addonName: "coredns",
-            addonVersion: "v1.13.2-eksbuild.21",
-          }),
+    chapter(
+      "pulumi refresh --expect-no-changes passes when nothing moved outside, and fails naming what did",
+      async () => {
+        const quiet = await local(["refresh", "--yes", "--expect-no-changes"]);
+        assert.equal(quiet.code, 0, quiet.output);
+        const eks = new EKSClient({
+          region: emulator.region,
+          endpoint: emulator.url,
+          credentials: DUMMY_CREDENTIALS,
+        });
+        try {
+          await eks.send(
+            new UpdateAddonCommand({
+              clusterName: "demo",
+              addonName: "coredns",
+              addonVersion: "v1.13.2-eksbuild.21",
+            }),
+          );
+        } finally {
+          eks.destroy();
+        }
+        newCalls();
+        const before = (await project.upgradeState("local")).versions as { addons: Record<string, string> };
+        // The drift workflow's command (.github/workflows/drift.yml): it fails, names what moved in
+        // the line the workflow's summary picks, and writes nothing.
+        const check = await local(["refresh", "--preview-only", "--expect-no-changes", "--diff"]);
+        assert.notEqual(check.code, 0, check.output);
+        assert.match(
+          check.output,
+          new RegExp(
+            `moved outside since the last run: add-on coredns: ${before.addons.coredns?.replace(/\./g, "\\.")} -> v1\\.13\\.2-eksbuild\\.21`,
+          ),
         );
-      } finally {
-        eks.destroy();
-      }
-      newCalls();
-      const before = (await project.upgradeState("local")).versions as { addons: Record<string, string> };
-      // The drift workflow's command (.github/workflows/drift.yml): it fails, names what moved in
-      // the line the workflow's summary picks, and writes nothing.
-      const check = await local(["refresh", "--preview-only", "--expect-no-changes", "--diff"]);
-      assert.notEqual(check.code, 0, check.output);
-      assert.match(
-        check.output,
-        new RegExp(
-          `moved outside since the last run: add-on coredns: ${before.addons.coredns?.replace(/\./g, "\\.")} -> v1\\.13\\.2-eksbuild\\.21`,
-        ),
-      );
-      assert.deepEqual(
-        (await project.upgradeState("local")).versions,
-        before,
-        "a preview-only refresh writes nothing",
-      );
-      const refresh = await local(["refresh", "--yes", "--expect-no-changes"]);
-      assert.notEqual(refresh.code, 0, refresh.output);
-      const state = await project.upgradeState("local");
-      const versions = state.versions as { addons: Record<string, string> };
-      assert.equal(versions.addons.coredns, "v1.13.2-eksbuild.21");
-      assert.deepEqual(state.drift, [`add-on coredns: ${before.addons.coredns} -> v1.13.2-eksbuild.21`]);
-      assert.match(refresh.output, /add-on coredns: v[\d.]+-eksbuild\.\d+ -> v1\.13\.2-eksbuild\.21/);
-      // The refresh took the change into the state: the next one has nothing new to report.
-      const again = await local(["refresh", "--yes", "--expect-no-changes"]);
-      assert.equal(again.code, 0, again.output);
-      assert.deepEqual(newCalls(), []);
-    });
+        assert.deepEqual(
+          (await project.upgradeState("local")).versions,
+          before,
+          "a preview-only refresh writes nothing",
+        );
+        const refresh = await local(["refresh", "--yes", "--expect-no-changes"]);
+        assert.notEqual(refresh.code, 0, refresh.output);
+        const state = await project.upgradeState("local");
+        const versions = state.versions as { addons: Record<string, string> };
+        assert.equal(versions.addons.coredns, "v1.13.2-eksbuild.21");
+        assert.deepEqual(state.drift, [`add-on coredns: ${before.addons.coredns} -> v1.13.2-eksbuild.21`]);
+        assert.match(refresh.output, /add-on coredns: v[\d.]+-eksbuild\.\d+ -> v1\.13\.2-eksbuild\.21/);
+        // The refresh took the change into the state: the next one has nothing new to report.
+        const again = await local(["refresh", "--yes", "--expect-no-changes"]);
+        assert.equal(again.code, 0, again.output);
+        assert.deepEqual(newCalls(), []);
+      },
+    );
 
-    it("the promotion gate refuses an unsoaked target through two real stacks: pulumi preview, eks-upgrade plan --stack and apply --stack alike", async () => {
-      await addStack("gated", [
-        '  eks-upgrade:clusterVersion: "1.35"',
-        "  eks-upgrade:promotion:",
-        "    upstreamStack: organization/eks-upgrade/local",
-        "    soakHours: 72",
-      ]);
-      const r = await project.run(["preview", "--stack", "gated"]);
-      assert.notEqual(r.code, 0, r.output);
-      const refusal =
-        /EKSUP017 eks-upgrade:clusterVersion: the upstream stack organization\/eks-upgrade\/local has run 1\.35 for 0 hours; 72 hours of soak are required before 1\.35 goes here/;
-      assert.match(r.output, refusal);
-      // The CLI reads the same stack file and the same upstream outputs: the same refusal, exit 2.
-      for (const command of [["plan"], ["apply", "--yes"]]) {
-        const cli = await project.cli([...command, "--stack", "gated"]);
-        assert.equal(cli.code, 2, cli.output);
-        // (the CLI wraps findings at 100 columns: join the continuation lines)
-        assert.match(cli.output.replace(/\n +/g, " "), refusal);
-      }
-      assert.deepEqual(newCalls(), []);
-    });
+    chapter(
+      "the promotion gate refuses an unsoaked target through two real stacks: pulumi preview, eks-upgrade plan --stack and apply --stack alike",
+      async () => {
+        await addStack("gated", [
+          '  eks-upgrade:clusterVersion: "1.35"',
+          "  eks-upgrade:promotion:",
+          "    upstreamStack: organization/eks-upgrade/local",
+          "    soakHours: 72",
+        ]);
+        const r = await project.run(["preview", "--stack", "gated"]);
+        assert.notEqual(r.code, 0, r.output);
+        const refusal =
+          /EKSUP017 eks-upgrade:clusterVersion: the upstream stack organization\/eks-upgrade\/local has run 1\.35 for 0 hours; 72 hours of soak are required before 1\.35 goes here/;
+        assert.match(r.output, refusal);
+        // The CLI reads the same stack file and the same upstream outputs: the same refusal, exit 2.
+        for (const command of [["plan"], ["apply", "--yes"]]) {
+          const cli = await project.cli([...command, "--stack", "gated"]);
+          assert.equal(cli.code, 2, cli.output);
+          // (the CLI wraps findings at 100 columns: join the continuation lines)
+          assert.match(cli.output.replace(/\n +/g, " "), refusal);
+        }
+        assert.deepEqual(newCalls(), []);
+      },
+    );
 
     it("a blocked drain fails pulumi up with the remedy; the state stays true and the next up finishes without repeating a step", async () => {
       await addStack("drain", ['  eks-upgrade:clusterVersion: "1.36"']);
@@ -444,7 +511,7 @@ describe(
       assert.equal(versions.controlPlane, "1.36", "the state records the control plane that really moved");
       assert.equal(versions.nodeGroups.general?.version, "1.35", "and the node group that did not");
       assert.ok(
-        (state.plan as string[]).some((l) => /node group general/.test(l)),
+        (state.plan as { step: string }[]).some((i) => /node group general/.test(i.step)),
         "what is left is the plan",
       );
 
@@ -455,45 +522,48 @@ describe(
       assert.ok(!first.filter((c) => !c.startsWith("nodegroup")).some((c) => second.includes(c)));
     });
 
-    it("a cancelled CI job (SIGINT, then SIGKILL): the provider stops by itself; pulumi cancel and up resume without repeating a step", async () => {
-      await setLocal("clusterVersion", "1.36");
-      newCalls();
-      let pulumiPid: number | undefined;
-      const done = local(["up", "--yes", "--skip-preview"], (child) => (pulumiPid = child.pid));
-      // Cancel while the control plane moves to 1.36, as a CI job cancelled mid-upgrade does.
-      for (
-        let i = 0;
-        i < 1500 && !emulator.audit(since).some((e) => e.operation === "UpdateClusterVersion");
-        i++
-      )
-        await new Promise((r) => setTimeout(r, 20));
-      assert.ok(pulumiPid, "the pulumi process is running");
-      process.kill(pulumiPid, "SIGINT");
-      await new Promise((r) => setTimeout(r, 500));
-      process.kill(pulumiPid, "SIGKILL");
-      const interrupted = await done;
-      assert.equal(interrupted.signal, "SIGKILL");
-      // The orphaned provider host notices and stops between polls (bounded wait, by PID). Other
-      // orphans of the killed CLI (its language host) are Pulumi's; dispose() stops them by PID.
-      const hosts = () => project.processes().filter((pid) => /dynamic-provider/.test(commandLine(pid)));
-      for (let i = 0; i < 150 && hosts().length; i++) await new Promise((r) => setTimeout(r, 100));
-      assert.deepEqual(hosts(), [], "the provider host of the interrupted run stopped by itself");
-      const first = callSummary(newCalls());
-      assert.ok(first.includes("controlPlane 1.36"));
-      assert.ok(!first.some((c) => c.startsWith("nodegroup")), "stopped before the node groups");
+    chapter(
+      "a cancelled CI job (SIGINT, then SIGKILL): the provider stops by itself; pulumi cancel and up resume without repeating a step",
+      async () => {
+        await setLocal("clusterVersion", "1.36");
+        newCalls();
+        let pulumiPid: number | undefined;
+        const done = local(["up", "--yes", "--skip-preview"], (child) => (pulumiPid = child.pid));
+        // Cancel while the control plane moves to 1.36, as a CI job cancelled mid-upgrade does.
+        for (
+          let i = 0;
+          i < 1500 && !emulator.audit(since).some((e) => e.operation === "UpdateClusterVersion");
+          i++
+        )
+          await new Promise((r) => setTimeout(r, 20));
+        assert.ok(pulumiPid, "the pulumi process is running");
+        process.kill(pulumiPid, "SIGINT");
+        await new Promise((r) => setTimeout(r, 500));
+        process.kill(pulumiPid, "SIGKILL");
+        const interrupted = await done;
+        assert.equal(interrupted.signal, "SIGKILL");
+        // The orphaned provider host notices and stops between polls (bounded wait, by PID). Other
+        // orphans of the killed CLI (its language host) are Pulumi's; dispose() stops them by PID.
+        const hosts = () => project.processes().filter((pid) => /dynamic-provider/.test(commandLine(pid)));
+        for (let i = 0; i < 150 && hosts().length; i++) await new Promise((r) => setTimeout(r, 100));
+        assert.deepEqual(hosts(), [], "the provider host of the interrupted run stopped by itself");
+        const first = callSummary(newCalls());
+        assert.ok(first.includes("controlPlane 1.36"));
+        assert.ok(!first.some((c) => c.startsWith("nodegroup")), "stopped before the node groups");
 
-      // The documented way out: release the lock the killed CLI left, then up again.
-      await project.ok(["cancel", "--yes", "--stack", "local"]);
-      const resumed = await local(["up", "--yes", "--skip-preview"]);
-      assert.equal(resumed.code, 0, resumed.output);
-      const second = callSummary(newCalls());
-      assert.ok(
-        !second.some((c) => first.includes(c)),
-        `nothing issued twice:\n${first.join("\n")}\n--\n${second.join("\n")}`,
-      );
-      assert.equal(emulator.state().clusters.find((c) => c.name === "demo")!.version, "1.36");
-      assert.ok(second.some((c) => c.startsWith("nodegroup")));
-    });
+        // The documented way out: release the lock the killed CLI left, then up again.
+        await project.ok(["cancel", "--yes", "--stack", "local"]);
+        const resumed = await local(["up", "--yes", "--skip-preview"]);
+        assert.equal(resumed.code, 0, resumed.output);
+        const second = callSummary(newCalls());
+        assert.ok(
+          !second.some((c) => first.includes(c)),
+          `nothing issued twice:\n${first.join("\n")}\n--\n${second.join("\n")}`,
+        );
+        assert.equal(emulator.state().clusters.find((c) => c.name === "demo")!.version, "1.36");
+        assert.ok(second.some((c) => c.startsWith("nodegroup")));
+      },
+    );
 
     it("one thing at a time: eks-upgrade plan --stack --only nodegroup:general, and current in the stack file, each plan exactly one step; up issues it alone", async () => {
       await addStack("one", ['  eks-upgrade:clusterVersion: "1.35"']);
@@ -522,9 +592,10 @@ describe(
       ]);
       const preview = await project.run(["preview", "--diff", "--stack", "one"]);
       assert.equal(preview.code, 0, preview.output);
-      const steps = preview.stdout.split("\n").filter((l) => /"\d+\. \[phase \d+\] /.test(l));
-      assert.equal(steps.length, 1, steps.join("\n"));
-      assert.match(steps[0] ?? "", /node group general: 1\.35 1\.35\.0-20260114 -> 1\.35 /);
+      const items = previewItems(preview.stdout);
+      assert.equal(items.length, 1, JSON.stringify(items));
+      assert.match(items[0]?.step ?? "", /^1\. node group general \(phase 1, ~[\d.]+ min\)$/);
+      assert.match(items[0]?.versions ?? "", /^1\.35 1\.35\.0-20260114 -> 1\.35 /);
       const up = await project.run(["up", "--yes", "--skip-preview", "--stack", "one"]);
       assert.equal(up.code, 0, up.output);
       assert.deepEqual(callSummary(newCalls()), ["nodegroup general 1.35"]);

@@ -48,13 +48,27 @@ describe("ClusterUpgrade provider, methods called directly", () => {
     assert.deepEqual(emulator.audit(), [], "nothing was asked of AWS");
   });
 
-  it("check puts the plan, one line per step, into the inputs; reads only", async () => {
+  it("check puts the plan, one item per step, and its estimate into the inputs; reads only", async () => {
     const result = await provider.check?.({}, inputs());
     assert.deepEqual(result?.failures, []);
-    const plan = result?.inputs?.plan as string[];
+    const plan = result?.inputs?.plan as { step: string; versions: string; why: string }[];
     assert.ok(plan.length > 5);
-    assert.ok(plan.some((l) => /control plane: 1\.29 -> 1\.30/.test(l)));
-    assert.ok(plan.some((l) => /control plane: 1\.30 -> 1\.31/.test(l)));
+    const controlPlane = plan.filter((i) => /^\d+\. control plane \(phase \d+, ~10 min\)$/.test(i.step));
+    assert.deepEqual(
+      controlPlane.map((i) => i.versions),
+      ["1.29 -> 1.30", "1.30 -> 1.31"],
+    );
+    assert.deepEqual(
+      plan.map((i) => Number(i.step.split(".")[0])),
+      plan.map((_, i) => i + 1),
+      "numbered in order",
+    );
+    assert.match(
+      String(result?.inputs?.estimate),
+      new RegExp(
+        `^${plan.length} steps, ~\\d+ min \\(the add-ons of one phase together, node groups one at a time\\)$`,
+      ),
+    );
     assert.equal(result?.inputs?.__provider, "serialized-provider-text");
     assert.deepEqual(mutating(), []);
   });
@@ -102,7 +116,11 @@ describe("ClusterUpgrade provider, methods called directly", () => {
     ]);
     const missing = await provider.check?.({}, inputs({ clusterName: "nope" }));
     assert.deepEqual(missing?.failures, undefined);
-    assert.match(String((missing?.inputs?.plan as string[])[0]), /cluster nope does not exist yet/);
+    assert.equal(missing?.inputs?.plan, UNKNOWN, "a plan not known yet shows as unknown in a preview");
+    assert.match(
+      String(missing?.inputs?.estimate),
+      /^cluster nope does not exist yet: the plan is made once it does$/,
+    );
     assert.deepEqual(mutating(), []);
   });
 
@@ -169,7 +187,7 @@ describe("ClusterUpgrade provider, methods called directly", () => {
     assert.equal(result.id, "us-east-1/demo");
     const outs = result.outs as {
       versions: { controlPlane: string; nodeGroups: Record<string, { version: string }> };
-      lastPlan: string[];
+      lastPlan: { step: string }[];
       timings: { outcome: string }[];
     };
     assert.equal(outs.versions.controlPlane, "1.31");

@@ -44,10 +44,10 @@ describe("ClusterUpgrade through the real dynamic-provider host over gRPC", () =
     // Check: the plan is in the inputs; a lowered version fails on clusterVersion.
     const checked = await host.check({}, inputs());
     assert.deepEqual(checked.failures, []);
-    const plan = checked.inputs.plan as string[];
+    const plan = checked.inputs.plan as { step: string; versions: string }[];
     assert.ok(
-      plan.some((l) => /control plane: 1\.29 -> 1\.30/.test(l)),
-      plan.join("\n"),
+      plan.some((i) => /control plane/.test(i.step) && i.versions === "1.29 -> 1.30"),
+      JSON.stringify(plan),
     );
     assert.equal(checked.inputs.__provider, providerText);
     const lowered = await host.check({}, inputs({ clusterVersion: "1.28" }));

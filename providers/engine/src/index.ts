@@ -58,7 +58,7 @@ export {
 } from "./pause";
 export { plan } from "./plan";
 export { restrictPlan, selectorOf } from "./plan-selection";
-export { formatStep } from "./plan-text";
+export { formatStep, type PlanItem, planEstimate, planItem } from "./plan-text";
 export { configKeyRenderer, key, type KeyRenderer, plainKey, renderKeys } from "./keys";
 export { formatDuration, progressLines } from "./progress-lines";
 export { checkPromotion, type PromotionGate } from "./promotion";
