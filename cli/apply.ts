@@ -9,6 +9,7 @@ import {
   observe,
   type KeyRenderer,
   type Plan,
+  type ProgressEvent,
   formatDuration as duration,
   UpgradeAbortedError,
   UpgradeError,
@@ -25,6 +26,8 @@ export interface ApplyOptions {
   tty: boolean;
   timeScale: number;
   write: (line: string) => void;
+  /** Every progress event, besides the display (apply --format json collects them). */
+  onEvent?: (e: ProgressEvent) => void;
 }
 
 /**
@@ -40,7 +43,7 @@ export async function applyPlan(
   if (plan.violations.length)
     throw new CliError("the plan has violations: nothing was changed", EXIT.refused);
   if (!plan.steps.length) return undefined;
-  if (!o.yes) await confirm(plan);
+  if (!o.yes) await confirm(plan, process.stdout);
   // Ctrl-C once: stop after the steps in flight. Again, or SIGTERM (a cancelled CI job sends
   // SIGINT, then SIGTERM seconds later): stop after the current poll, naming the updates that go
   // on in EKS. Once more: quit at once.
@@ -68,7 +71,10 @@ export async function applyPlan(
       timeScale: o.timeScale,
       signal: now.signal,
       stopAfterStep: afterStep.signal,
-      onEvent: (e) => display.onEvent(e),
+      onEvent: (e) => {
+        display.onEvent(e);
+        o.onEvent?.(e);
+      },
     });
     display.stop();
     const after = await observe(clients, spec.clusterName);
@@ -77,8 +83,8 @@ export async function applyPlan(
   } catch (e) {
     display.stop();
     if (e instanceof UpgradeAbortedError || e instanceof UpgradeStoppedError)
-      throw new CliError(e.message, EXIT.interrupted);
-    if (e instanceof UpgradeError) throw new CliError(e.describe(o.keys), EXIT.failed);
+      throw new CliError(e.message, EXIT.interrupted, { cause: e });
+    if (e instanceof UpgradeError) throw new CliError(e.describe(o.keys), EXIT.failed, { cause: e });
     throw e;
   } finally {
     process.off("SIGINT", onSignal);
@@ -87,10 +93,10 @@ export async function applyPlan(
 }
 
 /** Asks before anything is written; a plan refused by insights alone asks to evaluate them again. */
-export async function confirm(plan: Plan): Promise<void> {
+export async function confirm(plan: Plan, output: NodeJS.WritableStream): Promise<void> {
   if (!process.stdin.isTTY)
     throw new CliError("--yes is required when stdin is not a terminal (nothing was changed)");
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  const rl = createInterface({ input: process.stdin, output });
   try {
     const answer = await rl.question(
       plan.steps.length

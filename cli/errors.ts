@@ -5,8 +5,10 @@ export class CliError extends Error {
   constructor(
     message: string,
     readonly exitCode: number = EXIT.refused,
+    /** `cause`: the engine's error behind it, for `apply --format json`. */
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = "CliError";
   }
 }

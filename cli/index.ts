@@ -21,12 +21,14 @@ import {
   pauseCluster,
   pauseReasonProblem,
   resumeCluster,
+  runningVersions,
   runtimeNotice,
   timeScaleOf,
   wrapLine,
 } from "@eks-upgrade/engine";
 import { Command, CommanderError, Option } from "commander";
 import { applyPlan, confirm } from "./apply";
+import { ApplyReport } from "./apply-report";
 import { flagKey } from "./keys";
 import { runDemo } from "./demo";
 import { kubeconfig } from "./kubeconfig";
@@ -235,39 +237,80 @@ targetOptions(
   program.command("apply").description("show the plan, confirm, run it with live progress; a re-run resumes"),
 )
   .option("--yes", "do not ask for confirmation")
-  .action(async (o: TargetOptions & { yes?: boolean }) => {
-    const { spec, timeScale: stackScale, keys, gate, restrict, observed } = await targetSpec(o);
-    const scale =
-      o.timeScale !== undefined ? timeScale(o.timeScale) : (stackScale ?? (await timeScaleOf(spec)));
-    await withClients(spec, keys, async (clients) => {
-      const first = restrict(await inspect(clients, spec, gate, observed));
-      const render = (p: Plan) => renderPlan(p, "table", { concurrency: spec.upgrade.concurrency, keys });
-      write(render(first.plan));
-      let inspection = first;
-      // The plan a run acts on is made from freshly evaluated insights: asked first, since the
-      // refresh is a write (StartInsightsRefresh); a plan they change is shown and asked again.
-      if (needsFreshInsights(first.plan)) {
-        if (!o.yes) await confirm(first.plan);
-        inspection = restrict(
-          await refreshForApply(clients, spec, gate, first, { timeScale: scale, log: write }),
-        );
-        if (planText(inspection.plan) !== planText(first.plan)) {
-          write("The fresh upgrade insights change the plan:");
-          write(render(inspection.plan));
-          if (!o.yes && inspection.plan.steps.length && !inspection.plan.violations.length)
-            await confirm(inspection.plan);
-        }
+  .addOption(
+    new Option(
+      "--format <format>",
+      "json: one result on stdout (steps, updates, durations, the versions after), also when refused, failed or stopped; the rest on stderr",
+    )
+      .choices(["table", "json"])
+      .default("table"),
+  )
+  .action(async (o: TargetOptions & { yes?: boolean; format: "table" | "json" }) => {
+    if (o.format !== "json") return apply(o, write, process.stdout);
+    // The human output (plan, prompt, progress, summary) goes to stderr; stdout holds the result only.
+    const report = new ApplyReport();
+    report.begin(o.cluster ?? "", 1);
+    let failure: unknown;
+    try {
+      await apply(o, (line) => process.stderr.write(`${line}\n`), process.stderr, report);
+    } catch (e) {
+      failure = e;
+      throw e;
+    } finally {
+      write(JSON.stringify(report.ended(failure), null, 2));
+    }
+  });
+
+/** apply: the plan shown on `out`, confirmed, run; `report` (apply --format json) follows it all. */
+async function apply(
+  o: TargetOptions & { yes?: boolean },
+  out: (line: string) => void,
+  stream: NodeJS.WriteStream,
+  report?: ApplyReport,
+): Promise<void> {
+  const { spec, timeScale: stackScale, keys, gate, restrict, observed } = await targetSpec(o);
+  const scale =
+    o.timeScale !== undefined ? timeScale(o.timeScale) : (stackScale ?? (await timeScaleOf(spec)));
+  report?.begin(spec.clusterName, scale, keys);
+  await withClients(spec, keys, async (clients) => {
+    const first = restrict(await inspect(clients, spec, gate, observed));
+    const render = (p: Plan) =>
+      renderPlan(p, "table", { concurrency: spec.upgrade.concurrency, keys, width: outputWidth(stream) });
+    out(render(first.plan));
+    let inspection = first;
+    report?.planned(inspection.plan, runningVersions(inspection.observed));
+    // The plan a run acts on is made from freshly evaluated insights: asked first, since the
+    // refresh is a write (StartInsightsRefresh); a plan they change is shown and asked again.
+    if (needsFreshInsights(first.plan)) {
+      if (!o.yes) await confirm(first.plan, stream);
+      inspection = restrict(
+        await refreshForApply(clients, spec, gate, first, { timeScale: scale, log: out }),
+      );
+      if (planText(inspection.plan) !== planText(first.plan)) {
+        out("The fresh upgrade insights change the plan:");
+        out(render(inspection.plan));
+        report?.planned(inspection.plan, runningVersions(inspection.observed));
+        if (!o.yes && inspection.plan.steps.length && !inspection.plan.violations.length)
+          await confirm(inspection.plan, stream);
       }
+    }
+    try {
       await applyPlan(clients, spec, inspection, {
         keys,
         // Asked above.
         yes: true,
-        tty: process.stdout.isTTY === true,
+        tty: stream.isTTY === true,
         timeScale: scale,
-        write,
+        write: out,
+        onEvent: report && ((e) => report.onEvent(e)),
       });
-    });
+    } finally {
+      // What runs now, whatever happened: the result's final state.
+      if (report)
+        report.after = await observe(clients, spec.clusterName).then(runningVersions, () => undefined);
+    }
   });
+}
 
 clusterOptions(
   program

@@ -84,12 +84,7 @@ export interface NodeGroupArgs {
 }
 
 /** The versions really running, as read after the last run (or by `pulumi refresh`). */
-export interface RunningVersions {
-  controlPlane: string;
-  platformVersion: string;
-  addons: Record<string, string>;
-  nodeGroups: Record<string, { version: string; releaseVersion: string; launchTemplateVersion?: string }>;
-}
+export type { RunningVersions } from "@eks-upgrade/engine";
 
 export interface StepTiming {
   step: string;

@@ -2,7 +2,7 @@ import type * as engineApi from "@eks-upgrade/engine";
 import type * as pulumi from "@pulumi/pulumi";
 import type { execFileSync as ExecFileSync } from "node:child_process";
 import type { createRequire as CreateRequire } from "node:module";
-import type { RunningVersions, StepTiming } from "./args";
+import type { StepTiming } from "./args";
 
 /*
  * The ClusterUpgrade provider: a thin adapter from Pulumi's dynamic-provider protocol to the
@@ -59,25 +59,6 @@ function canonical(value: unknown): string {
 function canaries(props: Props): string[] {
   const nodeGroups = (props.nodeGroups ?? {}) as Record<string, { canary?: boolean }>;
   return Object.keys(nodeGroups).filter((n) => nodeGroups[n]?.canary === true);
-}
-
-function versionsOf(observed: engineApi.Observed): RunningVersions {
-  const nodeGroups: RunningVersions["nodeGroups"] = {};
-  for (const n of observed.nodegroups) {
-    nodeGroups[n.name] = {
-      version: n.version,
-      releaseVersion: n.releaseVersion,
-      ...(n.launchTemplate?.version ? { launchTemplateVersion: n.launchTemplate.version } : {}),
-    };
-  }
-  const addons: Record<string, string> = {};
-  for (const a of observed.addons) addons[a.name] = a.version;
-  return {
-    controlPlane: observed.cluster.version,
-    platformVersion: observed.cluster.platformVersion,
-    addons,
-    nodeGroups,
-  };
 }
 
 /**
@@ -245,7 +226,7 @@ function isAlive(pid: number): boolean {
  * What runs now that the state did not record, one line per target. The platform version is left
  * out: EKS moves it within a minor by itself, and nothing the stack declares follows it.
  */
-function versionDrift(stored: RunningVersions | undefined, now: RunningVersions): string[] {
+function versionDrift(stored: engineApi.RunningVersions | undefined, now: engineApi.RunningVersions): string[] {
   if (!stored) return [];
   const out: string[] = [];
   const moved = (what: string, from: string | undefined, to: string | undefined) => {
@@ -254,11 +235,22 @@ function versionDrift(stored: RunningVersions | undefined, now: RunningVersions)
   moved("control plane", stored.controlPlane, now.controlPlane);
   for (const name of [...new Set([...Object.keys(stored.addons), ...Object.keys(now.addons)])].sort())
     moved(`add-on ${name}`, stored.addons[name], now.addons[name]);
-  const group = (n: RunningVersions["nodeGroups"][string] | undefined) =>
+  const group = (n: engineApi.RunningVersions["nodeGroups"][string] | undefined) =>
     n && [n.version, n.releaseVersion, n.launchTemplateVersion].filter(Boolean).join(" ");
   for (const name of [...new Set([...Object.keys(stored.nodeGroups), ...Object.keys(now.nodeGroups)])].sort())
     moved(`node group ${name}`, group(stored.nodeGroups[name]), group(now.nodeGroups[name]));
   return out;
+}
+
+/**
+ * A check failure as Pulumi prints it. Pulumi frames one with a property as "property P value V
+ * has a problem", looking V up among the top-level inputs only: a nested key (nodeGroups.general.
+ * amiReleaseVersion) or a key not set would print "value {<nil>}". Those go without a property
+ * ("resource … has a problem"); the reason names the key as the user set it either way.
+ */
+function checkFailure(news: Props, field: string, reason: string): pulumi.dynamic.CheckFailure {
+  const shown = !field.includes(".") && news[field] !== undefined && news[field] !== null;
+  return { property: shown ? field : "", reason };
 }
 
 /** JSON-shaped data: undefined values dropped. */
@@ -352,7 +344,7 @@ async function upgrade(id: string, inputs: Props, previousUpgradedAt: unknown): 
     return plainData({
       ...inputs,
       upgradedAt: ran ? new Date().toISOString() : previousUpgradedAt,
-      versions: versionsOf(after),
+      versions: engine.runningVersions(after),
       // Everything planned ran: nothing is left, as the next check will also say.
       plan: [],
       estimate: "nothing to do",
@@ -374,9 +366,9 @@ async function upgrade(id: string, inputs: Props, previousUpgradedAt: unknown): 
           ? engine.describeFinding(f, render)
           : (e as Error).message;
     // Record what is really running, so the state tells the truth and the next run resumes.
-    let versions: RunningVersions | undefined;
+    let versions: engineApi.RunningVersions | undefined;
     try {
-      versions = versionsOf(await engine.observe(clients, spec.clusterName));
+      versions = engine.runningVersions(await engine.observe(clients, spec.clusterName));
     } catch {
       versions = undefined;
     }
@@ -417,10 +409,7 @@ export const clusterUpgradeProvider: pulumi.dynamic.ResourceProvider = {
     } catch (e) {
       if (!(e instanceof engine.SpecError)) throw e;
       const render = keyRenderer(engine, news);
-      const failures = e.issues.map((i) => ({
-        property: i.field,
-        reason: `${render(i.field)}: ${i.message}`,
-      }));
+      const failures = e.issues.map((i) => checkFailure(news, i.field, `${render(i.field)}: ${i.message}`));
       return { inputs: news, failures };
     }
     const clients = engine.createClients(spec);
@@ -446,10 +435,7 @@ export const clusterUpgradeProvider: pulumi.dynamic.ResourceProvider = {
           support: plan.support.map((v) => `${v.minor}: ${engine.describeSupport(v)}`),
           warnings: engine.wrapLines(plan.warnings.map(text)),
         },
-        failures: plan.violations.map((v) => ({
-          property: v.field,
-          reason: text(v),
-        })),
+        failures: plan.violations.map((v) => checkFailure(news, v.field, text(v))),
       };
     } catch (e) {
       if ((e as Error).name === "ResourceNotFoundException") {
@@ -466,10 +452,11 @@ export const clusterUpgradeProvider: pulumi.dynamic.ResourceProvider = {
       return {
         inputs: news,
         failures: [
-          {
-            property: f?.field ?? "clusterName",
-            reason: f ? text(f) : `cannot read cluster ${spec.clusterName}: ${(e as Error).message}`,
-          },
+          checkFailure(
+            news,
+            f?.field ?? "clusterName",
+            f ? text(f) : `cannot read cluster ${spec.clusterName}: ${(e as Error).message}`,
+          ),
         ],
       };
     } finally {
@@ -520,8 +507,8 @@ export const clusterUpgradeProvider: pulumi.dynamic.ResourceProvider = {
     const spec = engine.parseSpec(specInput(props));
     const clients = engine.createClients(spec);
     try {
-      const versions = versionsOf(await engine.observe(clients, spec.clusterName));
-      const drift = versionDrift(props.versions as RunningVersions | undefined, versions);
+      const versions = engine.runningVersions(await engine.observe(clients, spec.clusterName));
+      const drift = versionDrift(props.versions as engineApi.RunningVersions | undefined, versions);
       for (const d of drift)
         console.log(`[eks-upgrade ${spec.clusterName}] moved outside since the last run: ${d}`);
       const { drift: _previous, ...stored } = props;

@@ -76,11 +76,15 @@ function startCli(
     env: { ...process.env, ...PROVIDER_ENV, NO_COLOR: "1" },
   });
   let output = "";
+  let stdout = "";
   // Decoded as a stream: a character split between two chunks stays whole.
-  child.stdout.setEncoding("utf8").on("data", (d: string) => (output += d));
+  child.stdout.setEncoding("utf8").on("data", (d: string) => {
+    output += d;
+    stdout += d;
+  });
   child.stderr.setEncoding("utf8").on("data", (d: string) => (output += d));
   const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
-  return { child, exited, output: () => output };
+  return { child, exited, output: () => output, stdout: () => stdout };
 }
 
 /** Waits until `test` holds, about 30 seconds at most; returns whether it does. */
@@ -566,7 +570,7 @@ describe("eks-upgrade CLI against the emulator", () => {
     assert.deepEqual(mutating(), []);
   });
 
-  it("SIGTERM (a cancelled CI job) stops apply between polls, names what still runs in EKS, exits 130; a re-run resumes", async () => {
+  it("SIGTERM (a cancelled CI job) stops apply between polls, names what still runs in EKS, exits 130; a re-run resumes (--format json says which update goes on)", async () => {
     emulator.reset();
     const applyTo130 = (scale: number) => [
       "apply",
@@ -574,15 +578,27 @@ describe("eks-upgrade CLI against the emulator", () => {
       "--cluster-version",
       "1.30",
       "--yes",
+      "--format",
+      "json",
       "--time-scale",
       String(scale),
     ];
-    const { child, exited, output } = startCli(applyTo130(TIME_SCALE * 20));
+    type Result = {
+      outcome: string;
+      exitCode: number;
+      steps: { id: string; status: string; updateId?: string }[];
+    };
+    const { child, exited, output, stdout } = startCli(applyTo130(TIME_SCALE * 20));
     await eventually(() => mutating().some((e) => e.operation === "UpdateClusterVersion"));
     child.kill("SIGTERM");
     assert.equal(await exited, 130, output());
     assert.match(output(), /SIGTERM: stopping after the current poll/);
     assert.match(output(), /still running in EKS: controlPlane:1\.30 \(update [\w-]+\)/);
+    const updateId = mutating().find((e) => e.operation === "UpdateClusterVersion")?.updateId;
+    const stopped = JSON.parse(stdout()) as Result;
+    assert.deepEqual([stopped.outcome, stopped.exitCode], ["stopped", 130]);
+    const step = (r: Result) => r.steps.find((s) => s.id === "controlPlane:1.30");
+    assert.deepEqual(step(stopped), { ...step(stopped), status: "running", updateId }, "it goes on in EKS");
     const first = callSummary(mutating());
     const again = await cli(...applyTo130(TIME_SCALE));
     assert.equal(again.code, 0, again.stderr);
@@ -593,6 +609,7 @@ describe("eks-upgrade CLI against the emulator", () => {
       "the control-plane update is awaited, not issued again",
     );
     assert.deepEqual(all.slice(0, first.length), first);
+    assert.equal((JSON.parse(again.stdout) as Result).outcome, "done");
   });
 
   /** Starts `apply` to 1.30; resolves once its control-plane update is in flight, held there by the emulator's clock. */
@@ -791,6 +808,93 @@ describe("eks-upgrade CLI against the emulator", () => {
     const again = await applyTo130();
     assert.equal(again.code, 0);
     assert.match(again.stdout, /Nothing to do/);
+  });
+
+  it("apply --format json: one result on stdout for a run, a refusal and a failure; the plan and progress on stderr", async () => {
+    type Result = {
+      outcome: string;
+      exitCode: number;
+      error?: string;
+      steps: { id: string; status: string; updateId?: string; durationSeconds?: number }[];
+      violations: { code: string; key: string; remedy: string }[];
+      failures: { code: string; stepId: string; remedy: string }[];
+      versions: {
+        before?: { controlPlane: string };
+        after?: { controlPlane: string; nodeGroups: Record<string, { version: string }> };
+      };
+    };
+    const json = async (...args: string[]) => {
+      const r = await cli(
+        "apply",
+        ...target(),
+        "--yes",
+        "--format",
+        "json",
+        "--time-scale",
+        String(TIME_SCALE),
+        ...args,
+      );
+      // stdout is the one JSON document, nothing else.
+      return { ...r, result: JSON.parse(r.stdout) as Result };
+    };
+
+    // A run: every step updated, with the update EKS was asked for (the emulator's audit).
+    const run = await json("--to", "1.30");
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.result.outcome, "done");
+    assert.match(run.stderr, /Upgrade plan for demo: 1\.29 -> 1\.30/);
+    assert.match(run.stderr, /^done {5}controlPlane:1\.30 in /m);
+    // (add-ons of one phase start together: compared as sets)
+    const issued = mutating().map((e) => e.updateId);
+    assert.deepEqual(
+      run.result.steps.map((s) => `${s.status} ${s.updateId}`).sort(),
+      issued.map((id) => `updated ${id}`).sort(),
+    );
+    assert.ok(run.result.steps.every((s) => typeof s.durationSeconds === "number"));
+    assert.equal(run.result.versions.before?.controlPlane, "1.29");
+    assert.equal(run.result.versions.after?.controlPlane, emulator.state().clusters[0]?.version);
+
+    // A refusal: exit 2, the violation with the flag that names its key, nothing changed.
+    const before = mutating().length;
+    const refused = await json("--to", "1.29");
+    assert.equal(refused.code, 2);
+    assert.equal(refused.result.outcome, "refused");
+    assert.equal(refused.result.violations[0]?.code, "EKSUP001");
+    assert.equal(refused.result.violations[0]?.key, "--cluster-version");
+    assert.doesNotMatch(refused.result.violations[0]?.remedy ?? "", /\{\{/, "keys rendered as flags");
+    assert.equal(mutating().length, before);
+
+    // A failure: the failed step, what ran before it, what did not start, the versions it left.
+    emulator.injectFault({
+      kind: "updateFailure",
+      cluster: "demo",
+      nodegroup: "general",
+      errorCode: "PodEvictionFailure",
+    });
+    const failed = await json("--to", "1.31");
+    assert.equal(failed.code, 1, failed.stderr);
+    assert.equal(failed.result.outcome, "failed");
+    assert.match(failed.result.error ?? "", /step nodegroup:general:1\.31 failed: PodEvictionFailure/);
+    assert.deepEqual(
+      failed.result.failures.map((f) => [f.stepId, f.code]),
+      [["nodegroup:general:1.31", "PodEvictionFailure"]],
+    );
+    const status = Object.fromEntries(failed.result.steps.map((s) => [s.id, s.status]));
+    assert.equal(status["controlPlane:1.31"], "updated");
+    assert.equal(status["nodegroup:general:1.31"], "failed");
+    const left = Object.entries(failed.result.versions.after?.nodeGroups ?? {}).map(([n, v]) => [
+      n,
+      v.version,
+    ]);
+    assert.deepEqual(
+      Object.fromEntries(left),
+      Object.fromEntries((emulator.state().clusters[0]?.nodegroups ?? []).map((n) => [n.name, n.version])),
+      "the versions it left are what EKS runs",
+    );
+    assert.ok(
+      left.some(([, v]) => v === "1.30"),
+      "general stayed behind",
+    );
   });
 
   it("apply --bake-hours: the control plane moves, node groups wait; a later run after the bake moves them", async () => {

@@ -377,6 +377,14 @@ describe(
               assert.notEqual(r.code, 0, r.output);
               assert.match(r.output, refusal.message);
               assert.match(r.output, new RegExp(`eks-upgrade:${refusal.key.replace(/\./g, "\\.")}\\b`));
+              // Pulumi's framing: a top-level key with the value as set, a nested one without "{<nil>}".
+              assert.match(
+                r.output,
+                refusal.key.includes(".")
+                  ? /resource '[\w-]+' has a problem: EKSUP\d+ /
+                  : new RegExp(`property ${refusal.key} value \\{${refusal.value}\\} has a problem: EKSUP`),
+              );
+              assert.doesNotMatch(r.output, /<nil>/);
               assert.deepEqual(newCalls(), [], `${args[0]}: no mutating call`);
             }
           } finally {

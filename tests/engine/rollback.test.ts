@@ -154,7 +154,9 @@ describe("eks-upgrade rollback, through the engine", () => {
     assert.equal(plan.violations[0]?.code, "EKSUP001");
     assert.match(
       plan.violations[0]?.remedy ?? "",
-      /^A rollback is a separate, deliberate operation: EKS can still take demo back from 1\.35 to 1\.34 until .* UTC\. Review it with eks-upgrade rollback --cluster demo, run it with --yes, then \{\{clusterVersion=1\.34\}\} is what runs\./,
+      new RegExp(
+        `^A rollback is a separate, deliberate operation: EKS can still take demo back from 1\\.35 to 1\\.34 until .* UTC\\. To roll back: \\(1\\) review the rollback plan with eks-upgrade rollback --cluster demo --region us-east-1 --endpoint ${h.emulator.url}; \\(2\\) run the same command with --yes; \\(3\\) then record what runs: \\{\\{clusterVersion=1\\.34\\}\\}\\. Otherwise keep \\{\\{clusterVersion\\}\\} at 1\\.35 or higher\\.$`,
+      ),
     );
   });
 

@@ -110,9 +110,10 @@ describe("ClusterUpgrade provider, methods called directly", () => {
       {},
       inputs({ upgrade: { concurrency: 0 }, nodeGroups: { general: { force: "yes" } } }),
     );
-    assert.deepEqual(bad?.failures?.map((f) => f.property).sort(), [
-      "nodeGroups.general.force",
-      "upgrade.concurrency",
+    // Nested keys go without a property (Pulumi would print "value {<nil>}"); the reason names them.
+    assert.deepEqual(bad?.failures?.map((f) => [f.property, f.reason.split(":")[0]]).sort(), [
+      ["", "nodeGroups.general.force"],
+      ["", "upgrade.concurrency"],
     ]);
     const missing = await provider.check?.({}, inputs({ clusterName: "nope" }));
     assert.deepEqual(missing?.failures, undefined);

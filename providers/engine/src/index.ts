@@ -64,6 +64,7 @@ export { formatDuration, progressLines } from "./progress-lines";
 export { checkPromotion, type PromotionGate } from "./promotion";
 export { compareReleases, parseRelease, type Release, releaseExample } from "./releases";
 export { resolve } from "./resolve";
+export { type RunningVersions, runningVersions } from "./running-versions";
 export {
   inspectRollback,
   parseRollbackSpec,

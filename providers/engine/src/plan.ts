@@ -208,7 +208,11 @@ class Planner extends PlanDraft {
     if (last?.type !== "VersionUpdate" || last.from !== this.to || this.observed.observedAt > until)
       return undefined;
     const name = this.observed.cluster.name;
-    return `A rollback is a separate, deliberate operation: EKS can still take ${name} back from ${this.from} to ${this.to} until ${new Date(until).toISOString().slice(0, 16).replace("T", " ")} UTC. Review it with eks-upgrade rollback --cluster ${name}, run it with --yes, then ${key("clusterVersion", this.to)} is what runs. Otherwise keep ${key("clusterVersion")} at ${this.from} or higher.`;
+    // The command as it reaches this cluster: its region, and the endpoint when not AWS's own.
+    const endpoint = this.spec.endpoints?.eks ? ` --endpoint ${this.spec.endpoints.eks}` : "";
+    const rollback = `eks-upgrade rollback --cluster ${name} --region ${this.spec.region}${endpoint}`;
+    const deadline = new Date(until).toISOString().slice(0, 16).replace("T", " ");
+    return `A rollback is a separate, deliberate operation: EKS can still take ${name} back from ${this.from} to ${this.to} until ${deadline} UTC. To roll back: (1) review the rollback plan with ${rollback}; (2) run the same command with --yes; (3) then record what runs: ${key("clusterVersion", this.to)}. Otherwise keep ${key("clusterVersion")} at ${this.from} or higher.`;
   }
 
   /** ERROR insights for a minor on the path block it, unless the policy accepts them (then the step is forced). */
