@@ -1,11 +1,8 @@
 import { createClients, destroyClients, inspect, inspectForApply } from "@eks-upgrade/engine";
 import pc from "picocolors";
 import { startEmulator } from "../emulator/src/index";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseAllDocuments } from "yaml";
 import demoSeed from "../emulator/seeds/demo.json";
-import demoWorkloads from "../emulator/seeds/demo-workloads.json";
 import { applyPlan } from "./apply";
 import { flagKey } from "./keys";
 import { parse } from "./options";
@@ -76,20 +73,13 @@ export async function runDemo(
 }
 
 /**
- * The demo's cluster backed by a real API server: docs/kubernetes-rbac.yaml applied (what a
- * cluster admin does for the tool), a storefront spread over the general node group under a
- * budget that allows one disruption, and a DaemonSet on every node.
+ * The demo's cluster backed by a real API server (emulator/seeds/demo-kubernetes.json, what
+ * `npm run emulator` serves too): docs/kubernetes-rbac.yaml applied (what a cluster admin does for
+ * the tool), a storefront spread over the general node group under a budget that allows one
+ * disruption, and a DaemonSet on every node.
  */
-function kubernetesSeed() {
+function kubernetesSeed(): string {
   const root = packageRoot();
-  if (!root) throw new Error("cannot find this checkout's root (docs/kubernetes-rbac.yaml)");
-  const rbac = parseAllDocuments(readFileSync(join(root, "docs", "kubernetes-rbac.yaml"), "utf8")).map((d) =>
-    d.toJS(),
-  );
-  const [cluster, ...others] = demoSeed.clusters;
-  return {
-    ...demoSeed,
-    kubernetes: true,
-    clusters: [{ ...cluster, workloads: [...rbac, ...demoWorkloads] }, ...others],
-  };
+  if (!root) throw new Error("cannot find this checkout's root (emulator/seeds/demo-kubernetes.json)");
+  return join(root, "emulator", "seeds", "demo-kubernetes.json");
 }

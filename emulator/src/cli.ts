@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { startEmulator } from "./server";
+import { type Emulator, startEmulator } from "./server";
 
 /** `npm run emulator -- --seed <file> [--port N] [--time-scale X]`: serves until interrupted. */
 const USAGE = `usage: npm run emulator -- [--seed <file>] [--port <n>] [--time-scale <x>]
@@ -28,7 +28,28 @@ async function main(): Promise<void> {
   const timeScale = scale === undefined ? undefined : Number(scale);
   if (timeScale !== undefined && !(timeScale > 0))
     throw new Error(`--time-scale: expected a number > 0, got ${scale}`);
-  const emulator = await startEmulator({ seed: values.seed, port, ...(timeScale ? { timeScale } : {}) });
+  // Ctrl-C signals the whole process group (npm, tsx, this process, the control planes), npm
+  // passes SIGTERM on, a closed terminal sends SIGHUP: whichever comes first stops everything in
+  // order and removes the control planes' folders; the ones after it wait for that. Listened to
+  // from the start: a signal while the control planes start stops them once they are up.
+  let emulator: Emulator | undefined;
+  let stopping: NodeJS.Signals | undefined;
+  const stop = (signal: NodeJS.Signals) => {
+    // (Nothing written after SIGHUP: the terminal is gone, and writing to it fails.)
+    if (!stopping && signal !== "SIGHUP") console.log(`${signal}: stopping...`);
+    stopping ??= signal;
+    emulator?.stop().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        if (signal !== "SIGHUP") console.error(`emulator: ${(e as Error).message}`);
+        process.exit(1);
+      },
+    );
+  };
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, stop);
+
+  emulator = await startEmulator({ seed: values.seed, port, ...(timeScale ? { timeScale } : {}) });
+  if (stopping) return stop(stopping);
   const clusters = emulator.state().clusters.map((c) => `${c.name} (${c.version})`);
   console.log(`EKS + SSM emulator listening on ${emulator.url}`);
   console.log(
@@ -43,11 +64,6 @@ async function main(): Promise<void> {
       console.log(`  ${c.name}'s API server: kubectl --kubeconfig ${kubeconfig} get nodes --watch`);
   }
   console.log(`  admin API: ${emulator.url}/_emulator/state   (Ctrl-C stops)`);
-  const stop = () => {
-    emulator.stop().then(() => process.exit(0));
-  };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
 }
 
 main().catch((e: unknown) => {

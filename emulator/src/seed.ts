@@ -1,4 +1,6 @@
 import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { parseAllDocuments } from "yaml";
 import { z } from "zod";
 import { AMI_TYPES } from "./ami-types";
 import { SeedError } from "./errors";
@@ -150,6 +152,12 @@ const ClusterSeed = z.strictObject({
     .describe(
       "Kubernetes objects applied to the cluster's API server at start and on reset (needs kubernetes: true); namespaces they name are created",
     ),
+  workloadFiles: z
+    .array(z.string().min(1))
+    .optional()
+    .describe(
+      "manifest files (YAML documents, or a JSON list), relative to the seed file, whose objects join workloads; read when the seed is a file",
+    ),
 });
 
 const CatalogSeed = z.strictObject({
@@ -242,6 +250,11 @@ export type InsightSeed = z.output<typeof InsightSeed>;
 export function parseSeed(input: unknown): Seed {
   const result = SeedSchema.safeParse(input);
   if (!result.success) throw new SeedError(`invalid seed: ${formatIssues(result.error.issues)}`);
+  const unread = result.data.clusters.findIndex((c) => c.workloadFiles);
+  if (unread >= 0)
+    throw new SeedError(
+      `invalid seed: clusters[${unread}].workloadFiles: files are read from a seed file only (relative to it); give the objects in workloads`,
+    );
   return result.data;
 }
 
@@ -252,7 +265,34 @@ export function loadSeedFile(file: string): Seed {
   } catch (e) {
     throw new SeedError(`cannot read seed ${file}: ${(e as Error).message}`);
   }
-  return parseSeed(raw);
+  return parseSeed(withWorkloadFiles(raw, dirname(file)));
+}
+
+/** Each cluster's workloadFiles read (relative to the seed's folder) into its workloads. */
+function withWorkloadFiles(raw: unknown, folder: string): unknown {
+  const clusters = (raw as { clusters?: unknown })?.clusters;
+  if (!Array.isArray(clusters)) return raw;
+  return {
+    ...(raw as object),
+    clusters: clusters.map((c: { workloads?: unknown[]; workloadFiles?: unknown }, i) => {
+      if (!Array.isArray(c?.workloadFiles)) return c;
+      const { workloadFiles, ...rest } = c;
+      const objects = workloadFiles.flatMap((f: unknown, j) => {
+        const at = `clusters[${i}].workloadFiles[${j}]`;
+        try {
+          const docs = parseAllDocuments(readFileSync(resolve(folder, String(f)), "utf8"));
+          return docs.flatMap((d) => {
+            if (d.errors.length) throw new Error(d.errors[0]?.message);
+            const value: unknown = d.toJS();
+            return value === null ? [] : Array.isArray(value) ? value : [value];
+          });
+        } catch (e) {
+          throw new SeedError(`invalid seed: ${at}: cannot read ${String(f)}: ${(e as Error).message}`);
+        }
+      });
+      return { ...rest, workloads: [...(c.workloads ?? []), ...objects] };
+    }),
+  };
 }
 
 export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {

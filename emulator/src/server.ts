@@ -28,6 +28,7 @@ export class Emulator {
   private readonly initialSeed: Seed;
   /** The control planes behind the clusters, once a seed asks for Kubernetes. */
   private kubernetes: KubernetesBacking | undefined;
+  private stopping: Promise<void> | undefined;
   /** Settles when the clusters' API servers match the world's seed; requests wait for it. */
   private ready: Promise<void> = Promise.resolve();
 
@@ -64,14 +65,23 @@ export class Emulator {
     return this;
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops serving, then the control planes (by PID, etcd last, their folders removed). Every call
+   * gets the same promise: a second signal (a terminal's Ctrl-C reaches each process of the group,
+   * npm passes SIGTERM on) must not see the work as done while it is still under way.
+   */
+  stop(): Promise<void> {
+    return (this.stopping ??= this.stopServing());
+  }
+
+  private async stopServing(): Promise<void> {
     const server = this.server;
-    if (!server) return;
     this.server = undefined;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    if (server)
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
     await this.kubernetes?.stop();
     this.kubernetes = undefined;
   }

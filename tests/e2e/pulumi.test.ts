@@ -350,6 +350,9 @@ describe(
         value: "1.34",
         restore: "1.35",
         message: /EKSUP001 eks-upgrade:clusterVersion: 1\.34 is lower than the control plane's 1\.35/,
+        // 1.34 is where the last upgrade started: the remedy is the rollback, as steps to follow.
+        remedy:
+          /To roll back: \(1\) review the rollback plan with eks-upgrade rollback --cluster demo --region us-east-1 --endpoint http:\/\/127\.0\.0\.1:\d+; \(2\) run the same command with --yes; \(3\) then record what runs: pulumi config set --path 'eks-upgrade:clusterVersion' 1\.34/,
       },
       {
         what: "a pinned Bottlerocket release AWS does not publish",
@@ -376,6 +379,7 @@ describe(
               const r = await local(args);
               assert.notEqual(r.code, 0, r.output);
               assert.match(r.output, refusal.message);
+              if ("remedy" in refusal && refusal.remedy) assert.match(r.output, refusal.remedy);
               assert.match(r.output, new RegExp(`eks-upgrade:${refusal.key.replace(/\./g, "\\.")}\\b`));
               // Pulumi's framing: a top-level key with the value as set, a nested one without "{<nil>}".
               assert.match(

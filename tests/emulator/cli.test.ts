@@ -37,6 +37,26 @@ describe("npm run emulator", () => {
     }
   });
 
+  it("stops cleanly (exit 0) on a signal to its whole process group: Ctrl-C, SIGTERM, a closed terminal's SIGHUP", async () => {
+    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+      // node itself (not tsx, which dies of SIGHUP), as the leader of its own group.
+      const child = spawn(
+        process.execPath,
+        ["--import", "tsx", join(root, "emulator", "src", "cli.ts"), "--port", "0"],
+        {
+          cwd: root,
+          detached: true,
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
+      const lines = createInterface({ input: child.stdout });
+      await once(lines, "line");
+      process.kill(-(child.pid as number), signal);
+      const [code, killedBy] = (await once(child, "exit")) as [number | null, string | null];
+      assert.deepEqual([code, killedBy], [0, null], `${signal}: handled, not killed by it`);
+    }
+  });
+
   it("refuses a bad option or seed with exit code 2 and the reason", async () => {
     for (const [args, message] of [
       [["--time-scale", "0"], /--time-scale: expected a number > 0, got 0/],

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import Ajv2020 from "ajv/dist/2020";
-import { parseSeed, SeedError, seedJsonSchema, startEmulator } from "../../emulator/src/index";
+import { loadSeedFile, parseSeed, SeedError, seedJsonSchema, startEmulator } from "../../emulator/src/index";
 import { demoSeed, ISSUE_EXAMPLE_SEED } from "../support/emulator";
 
 const root = join(__dirname, "..", "..");
@@ -183,6 +184,49 @@ describe("seed format", () => {
         clusters: [{ name: "x", version: "1.35", workloads: [{ kind: "Pod", metadata: {} }] }],
       },
       /^invalid seed: clusters\[0\]\.workloads\[0\]\.apiVersion: .*; clusters\[0\]\.workloads\[0\]\.metadata\.name: /,
+    );
+  });
+
+  it("workloadFiles: manifests read relative to the seed file; the shipped Kubernetes seed is the demo seed plus the tool's RBAC and the demo's workloads", () => {
+    const seeds = join(root, "emulator", "seeds");
+    const kubernetes = loadSeedFile(join(seeds, "demo-kubernetes.json"));
+    const demo = loadSeedFile(join(seeds, "demo.json"));
+    assert.equal(kubernetes.kubernetes, true);
+    const [cluster] = kubernetes.clusters;
+    assert.deepEqual({ ...cluster, workloads: [] }, demo.clusters[0], "the same cluster");
+    // From the files themselves: every RBAC object of docs/kubernetes-rbac.yaml, then the demo's workloads.
+    const rbacKinds = [
+      ...readFileSync(join(root, "docs", "kubernetes-rbac.yaml"), "utf8").matchAll(/^kind: (\w+)$/gm),
+    ].map((m) => m[1]);
+    const workloads = JSON.parse(readFileSync(join(seeds, "demo-workloads.json"), "utf8")) as {
+      kind: string;
+    }[];
+    assert.deepEqual(
+      cluster?.workloads.map((w) => w.kind),
+      [...rbacKinds, ...workloads.map((w) => w.kind)],
+    );
+    assert.ok(rbacKinds.includes("ClusterRoleBinding"));
+    const validate = new Ajv2020({ allErrors: true, strict: false }).compile(committedSchema);
+    assert.equal(validate(JSON.parse(readFileSync(join(seeds, "demo-kubernetes.json"), "utf8"))), true);
+
+    // A file that is not there is named with its key; a seed given as an object has no file to read relative to.
+    const dir = mkdtempSync(join(tmpdir(), "eks-upgrade-seed-"));
+    try {
+      const file = join(dir, "seed.json");
+      writeFileSync(
+        file,
+        JSON.stringify({ clusters: [{ name: "a", version: "1.35", workloadFiles: ["nope.yaml"] }] }),
+      );
+      assert.throws(() => loadSeedFile(file), {
+        name: "SeedError",
+        message: /^invalid seed: clusters\[0\]\.workloadFiles\[0\]: cannot read nope\.yaml: ENOENT/,
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    refused(
+      { clusters: [{ name: "a", version: "1.35", workloadFiles: ["x.yaml"] }] },
+      /clusters\[0\]\.workloadFiles: files are read from a seed file only/,
     );
   });
 

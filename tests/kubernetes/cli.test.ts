@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFile, spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -166,5 +167,75 @@ describe(
         /\nNodes\n {2}canary: 1 node \(1 × kubelet v1\.35\.8-eks-[0-9a-f]{7}\)\n {2}general: 6 nodes \(6 × kubelet v1\.35\.8-eks-/,
       );
     });
+  },
+);
+
+describe(
+  "npm run emulator with the shipped Kubernetes seed (emulator/seeds/demo-kubernetes.json)",
+  { skip: "skip" in toolchain ? toolchain.skip : false },
+  () => {
+    it(
+      "kubectl get nodes works out of the box (the tool's RBAC is in the seed); a closed terminal (SIGHUP to the process group) stops the control plane and removes its folder",
+      { skip: awsCli.skip },
+      async () => {
+        const seedFile = join(ROOT, "emulator", "seeds", "demo-kubernetes.json");
+        // As a person starts it: npm, its shell, tsx and the emulator in one process group.
+        const npm = spawn("npm", ["run", "emulator", "--", "--seed", seedFile, "--port", "0"], {
+          cwd: ROOT,
+          detached: true,
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+        const group = npm.pid as number;
+        const scratch = mkdtempSync(join(tmpdir(), "eks-upgrade-cli-k8s-"));
+        let output = "";
+        npm.stdout.setEncoding("utf8").on("data", (d: string) => (output += d));
+        npm.stderr.setEncoding("utf8").on("data", (d: string) => (output += d));
+        const exited = once(npm, "exit");
+        const groupPids = () =>
+          spawnSync("ps", ["-o", "pid=", "-g", String(group)], { encoding: "utf8" })
+            .stdout.split("\n")
+            .map((l) => l.trim())
+            .filter(Boolean);
+        try {
+          for (let i = 0; i < 1200 && !/admin API/.test(output); i++)
+            await new Promise((r) => setTimeout(r, 50));
+          const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
+          const folder = /API server: kubectl --kubeconfig (\S+)\/kubeconfig/.exec(output)?.[1];
+          assert.ok(url && folder, output);
+
+          const kubeconfig = await cli("kubeconfig", "--cluster", "demo", "--endpoint", url);
+          assert.equal(kubeconfig.code, 0, kubeconfig.stderr);
+          const file = join(scratch, "kubeconfig");
+          writeFileSync(file, kubeconfig.stdout);
+          const nodes = await kubectl((toolchain as { binDir: string }).binDir, file, [
+            "get",
+            "nodes",
+            "--no-headers",
+          ]);
+          const seed = JSON.parse(readFileSync(seedFile, "utf8")) as {
+            clusters: { nodegroups: { desiredSize: number }[] }[];
+          };
+          const expected = seed.clusters[0]?.nodegroups.reduce((n, g) => n + g.desiredSize, 0);
+          const rows = nodes.stdout.trim().split("\n");
+          assert.equal(rows.length, expected, nodes.stdout);
+          assert.ok(
+            rows.every((r) => / Ready /.test(r)),
+            nodes.stdout,
+          );
+
+          assert.ok(existsSync(folder) && groupPids().length > 4, "the control plane runs");
+          // The terminal closed: every process of the group gets SIGHUP (npm and tsx die of it).
+          process.kill(-group, "SIGHUP");
+          await exited;
+          for (let i = 0; i < 150 && (groupPids().length || existsSync(folder)); i++)
+            await new Promise((r) => setTimeout(r, 100));
+          assert.deepEqual(groupPids(), [], "no process of the group is left (etcd, kube-apiserver, …)");
+          assert.equal(existsSync(folder), false, `${folder} is removed`);
+        } finally {
+          if (groupPids().length) process.kill(-group, "SIGKILL");
+          rmSync(scratch, { recursive: true, force: true });
+        }
+      },
+    );
   },
 );
