@@ -32,13 +32,13 @@ async function main(): Promise<void> {
   // passes SIGTERM on, a closed terminal sends SIGHUP: whichever comes first stops everything in
   // order and removes the control planes' folders; the ones after it wait for that. Listened to
   // from the start: a signal while the control planes start stops them once they are up.
-  let emulator: Emulator | undefined;
+  const started: { emulator?: Emulator } = {};
   let stopping: NodeJS.Signals | undefined;
   const stop = (signal: NodeJS.Signals) => {
     // (Nothing written after SIGHUP: the terminal is gone, and writing to it fails.)
     if (!stopping && signal !== "SIGHUP") console.log(`${signal}: stopping...`);
     stopping ??= signal;
-    emulator?.stop().then(
+    started.emulator?.stop().then(
       () => process.exit(0),
       (e: unknown) => {
         if (signal !== "SIGHUP") console.error(`emulator: ${(e as Error).message}`);
@@ -48,7 +48,8 @@ async function main(): Promise<void> {
   };
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, stop);
 
-  emulator = await startEmulator({ seed: values.seed, port, ...(timeScale ? { timeScale } : {}) });
+  const emulator = await startEmulator({ seed: values.seed, port, ...(timeScale ? { timeScale } : {}) });
+  started.emulator = emulator;
   if (stopping) return stop(stopping);
   const clusters = emulator.state().clusters.map((c) => `${c.name} (${c.version})`);
   console.log(`EKS + SSM emulator listening on ${emulator.url}`);

@@ -226,7 +226,10 @@ function isAlive(pid: number): boolean {
  * What runs now that the state did not record, one line per target. The platform version is left
  * out: EKS moves it within a minor by itself, and nothing the stack declares follows it.
  */
-function versionDrift(stored: engineApi.RunningVersions | undefined, now: engineApi.RunningVersions): string[] {
+function versionDrift(
+  stored: engineApi.RunningVersions | undefined,
+  now: engineApi.RunningVersions,
+): string[] {
   if (!stored) return [];
   const out: string[] = [];
   const moved = (what: string, from: string | undefined, to: string | undefined) => {
