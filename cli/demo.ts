@@ -56,7 +56,7 @@ export async function runDemo(
       write(`\nwatch the nodes roll meanwhile: kubectl --kubeconfig ${kubeconfig} get nodes --watch\n`);
     write(pc.bold(`\n$ eks-upgrade plan --cluster demo --cluster-version ${DEMO_TARGET} --canary canary\n`));
     const inspection = await inspect(clients, spec);
-    write(renderPlan(inspection.plan, "table", { concurrency: spec.upgrade.concurrency }));
+    write(renderPlan(inspection.plan, "table", { concurrency: spec.upgrade.concurrency, keys: flagKey }));
     write(
       pc.bold(
         `\n$ eks-upgrade apply --cluster demo --cluster-version ${DEMO_TARGET} --canary canary --yes\n`,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, beforeEach, describe, it } from "node:test";
@@ -1255,6 +1255,23 @@ describe("eks-upgrade CLI against the emulator", () => {
     for (const addon of ["vpc-cni", "coredns", "kube-proxy", "aws-ebs-csi-driver", "eks-pod-identity-agent"])
       assert.doesNotMatch(finalStatus, new RegExp(`${addon}.*not offered`));
     assert.match(stdout, /Total: \d+m\d+s \(simulated time, \d+x faster\)/);
+
+    // The README's sample is this output: each of its lines is a line of the demo's, up to what
+    // changes from run to run (dates, day counts, update ids, durations, the time scale).
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const sample = /```text\n(\$ eks-upgrade status --cluster demo[^]*?)```/.exec(readme)?.[1] ?? "";
+    const volatile = (line: string) =>
+      line
+        .replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+        .replace(/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}/g, "[0-9a-f-]{36}")
+        .replace(/\d{4}-\d\d-\d\d \d\d:\d\d/g, "\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d")
+        .replace(/\d+m\d\ds|\d+ days|\d+x faster|less than an hour ago|\d+ hours? ago/g, ".+");
+    const lines = stdout.split("\n");
+    const missing = sample
+      .split("\n")
+      .filter((l) => l && l !== "...")
+      .filter((l) => !lines.some((o) => new RegExp(`^${volatile(l)}$`).test(o)));
+    assert.deepEqual(missing, [], "README lines the demo does not print");
   });
 
   it("--stack names keys as the user gave them: a flag by its flag, the region as aws:region; a YAML mistake by file, line and column (exit 2)", async () => {
