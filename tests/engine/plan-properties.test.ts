@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { parseSpec, type Plan, plan, SpecError } from "../../providers/engine/src/index";
+import { type Observed, parseSpec, type Plan, plan, SpecError } from "../../providers/engine/src/index";
 import {
   bareCluster,
   CATALOG,
@@ -75,7 +75,42 @@ function assertAgainstOracle(c: PlanCase): string {
     return `refused ${[...codes].sort().join("+")}`;
   }
   assertSound(c, p, want);
+  assertAwaits(c, p);
   return p.steps.length ? "planned" : "nothing to do";
+}
+
+/** The key a target's findings name, from first principles (the spec's own keys). */
+const keyOf = (t: Observed["updatesInProgress"][number]["target"]) =>
+  t.kind === "controlPlane"
+    ? "clusterVersion"
+    : `${t.kind === "nodegroup" ? "nodeGroups" : "addons"}.${t.name}`;
+
+/**
+ * An update already running in EKS is named (EKSUP104, on its target's key) and awaited, never
+ * planned around: a node group's or an add-on's changes no step (the same plan as without it); the
+ * control plane's to the next minor leaves no add-on step before it (they can no longer go first).
+ */
+function assertAwaits(c: PlanCase, p: Plan): void {
+  const running = c.observed.updatesInProgress;
+  assert.deepEqual(
+    p.warnings.filter((w) => w.code === "EKSUP104").map((w) => w.field),
+    running.map((u) => keyOf(u.target)),
+    "each update in progress is named on its target's key",
+  );
+  for (const u of running) {
+    if (u.target.kind === "controlPlane") {
+      const firstCp = p.steps.findIndex((s) => s.kind === "controlPlane");
+      assert.equal(
+        p.steps[firstCp]?.to,
+        u.params[0]?.value,
+        "the first control-plane step is the one running",
+      );
+      assert.deepEqual(p.steps.slice(0, firstCp), [], "nothing goes before the control-plane update running");
+    } else {
+      const without = planOf({ ...c, observed: { ...c.observed, updatesInProgress: [] } });
+      assert.deepEqual(p.steps, without.steps, `the ${u.target.kind}'s update in progress changes no step`);
+    }
+  }
 }
 
 function assertSound(c: PlanCase, p: Plan, want: ReturnType<typeof expectation>): void {
@@ -189,6 +224,19 @@ describe("planner properties (fast-check, the real catalog, an oracle of its own
     );
     // Shrinking re-runs cases; the mix is of the first run only when it passes.
     assert.ok(planned / total > 0.5, `only ${planned} of ${total} cases planned`);
+  });
+
+  it("updates in progress (the control plane's, a node group's, an add-on's) appear among the planned cases", () => {
+    const seen = new Set<string>();
+    fc.assert(
+      fc.property(planCase, (c) => {
+        const p = planOf(c);
+        if (p.violations.length || !p.steps.length) return;
+        for (const u of c.observed.updatesInProgress) seen.add(u.target.kind);
+      }),
+      { numRuns: Math.max(RUNS, 300), seed: SEED },
+    );
+    assert.deepEqual([...seen].sort(), ["addon", "controlPlane", "nodegroup"]);
   });
 
   it("every family, pinned or not, and custom AMIs appear among the planned cases", () => {

@@ -75,4 +75,26 @@ describe("planner (pure)", () => {
       ["EKSUP104"],
     );
   });
+
+  // Found by the planner's properties: the target 1.29 while the control plane already goes to
+  // 1.30 was "nothing to do" (EKSUP104 saying it would be awaited); the cluster ends on 1.30.
+  it("a target below where the control plane is already going is a downgrade (EKSUP001), naming the update", () => {
+    const p = plan(
+      parseSpec({ clusterName: "c", region: "us-east-1", clusterVersion: "1.29" }),
+      observed("UPDATING", true),
+      catalog,
+    );
+    assert.deepEqual(
+      p.violations.map((v) => [v.code, v.field, v.message, v.remedy]),
+      [
+        [
+          "EKSUP001",
+          "clusterVersion",
+          "1.29 is lower than 1.30, where the control plane is already going (update u1); the upgrade never moves a version down",
+          "Set {{clusterVersion=1.30}} or higher: the update in progress cannot be stopped.",
+        ],
+      ],
+    );
+    assert.deepEqual(p.steps, []);
+  });
 });

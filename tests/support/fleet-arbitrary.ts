@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import catalogData from "../../emulator/data/eks-catalog.json";
 import type { DesiredSpecInput, Observed, ResolvedCatalog } from "../../providers/engine/src/index";
-import { familyOf as amiFamily } from "./plan-oracle";
+import { familyOf as amiFamily, minorsApart, skewAllowed } from "./plan-oracle";
 import { addMinor } from "../../providers/engine/src/versions";
 
 /**
@@ -138,7 +138,8 @@ const pickFrom = <T>(list: T[], n: number): T | undefined => list[n % Math.max(1
  * family (and custom AMIs with or without a launch template version), some pinned to a release of
  * the target minor (some older than what runs), some canaries; add-ons on default, latest or a
  * version of the target; now and then a cluster that is not ACTIVE, a DEGRADED node group, an
- * ERROR insight, Auto Mode or a bake period.
+ * ERROR insight, Auto Mode, a bake period, or an update already in progress (the control plane's
+ * to the next minor, a node group's, an add-on's).
  */
 export const planCase: fc.Arbitrary<PlanCase> = fc
   .constantFrom(...MINORS.slice(0, -1))
@@ -212,6 +213,11 @@ export const planCase: fc.Arbitrary<PlanCase> = fc
         { arbitrary: fc.constant(0), weight: 8 },
         { arbitrary: fc.integer({ min: 1, max: 3 }), weight: 1 },
       ),
+      // An update already running in EKS (another run's, or one this tool left when stopped).
+      inProgress: fc.oneof(
+        { arbitrary: fc.constant(undefined), weight: 6 },
+        { arbitrary: fc.constantFrom("controlPlane", "nodegroup", "addon"), weight: 1 },
+      ),
     }),
   )
   .map((c): PlanCase => {
@@ -253,12 +259,56 @@ export const planCase: fc.Arbitrary<PlanCase> = fc
         typeof a.want === "string" ? a.want : (pickFrom(atTarget, a.want)?.version ?? "default");
     }
     const errorMinor = c.errorAt ? MINORS[i + c.errorAt] : undefined;
+    // As EKS shows them: a control-plane update to the next minor leaves the cluster UPDATING.
+    const updatesInProgress: Observed["updatesInProgress"] = [];
+    const next = MINORS[i + 1];
+    const ng = nodegroups[0];
+    const addon = addons[0];
+    let status = c.status;
+    // Only a state EKS can be in: it starts a control-plane update only while every kubelet stays
+    // within the skew policy of the next minor (its upgrade-readiness check).
+    const withinSkew = (minor: string) =>
+      nodegroups.every((n) => minorsApart(n.version, minor) <= skewAllowed(n.version));
+    if (
+      c.inProgress === "controlPlane" &&
+      next &&
+      withinSkew(next) &&
+      to !== c.cp &&
+      c.ahead > 0 &&
+      c.ahead !== 99
+    ) {
+      status = "UPDATING";
+      updatesInProgress.push({
+        id: "u-cp",
+        target: { kind: "controlPlane" },
+        type: "VersionUpdate",
+        status: "InProgress",
+        params: [{ type: "Version", value: next }],
+      });
+    } else if (c.inProgress === "nodegroup" && ng) {
+      updatesInProgress.push({
+        id: "u-ng",
+        target: { kind: "nodegroup", name: ng.name },
+        type: "VersionUpdate",
+        status: "InProgress",
+        params: [{ type: "Version", value: ng.version }],
+      });
+    } else if (c.inProgress === "addon" && addon) {
+      updatesInProgress.push({
+        id: "u-addon",
+        target: { kind: "addon", name: addon.name },
+        type: "AddonUpdate",
+        status: "InProgress",
+        params: [{ type: "AddonVersion", value: addon.version }],
+      });
+    }
     return {
       observed: {
         ...bareCluster(c.cp),
-        cluster: { ...bareCluster(c.cp).cluster, status: c.status, autoMode: c.autoMode },
+        cluster: { ...bareCluster(c.cp).cluster, status, autoMode: c.autoMode },
         nodegroups,
         addons,
+        updatesInProgress,
         insights: errorMinor
           ? [
               {

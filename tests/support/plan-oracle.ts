@@ -86,11 +86,19 @@ export function expectation(observed: Observed, spec: DesiredSpecInput): Expecta
   const out: Expectation = { required, allowed, oneOf: [], nodegroups: {}, addons: {} };
   const cp = observed.cluster.version;
   const to = String(spec.clusterVersion ?? cp);
-  if (observed.cluster.status !== "ACTIVE") required.add("EKSUP003");
+  // EKS shows a cluster UPDATING while its control-plane update runs: a run resumes it (awaits it).
+  const resuming =
+    observed.cluster.status === "UPDATING" &&
+    observed.updatesInProgress.some((u) => u.target.kind === "controlPlane");
+  if (observed.cluster.status !== "ACTIVE" && !resuming) required.add("EKSUP003");
   if (observed.nodegroups.some((n) => n.status === "DEGRADED")) required.add("EKSUP004");
   // Lower is lower whether EKS offers the minor or not (major 1 throughout, as the spec checks).
   const minorOf = (v: string) => Number(v.split(".")[1]);
-  if (minorOf(to) < minorOf(cp)) {
+  // A control-plane update in progress ends on its minor, which is then what runs.
+  const going = observed.updatesInProgress
+    .filter((u) => u.target.kind === "controlPlane")
+    .flatMap((u) => u.params.filter((p) => p.type === "Version").map((p) => p.value));
+  if (minorOf(to) < minorOf(cp) || going.some((m) => minorOf(to) < minorOf(m))) {
     required.add("EKSUP001");
     return out;
   }

@@ -40,6 +40,19 @@ class Planner extends PlanDraft {
       );
       return this.result();
     }
+    // The control plane already moving past the target (another run's update, or EKS's own at the
+    // end of extended support): what it ends on is what runs, and the target would be below it.
+    const moving = this.inProgress({ kind: "controlPlane" });
+    const movingTo = moving?.params.find((p) => p.type === "Version")?.value;
+    if (movingTo && compareMinor(this.to, movingTo) < 0) {
+      this.violation(
+        "CONTROL_PLANE_DOWNGRADE",
+        "clusterVersion",
+        `${this.to} is lower than ${movingTo}, where the control plane is already going (update ${moving?.id}); the upgrade never moves a version down`,
+        `Set ${key("clusterVersion", movingTo)} or higher: the update in progress cannot be stopped.`,
+      );
+      return this.result();
+    }
     const path = minorsBetween(this.from, this.to);
     const offered = this.catalog.kubernetesVersions.map((v) => v.minor);
     // The target itself first: a minor EKS does not offer at all is the news, not a gap on the way.
