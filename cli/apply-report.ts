@@ -68,6 +68,8 @@ export class ApplyReport {
   after: RunningVersions | undefined;
 
   private keys: KeyRenderer = plainKey;
+  /** Steps whose update was already running in EKS: awaited, not issued. */
+  private readonly resumed = new Set<string>();
 
   /**
    * The cluster, the time scale and how keys are named (flags, stack keys), once the spec is read
@@ -115,11 +117,13 @@ export class ApplyReport {
     const step = this.result.steps.find((s) => s.id === e.step.id);
     if (!step) return;
     const seconds = (ms: number) => Math.round(ms / this.result.timeScale / 1000);
-    if (e.type === "stepStarted")
-      Object.assign(step, { status: e.resumed ? "awaited" : "running", updateId: e.updateId });
+    if (e.type === "stepStarted") {
+      Object.assign(step, { status: "running", updateId: e.updateId });
+      if (e.resumed) this.resumed.add(step.id);
+    }
     if (e.type === "stepFinished")
       Object.assign(step, {
-        status: step.status === "awaited" ? "awaited" : "updated",
+        status: this.resumed.has(step.id) ? "awaited" : "updated",
         durationSeconds: seconds(e.durationMs),
       });
     if (e.type === "stepSkipped") step.status = "skipped";

@@ -591,7 +591,8 @@ describe(
       { cluster: "brakes", how: "one Ctrl-C at a terminal", terminal: true },
       { cluster: "brakes-ci", how: "a SIGINT to the pulumi process (a CI runner's cancel)", terminal: false },
     ])
-      it(`${way.how} during a control-plane step of a two-minor upgrade: that step ends, nothing after it starts, the outputs stay; the next up issues each update once`, async () => {
+      // (The resume after the stop is the same whichever way the stop came: the first proves it.)
+      it(`${way.how} during a control-plane step of a two-minor upgrade: that step ends, nothing after it starts, the outputs stay${way.terminal ? "; the next up issues each update once" : ""}`, async () => {
         const stack = way.cluster;
         await addStack(stack, ['  eks-upgrade:clusterVersion: "1.34"']);
         await project.ok(["up", "--yes", "--stack", stack]);
@@ -652,6 +653,7 @@ describe(
           "the stack outputs stay",
         );
 
+        if (!way.terminal) return;
         const resumed = await project.run(["up", "--yes", "--skip-preview", "--stack", stack]);
         assert.equal(resumed.code, 0, resumed.output);
         const second = callSummary(newCalls());
