@@ -1,6 +1,7 @@
 import {
   type Clients,
   describePause,
+  describePool,
   drainBlockers,
   minorDistance,
   type Observed,
@@ -8,6 +9,7 @@ import {
   observeKubernetes,
   type ResolvedCatalog,
   resolve,
+  unmanagedPools,
   wrapLine,
 } from "@eks-upgrade/engine";
 import pc from "picocolors";
@@ -148,6 +150,16 @@ function nodeLines(observed: Observed): string[] {
         (draining ? pc.yellow(`, ${draining} draining`) : ""),
     );
     for (const b of drainBlockers(k, ng.name)) out.push(`    ${pc.yellow("eviction refused:")} ${b}`);
+  }
+  // Nodes outside managed node groups: their kubelets count for the skew policy; their own manager moves them.
+  for (const p of unmanagedPools(k)) {
+    const kubelets = p.kubelets.map(([v, n]) => `${n} × kubelet ${v}`).join(", ");
+    const behind = minorDistance(p.oldest, observed.cluster.version);
+    out.push(
+      `  ${describePool(p.pool)}: ${p.nodes.length} node${p.nodes.length === 1 ? "" : "s"} (${kubelets})` +
+        (behind > 0 ? pc.yellow(`, ${behind} minor${behind === 1 ? "" : "s"} behind`) : "") +
+        " — not moved by eks-upgrade",
+    );
   }
   return out;
 }

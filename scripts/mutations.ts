@@ -97,6 +97,23 @@ const MUTATIONS: Mutation[] = [
     tests: ["tests/engine/release-order.test.ts", "tests/cli/cli.test.ts"],
   },
   {
+    name: "nodes outside managed node groups left out of the skew policy",
+    file: "node-pools.ts",
+    edits: [['    if (!pool || pool.kind === "nodegroup") continue;', "    if (pool) continue;"]],
+    tests: ["tests/engine/node-pools.test.ts", "tests/engine/plan-properties.test.ts"],
+  },
+  {
+    name: "a target below a control-plane update in progress is planned",
+    file: "plan.ts",
+    edits: [
+      [
+        "    if (movingTo && compareMinor(this.to, movingTo) < 0) {",
+        "    if (movingTo && compareMinor(this.to, movingTo) < -99) {",
+      ],
+    ],
+    tests: ["tests/engine/plan.test.ts", "tests/engine/plan-properties.test.ts"],
+  },
+  {
     name: "a stop request lets the run go on",
     file: "execute.ts",
     edits: [

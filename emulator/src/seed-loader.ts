@@ -22,10 +22,11 @@ export interface SeedEnv {
 export function loadClusters(seed: Seed, env: SeedEnv): Map<string, ClusterRecord> {
   const clusters = new Map<string, ClusterRecord>();
   seed.clusters.forEach((c, i) => {
-    if (c.workloads.length > 0 && !seed.kubernetes)
-      throw new SeedError(
-        `clusters[${i}].workloads: workloads need a Kubernetes API server; set "kubernetes": true at the top of the seed`,
-      );
+    for (const field of ["workloads", "nodes"] as const)
+      if (c[field].length > 0 && !seed.kubernetes)
+        throw new SeedError(
+          `clusters[${i}].${field}: ${field} need a Kubernetes API server; set "kubernetes": true at the top of the seed`,
+        );
     if (clusters.has(c.name)) throw new SeedError(`clusters[${i}].name: duplicate cluster "${c.name}"`);
     clusters.set(c.name, seedCluster(c, `clusters[${i}]`, env));
   });

@@ -152,6 +152,23 @@ const ClusterSeed = z.strictObject({
     .describe(
       "Kubernetes objects applied to the cluster's API server at start and on reset (needs kubernetes: true); namespaces they name are created",
     ),
+  nodes: z
+    .array(
+      z.strictObject({
+        pool: z
+          .enum(["karpenter", "autoMode", "fargate", "selfManaged"])
+          .describe(
+            "what runs them: a Karpenter NodePool, EKS Auto Mode, a Fargate profile, or the user's own group",
+          ),
+        name: z.string().min(1).describe("the NodePool's, Fargate profile's or self-managed group's name"),
+        kubernetesVersion: minor.describe("the minor their kubelet runs"),
+        count: z.number().int().min(1).max(50).default(1),
+      }),
+    )
+    .default([])
+    .describe(
+      "nodes outside managed node groups (needs kubernetes: true), labelled as Karpenter, Auto Mode, Fargate or eksctl's self-managed nodes are; EKS's API does not see them and nothing moves them",
+    ),
   workloadFiles: z
     .array(z.string().min(1))
     .optional()

@@ -168,6 +168,18 @@ describe("seed format", () => {
         },
         /^clusters\[0\]\.workloads: workloads need a Kubernetes API server; set "kubernetes": true at the top of the seed$/,
       ],
+      [
+        {
+          clusters: [
+            {
+              name: "demo",
+              version: "1.35",
+              nodes: [{ pool: "karpenter", name: "default", kubernetesVersion: "1.32" }],
+            },
+          ],
+        },
+        /^clusters\[0\]\.nodes: nodes need a Kubernetes API server; set "kubernetes": true at the top of the seed$/,
+      ],
     ];
     for (const [seed, message] of impossible) {
       await assert.rejects(
@@ -193,7 +205,11 @@ describe("seed format", () => {
     const demo = loadSeedFile(join(seeds, "demo.json"));
     assert.equal(kubernetes.kubernetes, true);
     const [cluster] = kubernetes.clusters;
-    assert.deepEqual({ ...cluster, workloads: [] }, demo.clusters[0], "the same cluster");
+    assert.deepEqual({ ...cluster, workloads: [], nodes: [] }, demo.clusters[0], "the same cluster");
+    // Besides, nodes no managed node group runs: a Karpenter NodePool a minor behind the node groups.
+    assert.deepEqual(cluster?.nodes, [
+      { pool: "karpenter", name: "default", kubernetesVersion: "1.32", count: 2 },
+    ]);
     // From the files themselves: every RBAC object of docs/kubernetes-rbac.yaml, then the demo's workloads.
     const rbacKinds = [
       ...readFileSync(join(root, "docs", "kubernetes-rbac.yaml"), "utf8").matchAll(/^kind: (\w+)$/gm),

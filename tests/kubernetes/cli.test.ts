@@ -175,7 +175,7 @@ describe(
   { skip: "skip" in toolchain ? toolchain.skip : false },
   () => {
     it(
-      "kubectl get nodes works out of the box (the tool's RBAC is in the seed); a closed terminal (SIGHUP to the process group) stops the control plane and removes its folder",
+      "kubectl get nodes works out of the box (the tool's RBAC is in the seed); its Karpenter nodes at kubelet 1.32 refuse a plan to 1.36 and allow 1.35; a closed terminal (SIGHUP to the process group) stops the control plane and removes its folder",
       { skip: awsCli.skip },
       async () => {
         const seedFile = join(ROOT, "emulator", "seeds", "demo-kubernetes.json");
@@ -213,14 +213,40 @@ describe(
             "--no-headers",
           ]);
           const seed = JSON.parse(readFileSync(seedFile, "utf8")) as {
-            clusters: { nodegroups: { desiredSize: number }[] }[];
+            clusters: { nodegroups: { desiredSize: number }[]; nodes: { count: number }[] }[];
           };
-          const expected = seed.clusters[0]?.nodegroups.reduce((n, g) => n + g.desiredSize, 0);
+          // The node groups' nodes, and the ones no node group runs (the Karpenter NodePool's).
+          const [cluster] = seed.clusters;
+          const expected =
+            (cluster?.nodegroups.reduce((n, g) => n + g.desiredSize, 0) ?? 0) +
+            (cluster?.nodes.reduce((n, p) => n + p.count, 0) ?? 0);
           const rows = nodes.stdout.trim().split("\n");
           assert.equal(rows.length, expected, nodes.stdout);
           assert.ok(
             rows.every((r) => / Ready /.test(r)),
             nodes.stdout,
+          );
+
+          // Every node counts: the seed's Karpenter NodePool runs kubelet 1.32, which a control
+          // plane at 1.36 would leave 4 minors behind (the skew policy allows 3); 1.35 is fine.
+          const ref = ["--cluster", "demo", "--endpoint", url];
+          const beyond = await cli("plan", ...ref, "--cluster-version", "1.36");
+          assert.equal(beyond.code, 2, beyond.stderr);
+          assert.match(
+            beyond.stdout.replace(/\n {6}/g, " "),
+            /EKSUP036 --cluster-version: Karpenter NodePool default \(2 nodes: 2 × kubelet v1\.32\.\d+-eks-[0-9a-f]{7}\) would be 4 minors behind the control plane at 1\.36; the kubelet skew policy allows 3/,
+          );
+          assert.match(
+            beyond.stdout.replace(/\n {6}/g, " "),
+            /remedy: First point the NodePool's EC2NodeClass at an AMI of Kubernetes 1\.33 or newer .* Until then the plan may go as far as --cluster-version 1\.35\./,
+          );
+          const within = await cli("plan", ...ref, "--cluster-version", "1.35");
+          assert.equal(within.code, 0, within.stdout);
+          assert.doesNotMatch(within.stdout, /EKSUP036/);
+          const status = await cli("status", ...ref);
+          assert.match(
+            status.stdout,
+            /\n {2}Karpenter NodePool default: 2 nodes \(2 × kubelet v1\.32\.\d+-eks-[0-9a-f]{7}\), 1 minor behind — not moved by eks-upgrade\n/,
           );
 
           assert.ok(existsSync(folder) && groupPids().length > 4, "the control plane runs");

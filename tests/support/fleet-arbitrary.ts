@@ -138,8 +138,8 @@ const pickFrom = <T>(list: T[], n: number): T | undefined => list[n % Math.max(1
  * family (and custom AMIs with or without a launch template version), some pinned to a release of
  * the target minor (some older than what runs), some canaries; add-ons on default, latest or a
  * version of the target; now and then a cluster that is not ACTIVE, a DEGRADED node group, an
- * ERROR insight, Auto Mode, a bake period, or an update already in progress (the control plane's
- * to the next minor, a node group's, an add-on's).
+ * ERROR insight, Auto Mode, a bake period, an update already in progress (the control plane's
+ * to the next minor, a node group's, an add-on's), or a Karpenter NodePool behind.
  */
 export const planCase: fc.Arbitrary<PlanCase> = fc
   .constantFrom(...MINORS.slice(0, -1))
@@ -212,6 +212,11 @@ export const planCase: fc.Arbitrary<PlanCase> = fc
       errorAt: fc.oneof(
         { arbitrary: fc.constant(0), weight: 8 },
         { arbitrary: fc.integer({ min: 1, max: 3 }), weight: 1 },
+      ),
+      // A Karpenter NodePool this many minors behind the control plane (nodes the tool does not move).
+      karpenterBehind: fc.oneof(
+        { arbitrary: fc.constant(undefined), weight: 5 },
+        { arbitrary: fc.integer({ min: 0, max: 3 }), weight: 1 },
       ),
       // An update already running in EKS (another run's, or one this tool left when stopped).
       inProgress: fc.oneof(
@@ -309,6 +314,24 @@ export const planCase: fc.Arbitrary<PlanCase> = fc
         nodegroups,
         addons,
         updatesInProgress,
+        ...(c.karpenterBehind === undefined
+          ? {}
+          : {
+              kubernetes: {
+                nodes: [
+                  {
+                    name: "ip-10-0-9-9.ec2.internal",
+                    pool: { kind: "karpenter", name: "default" },
+                    kubeletVersion: `v${MINORS[Math.max(0, i - c.karpenterBehind)]}.4-eks-1a2b3c4`,
+                    ready: true,
+                    unschedulable: false,
+                    draining: false,
+                  },
+                ],
+                pods: [],
+                budgets: [],
+              },
+            }),
         insights: errorMinor
           ? [
               {

@@ -108,6 +108,15 @@ export function expectation(observed: Observed, spec: DesiredSpecInput): Expecta
   }
   const path = ORACLE_MINORS.slice(position(cp) + 1, position(to) + 1);
 
+  // Kubelets no managed node group runs (Karpenter's, …): nothing moves them, so a control-plane
+  // minor on the path beyond their skew refuses the plan. Reported whenever planning gets that far:
+  // required when nothing else refuses, allowed besides other refusals.
+  const unmanaged = (observed.kubernetes?.nodes ?? [])
+    .filter((n) => !n.nodegroup)
+    .map((n) => /^v?(\d+\.\d+)/.exec(n.kubeletVersion)?.[1] ?? "");
+  const beyondSkew = unmanaged.some((v) => path.some((m) => minorsApart(v, m) > skewAllowed(v)));
+  if (beyondSkew) allowed.add("EKSUP036");
+
   // Upgrade-readiness ERRORs on the path block unless the policy accepts them.
   const policy = spec.upgrade?.insights ?? "block";
   for (const i of observed.insights) {
@@ -185,5 +194,6 @@ export function expectation(observed: Observed, spec: DesiredSpecInput): Expecta
     // The way there may have no version EKS offers at some hop (vpc-cni one minor at a time).
     allowed.add("EKSUP014");
   }
+  if (beyondSkew && !required.size && !out.oneOf.length) required.add("EKSUP036");
   return out;
 }

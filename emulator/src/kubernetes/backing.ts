@@ -6,7 +6,7 @@ import { CALLER_GROUP } from "../wire/token-webhook";
 import type { ClusterRecord, NodegroupRecord, UpdateRecord } from "../model";
 import { ClusterApi } from "./api";
 import { type ControlPlane, startControlPlane } from "./control-plane";
-import { type NodeSource, nodeObject } from "./nodes";
+import { type NodeSource, nodeObject, poolNodeObject } from "./nodes";
 import { RolloutCancelled, rollNodegroup } from "./rollout";
 import { KUBERNETES_VERSION, kubernetesBinDir, TOOLCHAIN_HOW_TO } from "./toolchain";
 
@@ -109,6 +109,17 @@ export class KubernetesBacking {
     for (const ng of cluster.nodegroups.values()) {
       for (let i = 0; i < ng.scaling.desiredSize; i++)
         await api.createNode(nodeObject(this.source(world, ng), p.launched++));
+    }
+    // Nodes outside managed node groups: nothing in the emulator ever moves them.
+    for (const pool of world.seed.clusters.find((c) => c.name === cluster.name)?.nodes ?? []) {
+      const patch = world.catalog.minor(pool.kubernetesVersion)?.latestPatch ?? `${pool.kubernetesVersion}.0`;
+      for (let i = 0; i < pool.count; i++)
+        await api.createNode(
+          poolNodeObject(
+            { region: world.seed.region, pool: pool.pool, name: pool.name, patch },
+            p.launched++,
+          ),
+        );
     }
     p.applied = [];
     for (const w of workloads) {

@@ -93,3 +93,54 @@ export function nodeObject(src: NodeSource, n: number): NodeObject {
     },
   };
 }
+
+/** Nodes outside managed node groups, as a seed lists them (seed.ts `clusters[].nodes`). */
+export interface PoolNodeSource {
+  region: string;
+  pool: "karpenter" | "autoMode" | "fargate" | "selfManaged";
+  name: string;
+  /** The kubelet's version, e.g. "1.32.9". */
+  patch: string;
+}
+
+/**
+ * A node of a Karpenter NodePool, an Auto Mode node pool, a Fargate profile or a self-managed
+ * group, with the labels they really carry (karpenter.sh/nodepool; eks.amazonaws.com/compute-type
+ * auto or fargate and the Fargate profile; eksctl's alpha.eksctl.io/nodegroup-name).
+ */
+export function poolNodeObject(src: PoolNodeSource, n: number): NodeObject {
+  const base = nodeObject(
+    {
+      region: src.region,
+      nodegroup: "",
+      amiType: "AL2023_x86_64_STANDARD",
+      version: src.patch.split(".").slice(0, 2).join("."),
+      releaseVersion: `${src.patch}-${src.pool}`,
+      capacityType: "ON_DEMAND",
+      instanceTypes: [],
+      labels: {},
+      latestPatch: src.patch,
+    },
+    n,
+  );
+  const labels = { ...base.metadata.labels };
+  for (const k of [
+    NODEGROUP_LABEL,
+    IMAGE_LABEL,
+    "eks.amazonaws.com/capacityType",
+    "eks.amazonaws.com/sourceLaunchTemplateVersion",
+  ])
+    delete labels[k];
+  const extra: Record<PoolNodeSource["pool"], Record<string, string>> = {
+    karpenter: { "karpenter.sh/nodepool": src.name, "karpenter.sh/capacity-type": "on-demand" },
+    autoMode: { "eks.amazonaws.com/compute-type": "auto", "karpenter.sh/nodepool": src.name },
+    fargate: { "eks.amazonaws.com/compute-type": "fargate", "eks.amazonaws.com/fargate-profile": src.name },
+    selfManaged: { "alpha.eksctl.io/nodegroup-name": src.name },
+  };
+  // Fargate names its nodes after the pod's IP with a fargate- prefix.
+  const name = src.pool === "fargate" ? `fargate-${base.metadata.name}` : base.metadata.name;
+  return {
+    ...base,
+    metadata: { name, labels: { ...labels, ...extra[src.pool], "kubernetes.io/hostname": name } },
+  };
+}

@@ -18,7 +18,7 @@ export function checksMarkdown(flag: KeyRenderer): string {
         : `\`${config(k)}\``;
   const rows = Object.entries(CHECKS).map(
     ([name, c]) =>
-      `| ${c.code} | \`${name}\` | ${c.severity} | ${stackKey(c.key)} | \`${cell(flag(c.key))}\` | ${c.title} | ${cell(renderKeys(c.remedy, plainKey))} |`,
+      `| ${c.code} | \`${name}\` | ${c.severity} | ${stackKey(c.key)} | \`${cell(flag(c.key))}\` | ${c.title}${"source" in c && c.source ? ` ([source](${c.source}))` : ""} | ${cell(renderKeys(c.remedy, plainKey))} |`,
   );
   return [
     "# Checks",

@@ -10,6 +10,8 @@ export interface CheckDefinition {
   severity: "violation" | "warning" | "error";
   title: string;
   remedy: string;
+  /** Where the rule comes from, when it is someone else's (upstream policy, EKS documentation). */
+  source?: string;
 }
 
 export const CHECKS = {
@@ -282,6 +284,16 @@ export const CHECKS = {
     title: "An acknowledged insight name is not one of the cluster's upgrade insights",
     remedy:
       "Acknowledge an insight by its exact name (aws eks list-insights --cluster-name <cluster>), or remove the name: a misspelt acknowledgement accepts nothing.",
+  },
+  NODES_BEYOND_SKEW: {
+    key: "clusterVersion",
+    code: "EKSUP036",
+    severity: "violation",
+    title:
+      "Nodes this tool does not move (Karpenter, self-managed, Fargate, Auto Mode) would fall behind the control plane beyond the kubelet skew policy",
+    remedy:
+      "Move those nodes to a newer kubelet first with what manages them (Karpenter: an AMI of a newer minor in the EC2NodeClass, and drift replaces the nodes; Fargate: restart the pods; self-managed: your own rollout), or set {{clusterVersion}} no further than they allow.",
+    source: "https://kubernetes.io/releases/version-skew-policy/#kubelet",
   },
   INSIGHT_ACCEPTED: {
     key: "upgrade.insights",

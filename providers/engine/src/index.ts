@@ -34,6 +34,7 @@ export {
   refreshForApply,
 } from "./inspect";
 export { drainBlockers } from "./kubernetes/rollout-view";
+export { describePool, type UnmanagedPool, unmanagedPools } from "./node-pools";
 export type {
   KubernetesVersionSupport,
   Observed,

@@ -46,8 +46,9 @@ export async function inspect(
 const KUBERNETES_READ_TIMEOUT_MS = 30_000;
 
 /**
- * Reads the cluster's nodes, pods and budgets into `observed` when the plan rolls node groups and
- * the checks are on. Returns whether anything was read or tried.
+ * Reads the cluster's nodes, pods and budgets into `observed` when the plan rolls node groups or
+ * moves the control plane (every kubelet counts for the skew policy) and the checks are on.
+ * Returns whether anything was read or tried.
  */
 async function readKubernetes(
   clients: Clients,
@@ -58,7 +59,7 @@ async function readKubernetes(
   if (
     !spec.upgrade.kubernetesChecks ||
     !observed.cluster.apiServer ||
-    !p.steps.some((s) => s.kind === "nodegroup")
+    !p.steps.some((s) => s.kind === "nodegroup" || s.kind === "controlPlane")
   )
     return false;
   await observeKubernetes(clients, spec, observed);

@@ -96,10 +96,25 @@ export interface ObservedKubernetes {
   budgets: ObservedBudget[];
 }
 
+/**
+ * What runs a node, from its labels: a managed node group (eks.amazonaws.com/nodegroup), EKS Auto
+ * Mode (eks.amazonaws.com/compute-type=auto), Fargate (compute-type=fargate, its profile), a
+ * Karpenter NodePool (karpenter.sh/nodepool), or anything else: self-managed (eksctl's
+ * alpha.eksctl.io/nodegroup-name when it is there).
+ */
+export type NodePool =
+  | { kind: "nodegroup"; name: string }
+  | { kind: "autoMode"; name: string }
+  | { kind: "fargate"; name: string }
+  | { kind: "karpenter"; name: string }
+  | { kind: "selfManaged"; name: string };
+
 export interface ObservedNode {
   name: string;
   /** Its managed node group (label eks.amazonaws.com/nodegroup). */
   nodegroup?: string | undefined;
+  /** What runs it (the managed node group's nodes too); absent on nodes read before pools were. */
+  pool?: NodePool | undefined;
   kubeletVersion: string;
   ready: boolean;
   unschedulable: boolean;

@@ -1,4 +1,5 @@
 import { key } from "./keys";
+import { poolsBeyondSkew, unmanagedPools } from "./node-pools";
 import { drainFindings } from "./drain-checks";
 import type { Observed, Plan, ResolvedCatalog, Target } from "./model";
 import { pausedCluster } from "./pause";
@@ -269,18 +270,25 @@ class Planner extends PlanDraft {
 
   // --- output ----------------------------------------------------------------------------------
 
-  /** What the node groups' drains will meet, when the cluster's API server was read. */
-  private checkDrains(): void {
+  /**
+   * What the API server shows, when it was read: what the node groups' drains will meet, and the
+   * nodes outside managed node groups that the control-plane steps would leave beyond the skew
+   * policy.
+   */
+  private checkKubernetes(): void {
     const { kubernetes, kubernetesError } = this.observed;
     if (kubernetesError) this.warning("KUBERNETES_NOT_READ", "upgrade.kubernetesChecks", kubernetesError);
     if (!kubernetes) return;
     const found = drainFindings(this.spec, kubernetes, this.observed.nodegroups, this.steps);
     this.violations.push(...found.violations);
     this.warnings.push(...found.warnings);
+    const path = this.steps.filter((s) => s.kind === "controlPlane").map((s) => s.to);
+    for (const f of poolsBeyondSkew(unmanagedPools(kubernetes), path))
+      this.violation("NODES_BEYOND_SKEW", "clusterVersion", f.message, f.remedy);
   }
 
   private result(): Plan {
-    this.checkDrains();
+    this.checkKubernetes();
     // Renumber phases densely (skipped waves leave gaps) so they read 1, 2, 3...
     const phases = [...new Set(this.steps.map((s) => s.phase))];
     const steps = this.violations.length

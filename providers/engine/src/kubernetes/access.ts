@@ -1,7 +1,7 @@
 import type * as K8s from "@kubernetes/client-node";
 import { type Clients, USER_AGENT } from "../clients";
 import { eksToken } from "../eks-token";
-import type { ObservedBudget, ObservedKubernetes, ObservedNode, ObservedPod } from "../model";
+import type { NodePool, ObservedBudget, ObservedKubernetes, ObservedNode, ObservedPod } from "../model";
 import type { DesiredSpec } from "../spec";
 
 /**
@@ -100,10 +100,25 @@ export class KubernetesReader {
   }
 }
 
+/** What runs a node, from the labels EKS, Fargate, Karpenter and eksctl put on it (model.ts). */
+export function poolOf(labels: Record<string, string>): NodePool {
+  const nodegroup = labels[NODEGROUP_LABEL];
+  if (nodegroup) return { kind: "nodegroup", name: nodegroup };
+  const compute = labels["eks.amazonaws.com/compute-type"];
+  // Auto Mode's nodes carry Karpenter's label too (it runs Karpenter): compute-type comes first.
+  if (compute === "auto") return { kind: "autoMode", name: labels["karpenter.sh/nodepool"] ?? "auto" };
+  if (compute === "fargate")
+    return { kind: "fargate", name: labels["eks.amazonaws.com/fargate-profile"] ?? "fargate" };
+  const nodepool = labels["karpenter.sh/nodepool"];
+  if (nodepool) return { kind: "karpenter", name: nodepool };
+  return { kind: "selfManaged", name: labels["alpha.eksctl.io/nodegroup-name"] ?? "self-managed" };
+}
+
 function nodeOf(n: K8s.V1Node): ObservedNode {
   return {
     name: n.metadata?.name ?? "",
     nodegroup: n.metadata?.labels?.[NODEGROUP_LABEL],
+    pool: poolOf(n.metadata?.labels ?? {}),
     kubeletVersion: n.status?.nodeInfo?.kubeletVersion ?? "",
     ready: n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false,
     unschedulable: n.spec?.unschedulable === true,
