@@ -8,6 +8,7 @@ import type {
   ObservedKubernetes,
   ObservedNodegroup,
   ObservedPod,
+  ObservedWebhook,
   Step,
 } from "../../providers/engine/src/model";
 import { type DesiredSpecInput, parseSpec } from "../../providers/engine/src/spec";
@@ -189,6 +190,56 @@ describe("drain checks (pure)", () => {
       violations: ["EKSUP026", "EKSUP029"],
       warnings: [],
     });
+  });
+
+  it("admission webhooks: Fail with no ready endpoint refuses when it covers the evicted pods (by namespace and object selector), Ignore or a ready service does not; covering kube-system warns", () => {
+    const webhook = (extra: Partial<ObservedWebhook> = {}): ObservedWebhook => ({
+      kind: "validating",
+      configuration: "policy",
+      name: "pods.policy.example.com",
+      failurePolicy: "Fail",
+      service: { namespace: "policy", name: "webhook" },
+      readyEndpoints: 0,
+      createsPods: true,
+      // The kube-system exclusion the Kubernetes documentation recommends.
+      namespaceSelector: {
+        matchExpressions: [
+          { key: "kubernetes.io/metadata.name", operator: "NotIn", values: ["kube-system"] },
+        ],
+      },
+      objectSelector: {},
+      ...extra,
+    });
+    const with_ = (webhooks: ObservedWebhook[], pods = [pod("web-1", "a1"), pod("web-2", "a2")]) =>
+      codes(
+        drainFindings(
+          spec(),
+          { ...cluster(pods, [budget()]), webhooks, namespaces: { shop: { team: "shop" } } },
+          [ng("general")],
+          [step("general")],
+        ),
+      );
+    assert.deepEqual(with_([webhook()]), { violations: ["EKSUP037"], warnings: [] });
+    for (const harmless of [
+      webhook({ failurePolicy: "Ignore" }),
+      webhook({ readyEndpoints: 2 }),
+      webhook({ createsPods: false }),
+      webhook({ namespaceSelector: { matchLabels: { team: "payments" } } }),
+      webhook({ objectSelector: { matchLabels: { app: "other" } } }),
+      // A URL webhook (outside the cluster): its reachability is not the cluster's to tell.
+      webhook({ service: undefined }),
+    ])
+      assert.deepEqual(with_([harmless]), { violations: [], warnings: [] }, JSON.stringify(harmless));
+    // No selector covers kube-system: when the roll evicts the webhook's own pods, a warning.
+    const everywhere = webhook({ namespaceSelector: {}, readyEndpoints: 1 });
+    assert.deepEqual(with_([everywhere]), { violations: [], warnings: [] }, "its pods are elsewhere");
+    assert.deepEqual(
+      with_([everywhere], [pod("web-1", "a1"), pod("webhook-1", "a2", { namespace: "policy" })]),
+      {
+        violations: [],
+        warnings: ["EKSUP116"],
+      },
+    );
   });
 
   it("label selectors as Kubernetes reads them", () => {

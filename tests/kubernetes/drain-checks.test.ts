@@ -322,6 +322,70 @@ describe(
       );
     });
 
+    it("a webhook with failurePolicy Fail and no ready endpoint is named before any call (EKSUP037): the evicted pods' replacements would be refused; acknowledged, a warning", async () => {
+      await reset(seed([web(ns, 2), webBudget(ns, { maxUnavailable: 1 })]));
+      const pods = await podNames();
+      // Added once the pods run (it would refuse them too): a guard on pod creation in this
+      // namespace whose service selects no pod, so the API server can never call it.
+      const config = (await emulator.kubeconfig("prod")) ?? "";
+      const bin = (toolchain as { binDir: string }).binDir;
+      const guard = [
+        {
+          apiVersion: "v1",
+          kind: "Service",
+          metadata: { name: "guard", namespace: ns },
+          spec: { selector: { app: "gone" }, ports: [{ port: 443 }] },
+        },
+        {
+          apiVersion: "admissionregistration.k8s.io/v1",
+          kind: "ValidatingWebhookConfiguration",
+          metadata: { name: `${ns}-guard` },
+          webhooks: [
+            {
+              name: "guard.example.com",
+              clientConfig: { service: { namespace: ns, name: "guard", path: "/validate" } },
+              rules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["pods"] }],
+              failurePolicy: "Fail",
+              sideEffects: "None",
+              admissionReviewVersions: ["v1"],
+              namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } },
+            },
+          ],
+        },
+      ];
+      await kubectl(
+        bin,
+        config,
+        ["apply", "-f", "-"],
+        JSON.stringify({ apiVersion: "v1", kind: "List", items: guard }),
+      );
+      try {
+        const { plan } = await inspect(clients, spec());
+        assert.deepEqual(
+          plan.violations.map((v) => [v.code, v.field]),
+          [["EKSUP037", "nodeGroups.general.drainChecks"]],
+        );
+        assert.equal(
+          plan.violations[0]?.message,
+          `validating webhook guard.example.com (ValidatingWebhookConfiguration ${ns}-guard, failurePolicy Fail) has no ready endpoint at service ${ns}/guard: the replacements of ${pods.map((p) => `${ns}/${p}`).join(", ")}, evicted from node group general, would be refused, and the services they run stay down`,
+        );
+        const acknowledged = await inspect(
+          clients,
+          spec({ nodeGroups: { general: { drainChecks: "warn" } } }),
+        );
+        assert.deepEqual(acknowledged.plan.violations, []);
+        assert.ok(
+          acknowledged.plan.warnings.some(
+            (w) =>
+              w.code === "EKSUP113" && /^EKSUP037 validating webhook guard\.example\.com/.test(w.message),
+          ),
+        );
+        assert.deepEqual(mutating(), [], "nothing was called");
+      } finally {
+        await kubectl(bin, config, ["delete", "validatingwebhookconfiguration", `${ns}-guard`]);
+      }
+    });
+
     it("credentials the cluster does not accept: the checks are skipped with a warning naming the endpoint, never a failure", async () => {
       await reset(seed([web(ns, 1), webBudget(ns, { minAvailable: 1 })]));
       const strangers = createClients(
@@ -337,7 +401,7 @@ describe(
         );
         assert.match(
           plan.warnings[0]?.message ?? "",
-          /^could not list nodes, pods and PodDisruptionBudgets at https:\/\/127\.0\.0\.1:\d+ \(.*Unauthorized.*\): the node groups' drains were not checked$/s,
+          /^could not list nodes, pods, PodDisruptionBudgets and webhooks at https:\/\/127\.0\.0\.1:\d+ \(.*Unauthorized.*\): the kubelets' skew and the node groups' drains were not checked$/s,
         );
         const off = await inspect(strangers, spec({ upgrade: { kubernetesChecks: false } }));
         assert.deepEqual(off.plan.warnings, []);

@@ -270,6 +270,17 @@ export const CHECKS = {
     remedy:
       "Move the data to a persistent volume, or make sure it may be lost (caches, scratch space), then set {{nodeGroups.<name>.drainChecks=warn}}.",
   },
+  DRAIN_WEBHOOK_BLOCKS: {
+    key: "nodeGroups.<name>.drainChecks",
+    code: "EKSUP037",
+    severity: "violation",
+    title:
+      "An admission webhook with failurePolicy Fail has no ready endpoint: the pods a drain evicts cannot be created again",
+    remedy:
+      "Bring the webhook's service back (its endpoints Ready), or set failurePolicy: Ignore while the node groups roll, or delete the configuration of a tool that is gone; then run again. Or set {{nodeGroups.<name>.drainChecks=warn}} to roll anyway.",
+    source:
+      "https://kubernetes.io/docs/reference/access-authn-authz/extensible-admission-controllers/#failure-policy",
+  },
   ROLLBACK_READINESS_ACCEPTED: {
     key: "rollback.acknowledge",
     code: "EKSUP112",
@@ -380,6 +391,17 @@ export const CHECKS = {
     title: "Node groups and add-ons that need the new minor wait for the control plane's bake period",
     remedy:
       "Run again once the bake period has passed (pulumi up, or eks-upgrade apply): they follow then. To let them follow at once, set {{upgrade.bakeHours=0}}.",
+  },
+  WEBHOOK_COVERS_KUBE_SYSTEM: {
+    key: "nodeGroups.<name>.drainChecks",
+    code: "EKSUP116",
+    severity: "warning",
+    title:
+      "An admission webhook with failurePolicy Fail covers pods in kube-system: while its own pods are evicted, CoreDNS and the other system pods cannot be created",
+    remedy:
+      "Exclude kube-system from its namespaceSelector (kubernetes.io/metadata.name NotIn [kube-system]), or run the webhook's pods on a node group that rolls last, with a PodDisruptionBudget.",
+    source:
+      "https://kubernetes.io/docs/reference/access-authn-authz/extensible-admission-controllers/#avoiding-operating-on-the-kube-system-namespace",
   },
   DRAIN_ACKNOWLEDGED: {
     key: "nodeGroups.<name>.drainChecks",

@@ -41,7 +41,8 @@ export function drainFindings(
         warnings.push(f);
         continue;
       }
-      const budgetFinding = f.name !== "DRAIN_NAKED_POD" && f.name !== "DRAIN_LOCAL_STORAGE";
+      // force has EKS delete instead of evict: that skips budgets, nothing else.
+      const budgetFinding = f.name.startsWith("DRAIN_BUDGET") || f.name === "DRAIN_SINGLE_REPLICA";
       if (acknowledged || (force && budgetFinding)) {
         const why = acknowledged
           ? `acknowledged by ${key} "warn"`
@@ -105,6 +106,7 @@ function nodegroupFindings(
       ),
     );
   }
+  out.push(...webhookFindings(k, evicted, ng.name, key));
   const local = evicted.filter((p) => p.localVolumes.length > 0);
   if (local.length > 0) {
     const list = local.map((p) => `${p.namespace}/${p.name} (${p.localVolumes.join(", ")})`);
@@ -115,6 +117,50 @@ function nodegroupFindings(
         `${listed(list)} on node group ${ng.name} keep data in emptyDir volumes: it is lost when the pod is evicted`,
       ),
     );
+  }
+  return out;
+}
+
+/**
+ * The admission webhooks that refuse the evicted pods' replacements: failurePolicy Fail, rules
+ * covering pod creation, a selector that takes those pods, and a service with no ready endpoint
+ * (the API server cannot call it, so it refuses the pod). And a Fail webhook that covers
+ * kube-system: whatever it serves, its own pods' eviction stops system pods from coming back.
+ */
+function webhookFindings(
+  k: ObservedKubernetes,
+  evicted: ObservedPod[],
+  nodegroup: string,
+  key: string,
+): Finding[] {
+  const out: Finding[] = [];
+  // The API server labels every namespace with its name (kubernetes.io/metadata.name).
+  const labelsOf = (ns: string) => ({ "kubernetes.io/metadata.name": ns, ...(k.namespaces?.[ns] ?? {}) });
+  for (const w of k.webhooks ?? []) {
+    if (w.failurePolicy !== "Fail" || !w.createsPods) continue;
+    const what = `${w.kind} webhook ${w.name} (${w.kind === "validating" ? "Validating" : "Mutating"}WebhookConfiguration ${w.configuration}, failurePolicy Fail)`;
+    const covered = evicted.filter(
+      (p) => selects(w.namespaceSelector, labelsOf(p.namespace)) && selects(w.objectSelector, p.labels),
+    );
+    if (w.service && w.readyEndpoints === 0 && covered.length > 0)
+      out.push(
+        finding(
+          "DRAIN_WEBHOOK_BLOCKS",
+          key,
+          `${what} has no ready endpoint at service ${w.service.namespace}/${w.service.name}: the replacements of ${pods(covered)}, evicted from node group ${nodegroup}, would be refused, and the services they run stay down`,
+        ),
+      );
+    // Its own pods are in its service's namespace: the roll of a node group that holds some of them.
+    const service = w.service;
+    const own = service ? evicted.filter((p) => p.namespace === service.namespace) : [];
+    if (service && own.length > 0 && selects(w.namespaceSelector, labelsOf("kube-system")))
+      out.push(
+        finding(
+          "WEBHOOK_COVERS_KUBE_SYSTEM",
+          key,
+          `${what} covers kube-system, and node group ${nodegroup}'s roll evicts pods of ${service.namespace}, where its service ${service.namespace}/${service.name} runs: while none of them is ready, no pod of kube-system can be created`,
+        ),
+      );
   }
   return out;
 }

@@ -90,7 +90,7 @@ export async function observeKubernetes(
       }),
     ]);
   } catch (e) {
-    observed.kubernetesError = `could not list nodes, pods and PodDisruptionBudgets at ${server.endpoint} (${(e as Error).message}): the node groups' drains were not checked`;
+    observed.kubernetesError = `could not list nodes, pods, PodDisruptionBudgets and webhooks at ${server.endpoint} (${(e as Error).message}): the kubelets' skew and the node groups' drains were not checked`;
   } finally {
     clearTimeout(timer);
   }

@@ -94,6 +94,27 @@ export interface ObservedKubernetes {
   nodes: ObservedNode[];
   pods: ObservedPod[];
   budgets: ObservedBudget[];
+  /** The admission webhooks that may refuse the evicted pods' replacements (absent during a rollout's polls). */
+  webhooks?: ObservedWebhook[] | undefined;
+  /** Each namespace's labels, for the webhooks' namespaceSelectors. */
+  namespaces?: Record<string, Record<string, string>> | undefined;
+}
+
+/** One webhook of a Validating- or MutatingWebhookConfiguration. */
+export interface ObservedWebhook {
+  kind: "validating" | "mutating";
+  configuration: string;
+  name: string;
+  /** Fail (the default when unset) or Ignore. */
+  failurePolicy: string;
+  /** The in-cluster service it calls; absent for a URL webhook. */
+  service?: { namespace: string; name: string } | undefined;
+  /** That service's ready endpoints (its EndpointSlices). */
+  readyEndpoints: number;
+  /** Its rules cover creating pods. */
+  createsPods: boolean;
+  namespaceSelector: LabelSelector;
+  objectSelector: LabelSelector;
 }
 
 /**

@@ -1,14 +1,22 @@
 import type * as K8s from "@kubernetes/client-node";
 import { type Clients, USER_AGENT } from "../clients";
 import { eksToken } from "../eks-token";
-import type { NodePool, ObservedBudget, ObservedKubernetes, ObservedNode, ObservedPod } from "../model";
+import type {
+  NodePool,
+  ObservedBudget,
+  ObservedKubernetes,
+  ObservedNode,
+  ObservedPod,
+  ObservedWebhook,
+} from "../model";
 import type { DesiredSpec } from "../spec";
 
 /**
  * The engine's reads of a cluster's Kubernetes API, as `kubectl` with `aws eks get-token` makes
  * them: the endpoint and CA from DescribeCluster, a fresh EKS token from the same credentials
- * for every read (tokens live 15 minutes; an upgrade takes hours). Read-only: nodes, pods and
- * PodDisruptionBudgets, listed (docs/kubernetes-rbac.yaml holds exactly these verbs).
+ * for every read (tokens live 15 minutes; an upgrade takes hours). Read-only, lists only (docs/
+ * kubernetes-rbac.yaml holds exactly these): nodes, pods, PodDisruptionBudgets, namespaces,
+ * admission webhook configurations and EndpointSlices.
  * @kubernetes/client-node loads on first use only.
  */
 export interface ApiServer {
@@ -64,16 +72,42 @@ export class KubernetesReader {
     const kc = await this.config();
     const core = kc.makeApiClient(this.k8s.CoreV1Api);
     const policy = kc.makeApiClient(this.k8s.PolicyV1Api);
+    const admission = kc.makeApiClient(this.k8s.AdmissionregistrationV1Api);
+    const discovery = kc.makeApiClient(this.k8s.DiscoveryV1Api);
     const agent = this.agent();
-    const [nodes, pods, budgets] = await Promise.all([
+    const [nodes, pods, budgets, namespaces, validating, mutating, slices] = await Promise.all([
       core.listNode({}, agent),
       core.listPodForAllNamespaces({}, agent),
       policy.listPodDisruptionBudgetForAllNamespaces({}, agent),
+      core.listNamespace({}, agent),
+      admission.listValidatingWebhookConfiguration({}, agent),
+      admission.listMutatingWebhookConfiguration({}, agent),
+      discovery.listEndpointSliceForAllNamespaces({}, agent),
     ]);
+    // Ready endpoints per service, from its EndpointSlices (label kubernetes.io/service-name).
+    const ready = new Map<string, number>();
+    for (const slice of slices.items) {
+      const service = slice.metadata?.labels?.["kubernetes.io/service-name"];
+      if (!service) continue;
+      const id = `${slice.metadata?.namespace}/${service}`;
+      const n = (slice.endpoints ?? []).filter((e) => e.conditions?.ready !== false).length;
+      ready.set(id, (ready.get(id) ?? 0) + n);
+    }
+    const webhooksOf = (
+      kind: ObservedWebhook["kind"],
+      configs: (K8s.V1ValidatingWebhookConfiguration | K8s.V1MutatingWebhookConfiguration)[],
+    ) =>
+      configs.flatMap((c) =>
+        (c.webhooks ?? []).map((w) => webhookOf(kind, c.metadata?.name ?? "", w, ready)),
+      );
     return {
       nodes: nodes.items.map(nodeOf),
       pods: pods.items.map(podOf),
       budgets: budgets.items.map(budgetOf),
+      namespaces: Object.fromEntries(
+        namespaces.items.map((n) => [n.metadata?.name ?? "", n.metadata?.labels ?? {}]),
+      ),
+      webhooks: [...webhooksOf("validating", validating.items), ...webhooksOf("mutating", mutating.items)],
     };
   }
 
@@ -140,6 +174,37 @@ function podOf(p: K8s.V1Pod): ObservedPod {
     mirror: p.metadata?.annotations?.["kubernetes.io/config.mirror"] !== undefined,
     localVolumes: (p.spec?.volumes ?? []).filter((v) => v.emptyDir).map((v) => v.name),
     createdAt: p.metadata?.creationTimestamp ? new Date(p.metadata.creationTimestamp).getTime() : 0,
+  };
+}
+
+function webhookOf(
+  kind: ObservedWebhook["kind"],
+  configuration: string,
+  w: K8s.V1ValidatingWebhook | K8s.V1MutatingWebhook,
+  ready: Map<string, number>,
+): ObservedWebhook {
+  const service = w.clientConfig.service;
+  const any = (list: string[] | undefined, ...wanted: string[]) =>
+    (list ?? []).some((x) => x === "*" || wanted.includes(x));
+  return {
+    kind,
+    configuration,
+    name: w.name,
+    // admissionregistration.k8s.io/v1 defaults failurePolicy to Fail.
+    failurePolicy: w.failurePolicy ?? "Fail",
+    service: service ? { namespace: service.namespace, name: service.name } : undefined,
+    readyEndpoints: service ? (ready.get(`${service.namespace}/${service.name}`) ?? 0) : 0,
+    createsPods: (w.rules ?? []).some(
+      (r) => any(r.apiGroups, "") && any(r.resources, "pods", "*/*") && any(r.operations, "CREATE"),
+    ),
+    namespaceSelector: {
+      matchLabels: w.namespaceSelector?.matchLabels,
+      matchExpressions: w.namespaceSelector?.matchExpressions,
+    },
+    objectSelector: {
+      matchLabels: w.objectSelector?.matchLabels,
+      matchExpressions: w.objectSelector?.matchExpressions,
+    },
   };
 }
 
