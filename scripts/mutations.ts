@@ -99,7 +99,13 @@ const MUTATIONS: Mutation[] = [
   {
     name: "nodes outside managed node groups left out of the skew policy",
     file: "node-pools.ts",
-    edits: [['    if (!pool || pool.kind === "nodegroup") continue;', "    if (pool) continue;"]],
+    // (Every pool skipped, with the types unchanged so that it still compiles.)
+    edits: [
+      [
+        '    if (!pool || pool.kind === "nodegroup") continue;',
+        '    if (!pool || pool.kind === "nodegroup" || pool.name !== "") continue;',
+      ],
+    ],
     tests: ["tests/engine/node-pools.test.ts", "tests/engine/plan-properties.test.ts"],
   },
   {
