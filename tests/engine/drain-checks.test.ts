@@ -242,6 +242,46 @@ describe("drain checks (pure)", () => {
     );
   });
 
+  it("gitRepo volumes: refused on a node group whose target is 1.36 or later (EKSUP038, DaemonSet pods too), not before; drainChecks warn acknowledges", () => {
+    const git = { gitRepoVolumes: ["src"] };
+    const k = cluster(
+      [
+        pod("web-1", "a1", git),
+        pod("agent-x", "a2", { ...git, controller: "DaemonSet" }),
+        pod("api-1", "b1", git),
+      ],
+      [budget()],
+    );
+    const to = (minor: string): Step => ({
+      ...step("general"),
+      to: `${minor} 1.36.4-20260923`,
+      id: `nodegroup:general:${minor}`,
+    });
+    assert.deepEqual(codes(drainFindings(spec(), k, [ng("general")], [to("1.35")])), {
+      violations: [],
+      warnings: [],
+    });
+    const refused = drainFindings(spec(), k, [ng("general")], [to("1.35"), to("1.36")]);
+    assert.deepEqual(
+      refused.violations.map((f) => [f.code, f.field, f.message]),
+      [
+        [
+          "EKSUP038",
+          "nodeGroups.general.drainChecks",
+          "shop/web-1 (src), shop/agent-x (src) on node group general mount gitRepo volumes; at 1.36 the in-tree gitRepo volume plugin (disabled by default since 1.33, locked off in 1.36) is gone: recreated on the new nodes, they cannot start",
+        ],
+      ],
+      "only the node group that moves, and its pods",
+    );
+    assert.deepEqual(
+      codes(drainFindings(spec({ general: { drainChecks: "warn" } }), k, [ng("general")], [to("1.36")])),
+      {
+        violations: [],
+        warnings: ["EKSUP113"],
+      },
+    );
+  });
+
   it("label selectors as Kubernetes reads them", () => {
     const labels = { app: "web", tier: "front" };
     assert.equal(selects({}, labels), true);

@@ -386,6 +386,28 @@ describe(
       }
     });
 
+    it("a pod with a gitRepo volume refuses the node group's hop to 1.36 before any call (EKSUP038), naming it; 1.35 is planned", async () => {
+      const git = {
+        volumes: [{ name: "src", gitRepo: { repository: "https://example.com/site.git" } }],
+      };
+      await reset(seed([web(ns, 2, git), webBudget(ns, { maxUnavailable: 1 })]));
+      const pods = await podNames();
+      const { plan } = await inspect(clients, spec({ clusterVersion: "1.36" }));
+      assert.deepEqual(
+        plan.violations.map((v) => [v.code, v.field, v.message]),
+        [
+          [
+            "EKSUP038",
+            "nodeGroups.general.drainChecks",
+            `${pods.map((p) => `${ns}/${p} (src)`).join(", ")} on node group general mount gitRepo volumes; at 1.36 the in-tree gitRepo volume plugin (disabled by default since 1.33, locked off in 1.36) is gone: recreated on the new nodes, they cannot start`,
+          ],
+        ],
+      );
+      const within = await inspect(clients, spec({ clusterVersion: "1.35" }));
+      assert.deepEqual(within.plan.violations, []);
+      assert.deepEqual(mutating(), [], "nothing was called");
+    });
+
     it("credentials the cluster does not accept: the checks are skipped with a warning naming the endpoint, never a failure", async () => {
       await reset(seed([web(ns, 1), webBudget(ns, { minAvailable: 1 })]));
       const strangers = createClients(

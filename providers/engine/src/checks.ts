@@ -281,6 +281,16 @@ export const CHECKS = {
     source:
       "https://kubernetes.io/docs/reference/access-authn-authz/extensible-admission-controllers/#failure-policy",
   },
+  REMOVED_GITREPO_VOLUME: {
+    key: "nodeGroups.<name>.drainChecks",
+    code: "EKSUP038",
+    severity: "violation",
+    title:
+      "Pods mount gitRepo volumes, which the kubelet of the node group's target minor no longer supports: recreated on the new nodes, they cannot start",
+    remedy:
+      "Replace each gitRepo volume with an emptyDir volume filled by an init container that runs git clone (the upstream migration), then run again; or set {{nodeGroups.<name>.drainChecks=warn}} to roll anyway.",
+    source: "https://github.com/kubernetes/enhancements/issues/5040",
+  },
   ROLLBACK_READINESS_ACCEPTED: {
     key: "rollback.acknowledge",
     code: "EKSUP112",

@@ -7,7 +7,9 @@ import type {
   ObservedPod,
   Step,
 } from "./model";
+import { REMOVALS } from "./removals";
 import { type DesiredSpec, nodeGroupPolicy } from "./spec";
+import { compareMinor } from "./versions";
 
 /**
  * Before any call: what each node group's drain will meet. EKS evicts every pod of an old node
@@ -36,7 +38,15 @@ export function drainFindings(
     const acknowledged = policy.drainChecks === "warn";
     const force = policy.force;
     const minimal = (policy.updateStrategy ?? ng.updateStrategy) === "MINIMAL";
-    for (const f of nodegroupFindings(kubernetes, ng, { size: batchSize(ng, policy), minimal }, key)) {
+    // The minor its nodes end on ("1.36 1.36.4-…"; a custom AMI's launch template says none):
+    // the pods on them are recreated on that kubelet.
+    const last = steps.filter((s) => s.kind === "nodegroup" && s.target === name).at(-1);
+    const target = last && /^(\d+\.\d+) /.exec(last.to)?.[1];
+    const found = [
+      ...nodegroupFindings(kubernetes, ng, { size: batchSize(ng, policy), minimal }, key),
+      ...removalFindings(kubernetes, ng.name, target, key),
+    ];
+    for (const f of found) {
       if (CHECKS[f.name].severity === "warning") {
         warnings.push(f);
         continue;
@@ -52,6 +62,37 @@ export function drainFindings(
     }
   }
   return { violations, warnings };
+}
+
+/**
+ * What the node group's target minor removes (removals.ts) that pods on its nodes still use: their
+ * replacements land on the new kubelet and cannot start there.
+ */
+function removalFindings(
+  k: ObservedKubernetes,
+  nodegroup: string,
+  target: string | undefined,
+  key: string,
+): Finding[] {
+  if (!target) return [];
+  const nodes = new Set(k.nodes.filter((n) => n.nodegroup === nodegroup).map((n) => n.name));
+  const out: Finding[] = [];
+  for (const r of REMOVALS.filter((x) => compareMinor(target, x.minor) >= 0)) {
+    const using = k.pods.filter(
+      // Evicted pods and DaemonSet pods alike come back on the new nodes (mirror pods are the node's own).
+      (p) => p.node !== undefined && nodes.has(p.node) && !p.mirror && (p.gitRepoVolumes ?? []).length > 0,
+    );
+    if (!using.length) continue;
+    const list = using.map((p) => `${p.namespace}/${p.name} (${(p.gitRepoVolumes ?? []).join(", ")})`);
+    out.push(
+      finding(
+        r.check,
+        key,
+        `${listed(list)} on node group ${nodegroup} mount gitRepo volumes; at ${target} ${r.what} is gone: recreated on the new nodes, they cannot start`,
+      ),
+    );
+  }
+  return out;
 }
 
 /** A finding whose remedy names this node group's keys (`<name>` filled in). */

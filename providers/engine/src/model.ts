@@ -154,6 +154,8 @@ export interface ObservedPod {
   mirror: boolean;
   /** Names of its emptyDir volumes: their data goes with the pod. */
   localVolumes: string[];
+  /** Names of its gitRepo volumes (a plugin Kubernetes removes: removals.ts). */
+  gitRepoVolumes?: string[] | undefined;
   createdAt: number;
 }
 

@@ -173,6 +173,7 @@ function podOf(p: K8s.V1Pod): ObservedPod {
     phase: p.status?.phase ?? "Unknown",
     mirror: p.metadata?.annotations?.["kubernetes.io/config.mirror"] !== undefined,
     localVolumes: (p.spec?.volumes ?? []).filter((v) => v.emptyDir).map((v) => v.name),
+    gitRepoVolumes: (p.spec?.volumes ?? []).filter((v) => v.gitRepo).map((v) => v.name),
     createdAt: p.metadata?.creationTimestamp ? new Date(p.metadata.creationTimestamp).getTime() : 0,
   };
 }
