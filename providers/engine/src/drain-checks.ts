@@ -16,7 +16,9 @@ import { compareMinor } from "./versions";
  * through the Eviction API; a PodDisruptionBudget that allows no disruption refuses, EKS retries
  * for 15 minutes and fails the update with PodEvictionFailure, without saying which pod. Here
  * every such eviction is named (namespace/pod and budget) with its remedy, as are the pods an
- * eviction loses (naked pods, emptyDir data). Pure: from the observed pods and budgets.
+ * eviction loses (naked pods, emptyDir data), the admission webhooks that would refuse the
+ * evicted pods' replacements, and what the target minor removes that the pods still use
+ * (removals.ts). Pure: from the observed pods, budgets and webhooks.
  *
  * A finding is a violation unless the node group acknowledges it (`drainChecks: "warn"`); with
  * `force` EKS deletes pods instead of asking their budgets, so budget findings are warnings then.
