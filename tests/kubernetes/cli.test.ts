@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { execFile, spawn, spawnSync } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { once } from "node:events";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -191,11 +191,20 @@ describe(
         npm.stdout.setEncoding("utf8").on("data", (d: string) => (output += d));
         npm.stderr.setEncoding("utf8").on("data", (d: string) => (output += d));
         const exited = once(npm, "exit");
+        // The live processes of the group, from /proc (no procps on a minimal CI machine):
+        // "pid (comm) state ppid pgrp ...", read after the last ")" since comm may hold one.
         const groupPids = () =>
-          spawnSync("ps", ["-o", "pid=", "-g", String(group)], { encoding: "utf8" })
-            .stdout.split("\n")
-            .map((l) => l.trim())
-            .filter(Boolean);
+          readdirSync("/proc")
+            .filter((e) => /^\d+$/.test(e))
+            .filter((pid) => {
+              try {
+                const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+                const [state, , pgrp] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+                return Number(pgrp) === group && state !== "Z";
+              } catch {
+                return false;
+              }
+            });
         try {
           for (let i = 0; i < 1200 && !/admin API/.test(output); i++)
             await new Promise((r) => setTimeout(r, 50));
