@@ -93,7 +93,10 @@ export function renderStatus(
       behind > 0
         ? {
             text: `${n.version}\n${skew}`,
-            paint: (t) => t.replace(/\n([^]*)$/, (_, rest: string) => `\n${pc.yellow(rest)}`),
+            paint: (t) => {
+              const [version, ...lines] = t.split("\n");
+              return [version, ...lines.map((l) => pc.yellow(l))].join("\n");
+            },
           }
         : n.version,
       built ? `${n.releaseVersion}\n${daysSince(built, now)} days old` : n.releaseVersion,

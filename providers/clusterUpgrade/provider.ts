@@ -350,7 +350,7 @@ async function upgrade(id: string, inputs: Props, previousUpgradedAt: unknown): 
       versions: engine.runningVersions(after),
       // Everything planned ran: nothing is left, as the next check will also say.
       plan: [],
-      estimate: "nothing to do",
+      estimate: engine.planEstimate({ steps: [] }, spec.upgrade.concurrency),
       lastPlan: plan.steps.map(engine.planItem),
       lastRun: lastRun(engine, plan, result, timeScale),
       timings: result.steps.map((s) => ({
@@ -430,7 +430,7 @@ export const clusterUpgradeProvider: pulumi.dynamic.ResourceProvider = {
         inputs: {
           ...news,
           plan: plan.steps.map(engine.planItem),
-          estimate: plan.steps.length ? engine.planEstimate(plan, spec.upgrade.concurrency) : "nothing to do",
+          estimate: engine.planEstimate(plan, spec.upgrade.concurrency),
           // Which check made this plan: a run records it (its outputs carry its inputs), so a
           // refresh, which compares the stored inputs with the refreshed outputs, can tell a plan
           // already run from a new one (diff).

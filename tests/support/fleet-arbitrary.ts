@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import catalogData from "../../emulator/data/eks-catalog.json";
 import type { DesiredSpecInput, Observed, ResolvedCatalog } from "../../providers/engine/src/index";
+import type { Target } from "../../providers/engine/src/model";
 import { familyOf as amiFamily, minorsApart, skewAllowed } from "./plan-oracle";
 import { addMinor } from "../../providers/engine/src/versions";
 
@@ -274,38 +275,22 @@ export const planCase: fc.Arbitrary<PlanCase> = fc
     // within the skew policy of the next minor (its upgrade-readiness check).
     const withinSkew = (minor: string) =>
       nodegroups.every((n) => minorsApart(n.version, minor) <= skewAllowed(n.version));
-    if (
-      c.inProgress === "controlPlane" &&
-      next &&
-      withinSkew(next) &&
-      to !== c.cp &&
-      c.ahead > 0 &&
-      c.ahead !== 99
-    ) {
+    const running = (id: string, target: Target, type: string, param: [string, string]) =>
+      updatesInProgress.push({
+        id,
+        target,
+        type,
+        status: "InProgress",
+        params: [{ type: param[0], value: param[1] }],
+      });
+    // (A target ahead is past the running minor: cp is never the catalog's last.)
+    if (c.inProgress === "controlPlane" && c.ahead > 0 && c.ahead !== 99 && next && withinSkew(next)) {
       status = "UPDATING";
-      updatesInProgress.push({
-        id: "u-cp",
-        target: { kind: "controlPlane" },
-        type: "VersionUpdate",
-        status: "InProgress",
-        params: [{ type: "Version", value: next }],
-      });
+      running("u-cp", { kind: "controlPlane" }, "VersionUpdate", ["Version", next]);
     } else if (c.inProgress === "nodegroup" && ng) {
-      updatesInProgress.push({
-        id: "u-ng",
-        target: { kind: "nodegroup", name: ng.name },
-        type: "VersionUpdate",
-        status: "InProgress",
-        params: [{ type: "Version", value: ng.version }],
-      });
+      running("u-ng", { kind: "nodegroup", name: ng.name }, "VersionUpdate", ["Version", ng.version]);
     } else if (c.inProgress === "addon" && addon) {
-      updatesInProgress.push({
-        id: "u-addon",
-        target: { kind: "addon", name: addon.name },
-        type: "AddonUpdate",
-        status: "InProgress",
-        params: [{ type: "AddonVersion", value: addon.version }],
-      });
+      running("u-addon", { kind: "addon", name: addon.name }, "AddonUpdate", ["AddonVersion", addon.version]);
     }
     return {
       observed: {

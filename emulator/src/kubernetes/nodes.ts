@@ -50,10 +50,36 @@ export function nodeName(region: string, n: number): string {
 }
 
 export function nodeObject(src: NodeSource, n: number): NodeObject {
-  const name = nodeName(src.region, n);
-  const zone = `${src.region}${"abc"[n % 3]}`;
-  const arch = src.amiType.includes("ARM") ? "arm64" : "amd64";
-  const os = src.amiType.startsWith("WINDOWS") ? "windows" : "linux";
+  return kubeletNode({
+    name: nodeName(src.region, n),
+    region: src.region,
+    n,
+    arch: src.amiType.includes("ARM") ? "arm64" : "amd64",
+    os: src.amiType.startsWith("WINDOWS") ? "windows" : "linux",
+    kubelet: kubeletVersion(src),
+    labels: {
+      ...src.labels,
+      [NODEGROUP_LABEL]: src.nodegroup,
+      [IMAGE_LABEL]: nodeImage(src),
+      "eks.amazonaws.com/capacityType": src.capacityType,
+      "eks.amazonaws.com/sourceLaunchTemplateVersion": "1",
+      "node.kubernetes.io/instance-type": src.instanceTypes[0] ?? "m6i.xlarge",
+    },
+  });
+}
+
+/** A Node as a kubelet registers it: its own labels, plus the ones every node carries. */
+function kubeletNode(node: {
+  name: string;
+  region: string;
+  /** The n-th node launched: its zone. */
+  n: number;
+  arch: string;
+  os: string;
+  kubelet: string;
+  labels: Record<string, string>;
+}): NodeObject {
+  const { name, region, arch, os } = node;
   const resources = { cpu: "4", memory: "16Gi", pods: "110" };
   return {
     apiVersion: "v1",
@@ -61,17 +87,12 @@ export function nodeObject(src: NodeSource, n: number): NodeObject {
     metadata: {
       name,
       labels: {
-        ...src.labels,
-        [NODEGROUP_LABEL]: src.nodegroup,
-        [IMAGE_LABEL]: nodeImage(src),
-        "eks.amazonaws.com/capacityType": src.capacityType,
-        "eks.amazonaws.com/sourceLaunchTemplateVersion": "1",
-        "node.kubernetes.io/instance-type": src.instanceTypes[0] ?? "m6i.xlarge",
+        ...node.labels,
         "kubernetes.io/arch": arch,
         "kubernetes.io/os": os,
         "kubernetes.io/hostname": name,
-        "topology.kubernetes.io/region": src.region,
-        "topology.kubernetes.io/zone": zone,
+        "topology.kubernetes.io/region": region,
+        "topology.kubernetes.io/zone": `${region}${"abc"[node.n % 3]}`,
       },
     },
     spec: {},
@@ -79,7 +100,7 @@ export function nodeObject(src: NodeSource, n: number): NodeObject {
       capacity: resources,
       allocatable: resources,
       nodeInfo: {
-        kubeletVersion: kubeletVersion(src),
+        kubeletVersion: node.kubelet,
         kubeProxyVersion: "",
         architecture: arch,
         operatingSystem: os,
@@ -109,38 +130,22 @@ export interface PoolNodeSource {
  * auto or fargate and the Fargate profile; eksctl's alpha.eksctl.io/nodegroup-name).
  */
 export function poolNodeObject(src: PoolNodeSource, n: number): NodeObject {
-  const base = nodeObject(
-    {
-      region: src.region,
-      nodegroup: "",
-      amiType: "AL2023_x86_64_STANDARD",
-      version: src.patch.split(".").slice(0, 2).join("."),
-      releaseVersion: `${src.patch}-${src.pool}`,
-      capacityType: "ON_DEMAND",
-      instanceTypes: [],
-      labels: {},
-      latestPatch: src.patch,
-    },
-    n,
-  );
-  const labels = { ...base.metadata.labels };
-  for (const k of [
-    NODEGROUP_LABEL,
-    IMAGE_LABEL,
-    "eks.amazonaws.com/capacityType",
-    "eks.amazonaws.com/sourceLaunchTemplateVersion",
-  ])
-    delete labels[k];
-  const extra: Record<PoolNodeSource["pool"], Record<string, string>> = {
+  const labels: Record<PoolNodeSource["pool"], Record<string, string>> = {
     karpenter: { "karpenter.sh/nodepool": src.name, "karpenter.sh/capacity-type": "on-demand" },
     autoMode: { "eks.amazonaws.com/compute-type": "auto", "karpenter.sh/nodepool": src.name },
     fargate: { "eks.amazonaws.com/compute-type": "fargate", "eks.amazonaws.com/fargate-profile": src.name },
     selfManaged: { "alpha.eksctl.io/nodegroup-name": src.name },
   };
   // Fargate names its nodes after the pod's IP with a fargate- prefix.
-  const name = src.pool === "fargate" ? `fargate-${base.metadata.name}` : base.metadata.name;
-  return {
-    ...base,
-    metadata: { name, labels: { ...labels, ...extra[src.pool], "kubernetes.io/hostname": name } },
-  };
+  const ip = nodeName(src.region, n);
+  const build = createHash("sha256").update(`${src.pool}/${src.name}/${src.patch}`).digest("hex").slice(0, 7);
+  return kubeletNode({
+    name: src.pool === "fargate" ? `fargate-${ip}` : ip,
+    region: src.region,
+    n,
+    arch: "amd64",
+    os: "linux",
+    kubelet: `v${src.patch}-eks-${build}`,
+    labels: labels[src.pool],
+  });
 }

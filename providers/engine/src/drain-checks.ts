@@ -7,7 +7,7 @@ import type {
   ObservedPod,
   Step,
 } from "./model";
-import { REMOVALS } from "./removals";
+import { type Removal, REMOVALS } from "./removals";
 import { type DesiredSpec, nodeGroupPolicy } from "./spec";
 import { compareMinor } from "./versions";
 
@@ -66,6 +66,11 @@ export function drainFindings(
   return { violations, warnings };
 }
 
+/** How each removal's check reads a pod: what of the removed thing it uses, and its name. */
+const REMOVAL_READS: Record<Removal["check"], { uses: (p: ObservedPod) => string[]; noun: string }> = {
+  REMOVED_GITREPO_VOLUME: { uses: (p) => p.gitRepoVolumes ?? [], noun: "gitRepo volumes" },
+};
+
 /**
  * What the node group's target minor removes (removals.ts) that pods on its nodes still use: their
  * replacements land on the new kubelet and cannot start there.
@@ -80,17 +85,18 @@ function removalFindings(
   const nodes = new Set(k.nodes.filter((n) => n.nodegroup === nodegroup).map((n) => n.name));
   const out: Finding[] = [];
   for (const r of REMOVALS.filter((x) => compareMinor(target, x.minor) >= 0)) {
+    const { uses, noun } = REMOVAL_READS[r.check];
+    // Evicted pods and DaemonSet pods alike come back on the new nodes (mirror pods are the node's own).
     const using = k.pods.filter(
-      // Evicted pods and DaemonSet pods alike come back on the new nodes (mirror pods are the node's own).
-      (p) => p.node !== undefined && nodes.has(p.node) && !p.mirror && (p.gitRepoVolumes ?? []).length > 0,
+      (p) => p.node !== undefined && nodes.has(p.node) && !p.mirror && uses(p).length,
     );
     if (!using.length) continue;
-    const list = using.map((p) => `${p.namespace}/${p.name} (${(p.gitRepoVolumes ?? []).join(", ")})`);
+    const list = using.map((p) => `${p.namespace}/${p.name} (${uses(p).join(", ")})`);
     out.push(
       finding(
         r.check,
         key,
-        `${listed(list)} on node group ${nodegroup} mount gitRepo volumes; at ${target} ${r.what} is gone: recreated on the new nodes, they cannot start`,
+        `${listed(list)} on node group ${nodegroup} mount ${noun}; at ${target} ${r.what} is gone: recreated on the new nodes, they cannot start`,
       ),
     );
   }

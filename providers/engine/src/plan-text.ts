@@ -40,6 +40,7 @@ export function planItem(s: Step, index: number): PlanItem {
 /** The plan's total, as the CLI's table and markdown say it: "19 steps, ~62 min (node groups one at a time)". */
 export function planEstimate(plan: Pick<Plan, "steps">, concurrency: number): string {
   const n = plan.steps.length;
+  if (!n) return "nothing to do";
   const lanes = concurrency === 1 ? "one at a time" : `${concurrency} at a time`;
   return `${n} step${n === 1 ? "" : "s"}, ~${estimatePlanMinutes(plan, concurrency)} min (the add-ons of one phase together, node groups ${lanes})`;
 }

@@ -43,8 +43,7 @@ class Planner extends PlanDraft {
     }
     // The control plane already moving past the target (another run's update, or EKS's own at the
     // end of extended support): what it ends on is what runs, and the target would be below it.
-    const moving = this.inProgress({ kind: "controlPlane" });
-    const movingTo = moving?.params.find((p) => p.type === "Version")?.value;
+    const { update: moving, to: movingTo } = this.controlPlaneMoving();
     if (movingTo && compareMinor(this.to, movingTo) < 0) {
       this.violation(
         "CONTROL_PLANE_DOWNGRADE",
@@ -80,10 +79,6 @@ class Planner extends PlanDraft {
     const nodegroups = this.nodegroups.ordered();
     const forced = nodeSchedule(nodegroups, this.from, this.to);
 
-    // Resuming while the control plane already moves to its next minor: its add-ons can no longer go first.
-    const running = this.inProgress({ kind: "controlPlane" })?.params.find(
-      (p) => p.type === "Version",
-    )?.value;
     let cp = this.from;
     for (const m of path) {
       const due = forced.filter((f) => f.before === m);
@@ -91,7 +86,8 @@ class Planner extends PlanDraft {
         this.nextPhase();
         for (const f of due) this.nodegroups.skewStep(f.nodegroup, f.minor, m);
       }
-      if (running !== m) {
+      // Resuming while the control plane already moves to this minor: its add-ons can no longer go first.
+      if (movingTo !== m) {
         this.addons.waves(
           addons,
           cp,
@@ -266,6 +262,12 @@ class Planner extends PlanDraft {
 
   private inProgress(target: Target) {
     return this.observed.updatesInProgress.find((u) => sameTarget(u.target, target));
+  }
+
+  /** The control-plane update already running, and the minor it takes the control plane to. */
+  private controlPlaneMoving() {
+    const update = this.inProgress({ kind: "controlPlane" });
+    return { update, to: update?.params.find((p) => p.type === "Version")?.value };
   }
 
   // --- output ----------------------------------------------------------------------------------
