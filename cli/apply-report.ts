@@ -1,5 +1,6 @@
 import {
   type Finding,
+  HealthGateError,
   type KeyRenderer,
   type Plan,
   plainKey,
@@ -19,7 +20,8 @@ export type StepStatus = "updated" | "awaited" | "skipped" | "failed" | "running
 /** `apply --format json`: one document on stdout, whatever the outcome; the human output goes to stderr. */
 export interface ApplyResult {
   cluster: string;
-  outcome: "done" | "nothing to do" | "refused" | "failed" | "stopped" | "not confirmed";
+  /** unhealthy: the health gate found workloads down after a step, paused the cluster and stopped. */
+  outcome: "done" | "nothing to do" | "refused" | "failed" | "stopped" | "unhealthy" | "not confirmed";
   exitCode: number;
   /** The message printed on stderr when the run did not end done. */
   error?: string | undefined;
@@ -35,10 +37,17 @@ export interface ApplyResult {
     updateId?: string;
     /** In EKS's time (simulated against the emulator). */
     durationSeconds?: number;
+    /**
+     * The health gate after the step (upgrade.healthGate): "back", "not read" (why in the
+     * progress), or the workloads that did not come back.
+     */
+    health?: "back" | "not read" | string[];
   }[];
   /** With `key`: the finding's key as the user wrote it (a flag, a stack key). */
   violations: (Finding & { key?: string })[];
   failures: StepFailure[];
+  /** The health gate that stopped the run: after which step, the workloads, and who paused the cluster. */
+  unhealthy?: { step: string; workloads: HealthGateError["unhealthy"]; pausedBy?: string | undefined };
   /** What the cluster ran when the plan was made, and when the run ended (absent when it could not be read). */
   versions: { before?: RunningVersions; after?: RunningVersions };
   durationSeconds?: number | undefined;
@@ -59,6 +68,7 @@ export class ApplyReport {
     steps: [],
     violations: [],
     failures: [],
+    unhealthy: undefined,
     versions: {},
     durationSeconds: undefined,
     timeScale: 1,
@@ -128,6 +138,8 @@ export class ApplyReport {
       });
     if (e.type === "stepSkipped") step.status = "skipped";
     if (e.type === "stepFailed") step.status = "failed";
+    if (e.type === "healthChecked")
+      step.health = e.unread ? "not read" : e.unhealthy.length ? e.unhealthy : "back";
   }
 
   /** How the run ended: `error` is what it threw, if anything. */
@@ -140,6 +152,8 @@ export class ApplyReport {
     r.exitCode = error instanceof CliError ? error.exitCode : EXIT.failed;
     const cause = (error as Error).cause;
     if (cause instanceof UpgradeError) r.failures = cause.failures.map((f) => this.rendered(f));
+    if (cause instanceof HealthGateError)
+      r.unhealthy = { step: cause.step, workloads: cause.unhealthy, pausedBy: cause.pause?.by };
     r.outcome =
       r.exitCode === EXIT.ok
         ? "not confirmed"
@@ -147,7 +161,9 @@ export class ApplyReport {
           ? "refused"
           : cause instanceof UpgradeStoppedError || cause instanceof UpgradeAbortedError
             ? "stopped"
-            : "failed";
+            : cause instanceof HealthGateError
+              ? "unhealthy"
+              : "failed";
     return r;
   }
 }

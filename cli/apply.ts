@@ -12,6 +12,7 @@ import {
   type ProgressEvent,
   formatDuration as duration,
   UpgradeAbortedError,
+  HealthGateError,
   UpgradeError,
   UpgradeStoppedError,
 } from "@eks-upgrade/engine";
@@ -85,6 +86,7 @@ export async function applyPlan(
     if (e instanceof UpgradeAbortedError || e instanceof UpgradeStoppedError)
       throw new CliError(e.message, EXIT.interrupted, { cause: e });
     if (e instanceof UpgradeError) throw new CliError(e.describe(o.keys), EXIT.failed, { cause: e });
+    if (e instanceof HealthGateError) throw new CliError(e.describe(o.keys), EXIT.failed, { cause: e });
     throw e;
   } finally {
     process.off("SIGINT", onSignal);

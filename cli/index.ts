@@ -110,6 +110,12 @@ function targetOptions(cmd: Command): Command {
       "--no-kubernetes-checks",
       "do not read the cluster's nodes, pods and PodDisruptionBudgets (the stack key upgrade.kubernetesChecks)",
     )
+    .addOption(
+      new Option(
+        "--health-gate <action>",
+        "workloads not back after a step: pause the cluster and stop (default), warn, or off (the stack key upgrade.healthGate)",
+      ).choices(["pause", "warn", "off"]),
+    )
     .option("--concurrency <n>", "node groups updated at once (default 1)")
     .option(
       "--bake-hours <n>",

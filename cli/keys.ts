@@ -39,6 +39,7 @@ export function flagKey(path: string, value?: string): string {
       if (name === "concurrency") return value === undefined ? "--concurrency" : `--concurrency ${value}`;
       if (name === "bakeHours") return value === undefined ? "--bake-hours" : `--bake-hours ${value}`;
       if (name === "kubernetesChecks") return "--no-kubernetes-checks";
+      if (name === "healthGate") return `--health-gate ${v("pause|warn|off")}`;
       if (name === "insights")
         return value === undefined ? "--acknowledge <insight name>" : `--insights ${value}`;
       // No flag for deadlines and polling: they live in a stack file.

@@ -43,6 +43,7 @@ export interface TargetOptions extends Partial<ClusterOptions> {
   drainChecks?: string;
   /** false with --no-kubernetes-checks. */
   kubernetesChecks?: boolean;
+  healthGate?: string;
   concurrency?: string;
   bakeHours?: string;
   order?: string;
@@ -246,6 +247,7 @@ export function specAndScale(
   if (o.concurrency !== undefined) upgrade.concurrency = number("--concurrency", o.concurrency);
   if (o.bakeHours !== undefined) upgrade.bakeHours = number("--bake-hours", o.bakeHours);
   if (o.kubernetesChecks === false) upgrade.kubernetesChecks = false;
+  if (o.healthGate) upgrade.healthGate = o.healthGate;
   if (o.acknowledge?.length) upgrade.insights = o.acknowledge;
   else if (o.insights) upgrade.insights = o.insights;
   input.upgrade = upgrade;

@@ -41,7 +41,7 @@ function barDisplay(timeScale: number): ProgressDisplay {
     Presets.shades_classic,
   );
   const bars = new Map<string, SingleBar>();
-  const bar = (e: Exclude<ProgressEvent, { type: "stopping" }>) => {
+  const bar = (e: Exclude<ProgressEvent, { type: "stopping" | "healthChecked" }>) => {
     let b = bars.get(e.step.id);
     if (!b) {
       b = multi.create(Math.max(1, e.step.estimatedMinutes * 60), 0, {
@@ -56,8 +56,8 @@ function barDisplay(timeScale: number): ProgressDisplay {
   const line = progressLines(timeScale);
   return {
     onEvent(e) {
-      if (e.type === "stopping") {
-        // Above the bars: the steps in flight go on to their end.
+      if (e.type === "stopping" || e.type === "healthChecked") {
+        // Above the bars: a stop (the steps in flight go on to their end), the health gate's verdict.
         multi.log(`${line(e)}\n`);
         return;
       }
@@ -75,6 +75,7 @@ function barDisplay(timeScale: number): ProgressDisplay {
         b.update(total, { status: "done", elapsed: duration(e.durationMs / timeScale) });
       if (e.type === "stepSkipped") b.update(total, { status: `skipped (${e.reason})` });
       if (e.type === "stepFailed") b.update({ status: `FAILED ${e.failure.code}` });
+      if (e.type === "healthWaiting") b.update({ status: `waiting for ${e.notBack[0]}` });
     },
     stop() {
       multi.stop();

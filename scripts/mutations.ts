@@ -4,6 +4,7 @@
  * Prints which tests caught each, as the table in docs/reliability.md. Not part of `npm test`: it
  * rebuilds and reruns suites, minutes in all. It edits providers/engine/src in place and puts every
  * file back (also on Ctrl-C); it refuses to start while that folder has uncommitted changes.
+ * `npm run test:mutations -- <words>` runs only the mutations whose names contain one of them.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -141,6 +142,34 @@ const MUTATIONS: Mutation[] = [
     ],
     tests: ["tests/engine/brakes.test.ts", "tests/cli/cli.test.ts"],
   },
+  {
+    name: "crash-looping pods pass the health gate",
+    file: "kubernetes/workload-health.ts",
+    edits: [
+      [
+        "const failing = failedBefore ? [] : pods.filter((p) => p.failing).map(failingLine);",
+        "const failing = failedBefore ? [] : pods.filter((p) => p.failing && false).map(failingLine);",
+      ],
+    ],
+    tests: ["tests/engine/workload-health.test.ts", "tests/kubernetes/health-gate.test.ts"],
+  },
+  {
+    name: "a failed health gate lets the run go on",
+    file: "execute.ts",
+    edits: [
+      [
+        'if (!unhealthy.length || gate === "warn" || this.unhealthy) return;',
+        'if (unhealthy.length || gate === "warn" || this.unhealthy) return;',
+      ],
+    ],
+    tests: ["tests/kubernetes/health-gate.test.ts"],
+  },
+  {
+    name: "a custom AMI's containerd 1.x is not read",
+    file: "drain-checks.ts",
+    edits: [["/^containerd:\\/\\/1\\./.test(", "/^containerd:\\/\\/0\\./.test("]],
+    tests: ["tests/engine/drain-checks.test.ts", "tests/kubernetes/drain-checks.test.ts"],
+  },
 ];
 
 function sh(command: string, args: string[]): string {
@@ -167,7 +196,8 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 const build = () => sh("npm", ["run", "build"]);
 const results: { name: string; caught: string[] }[] = [];
 try {
-  for (const m of MUTATIONS) {
+  const only = process.argv.slice(2);
+  for (const m of MUTATIONS.filter((x) => !only.length || only.some((w) => x.name.includes(w)))) {
     const file = join(SRC, m.file);
     const text = readFileSync(file, "utf8");
     originals.set(file, text);

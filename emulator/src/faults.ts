@@ -5,6 +5,8 @@ import { z } from "zod";
  * operation, for the next `count` calls, for a fraction `rate` of calls, and/or for `forSeconds` of
  * simulated time. Update faults make the next update of a target fail with a real EKS error code.
  * `externalUpdate` starts an update as if another tool had (the console, a colleague, eksctl).
+ * `crashLoop` (a seed with Kubernetes) makes the pods on the nodes a node group's next version
+ * update launches keep failing, until the faults are cleared: then they restart healthy.
  */
 
 const selector = {
@@ -72,6 +74,15 @@ export const FaultSchema = z.discriminatedUnion("kind", [
     times: z.number().int().positive().default(1).describe("how many updates of the target fail"),
   }),
   z.strictObject({
+    kind: z.literal("crashLoop"),
+    cluster: z.string().min(1),
+    nodegroup: z.string().min(1).describe("the pods on the nodes its next version update launches fail"),
+    reason: z
+      .enum(["CrashLoopBackOff", "ImagePullBackOff", "CreateContainerError"])
+      .default("CrashLoopBackOff")
+      .describe("the containers' waiting reason"),
+  }),
+  z.strictObject({
     kind: z.literal("externalUpdate"),
     cluster: z.string().min(1),
     nodegroup: z.string().min(1).optional(),
@@ -86,6 +97,7 @@ export type Fault = z.output<typeof FaultSchema>;
 export type FaultInput = z.input<typeof FaultSchema>;
 export type RequestFault = Extract<Fault, { kind: "throttle" | "serverError" | "accessDenied" | "latency" }>;
 export type UpdateFailureFault = Extract<Fault, { kind: "updateFailure" }>;
+export type CrashLoopFault = Extract<Fault, { kind: "crashLoop" }>;
 
 interface ActiveRequestFault {
   id: number;
@@ -116,6 +128,7 @@ export class FaultSet {
   private nextId = 1;
   private requestFaults: ActiveRequestFault[] = [];
   private updateFaults: ActiveUpdateFault[] = [];
+  private crashLoops: { id: number; fault: CrashLoopFault }[] = [];
   private rngState: number;
 
   constructor(randomSeed: number) {
@@ -126,6 +139,8 @@ export class FaultSet {
     const id = this.nextId++;
     if (fault.kind === "updateFailure") {
       this.updateFaults.push({ id, fault, remaining: fault.times });
+    } else if (fault.kind === "crashLoop") {
+      this.crashLoops.push({ id, fault });
     } else {
       this.requestFaults.push({
         id,
@@ -140,14 +155,24 @@ export class FaultSet {
   clear(): void {
     this.requestFaults = [];
     this.updateFaults = [];
+    this.crashLoops = [];
   }
 
   list(): { id: number; fault: Fault; remaining: number }[] {
-    return [...this.requestFaults, ...this.updateFaults].map(({ id, fault, remaining }) => ({
-      id,
-      fault,
-      remaining,
-    }));
+    return [
+      ...[...this.requestFaults, ...this.updateFaults].map(({ id, fault, remaining }) => ({
+        id,
+        fault,
+        remaining,
+      })),
+      // Active until the faults are cleared.
+      ...this.crashLoops.map(({ id, fault }) => ({ id, fault, remaining: Number.POSITIVE_INFINITY })),
+    ];
+  }
+
+  /** The crash-loop planted on a node group's new nodes, while it lasts. */
+  crashLoop(cluster: string, nodegroup: string): CrashLoopFault | undefined {
+    return this.crashLoops.find((c) => c.fault.cluster === cluster && c.fault.nodegroup === nodegroup)?.fault;
   }
 
   /** Decides what happens to one incoming call. Each matching fault is consumed once per call. */

@@ -85,6 +85,18 @@ const NodegroupSeed = z.strictObject({
   instanceTypes: z.array(z.string()).optional(),
   labels: z.record(z.string(), z.string()).optional(),
   launchTemplate: LaunchTemplateSeed.optional(),
+  nodeInfo: z
+    .strictObject({
+      osImage: z.string().min(1).optional(),
+      containerRuntimeVersion: z
+        .string()
+        .regex(/^[a-z]+:\/\/\S+$/, 'must read like "containerd://1.7.27"')
+        .optional(),
+    })
+    .optional()
+    .describe(
+      "what the node group's nodes report in status.nodeInfo (a custom AMI's image; needs kubernetes: true); by default what its AMI family's images report",
+    ),
 });
 
 const InsightSeed = z.strictObject({

@@ -52,14 +52,25 @@ export interface UpgradePolicyArgs {
   concurrency?: pulumi.Input<number>;
   /** ERROR upgrade-readiness insights: "block" (default), "warn", or the insight names to acknowledge. */
   insights?: pulumi.Input<"block" | "warn" | pulumi.Input<string>[]>;
+  /** Hours the control plane runs a new minor before the add-ons that need it and the node groups follow (default 0). */
+  bakeHours?: pulumi.Input<number>;
+  /** Read the cluster's Kubernetes API (read-only) for drain checks and the health gate (default true). */
+  kubernetesChecks?: pulumi.Input<boolean>;
   /**
-   * How long one step may take, in minutes (defaults: control plane 60, add-on 30, node group 180).
-   * Pulumi's customTimeouts do not reach dynamic providers; these do.
+   * After the control plane and each node group: workloads back at their ready counts, none newly
+   * crash-looping; else "pause" the cluster and stop (default), only "warn", or "off".
+   */
+  healthGate?: pulumi.Input<"off" | "warn" | "pause">;
+  /**
+   * How long one step may take, in minutes (defaults: control plane 60, add-on 30, node group 180),
+   * and how long the workloads have to come back after it (healthGateMinutes, 10). Pulumi's
+   * customTimeouts do not reach dynamic providers; these do.
    */
   deadlines?: pulumi.Input<{
     controlPlaneMinutes?: pulumi.Input<number>;
     addonMinutes?: pulumi.Input<number>;
     nodegroupMinutes?: pulumi.Input<number>;
+    healthGateMinutes?: pulumi.Input<number>;
   }>;
   /** Bounds of the adaptive polling interval, in seconds (defaults 5 and 60). */
   polling?: pulumi.Input<{ minSeconds?: pulumi.Input<number>; maxSeconds?: pulumi.Input<number> }>;

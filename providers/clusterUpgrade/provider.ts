@@ -363,7 +363,7 @@ async function upgrade(id: string, inputs: Props, previousUpgradedAt: unknown): 
     if (e instanceof engine.PlanRefusedError) throw new Error(e.describe(render), { cause: e });
     const f = engine.operationalFinding(e, at(spec));
     const message =
-      e instanceof engine.UpgradeError
+      e instanceof engine.UpgradeError || e instanceof engine.HealthGateError
         ? e.describe(render)
         : f
           ? engine.describeFinding(f, render)

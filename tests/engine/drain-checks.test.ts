@@ -282,6 +282,52 @@ describe("drain checks (pure)", () => {
     );
   });
 
+  it("a custom AMI's image: cgroup v1 refused from 1.35 (EKSUP039), containerd 1.x from 1.36 (EKSUP040), naming the nodes; EKS's own AMIs and other node groups are not judged; drainChecks warn acknowledges", () => {
+    const lt = (minor: string): Step => ({
+      ...step("custom"),
+      id: "nodegroup:custom:lt8",
+      from: "launch template base v7",
+      to: "launch template base v8",
+      request: { kind: "nodegroup", launchTemplate: { name: "base", version: "8" }, force: false },
+      reason: minor,
+    });
+    const image = { osImage: "Ubuntu 20.04.6 LTS", containerRuntime: "containerd://1.7.27" };
+    const k: ObservedKubernetes = {
+      nodes: [
+        { ...node("c1", "custom"), ...image },
+        { ...node("c2", "custom"), osImage: "Ubuntu 22.04.5 LTS", containerRuntime: "containerd://2.0.5" },
+        { ...node("a1", "general"), ...image },
+      ],
+      pods: [],
+      budgets: [],
+    };
+    const custom = ng("custom", { amiType: "CUSTOM", launchTemplate: { name: "base", version: "7" } });
+    const at = (minor: string, nodeGroups: DesiredSpecInput["nodeGroups"] = {}) =>
+      drainFindings(
+        parseSpec({ clusterName: "c", region: "us-east-1", clusterVersion: minor, nodeGroups }),
+        k,
+        [custom, ng("general")],
+        [lt(minor), step("general")],
+      );
+    assert.deepEqual(codes(at("1.34")), { violations: [], warnings: [] });
+    assert.deepEqual(
+      at("1.35").violations.map((f) => [f.code, f.field, f.message]),
+      [
+        [
+          "EKSUP039",
+          "nodeGroups.custom.drainChecks",
+          "the custom AMI of node group custom runs what 1.35 removes, a kubelet on cgroup v1 (it refuses to start unless failCgroupV1: false is set), on c1 (Ubuntu 20.04.6 LTS: cgroup v1): if the AMI of launch template base v8 is built the same way, its kubelets cannot start",
+        ],
+      ],
+    );
+    assert.deepEqual(codes(at("1.36")), { violations: ["EKSUP039", "EKSUP040"], warnings: [] });
+    assert.match(at("1.36").violations[1]?.message ?? "", /on c1 \(containerd:\/\/1\.7\.27\)/);
+    assert.deepEqual(codes(at("1.36", { custom: { drainChecks: "warn" } })), {
+      violations: [],
+      warnings: ["EKSUP113", "EKSUP113"],
+    });
+  });
+
   it("label selectors as Kubernetes reads them", () => {
     const labels = { app: "web", tier: "front" };
     assert.equal(selects({}, labels), true);

@@ -30,7 +30,8 @@ describe("desired spec validation", () => {
       bakeHours: 0,
       insights: "block",
       kubernetesChecks: true,
-      deadlines: { controlPlaneMinutes: 60, addonMinutes: 30, nodegroupMinutes: 180 },
+      healthGate: "pause",
+      deadlines: { controlPlaneMinutes: 60, addonMinutes: 30, nodegroupMinutes: 180, healthGateMinutes: 10 },
       polling: { minSeconds: 5, maxSeconds: 60 },
     });
     const ng = parseSpec({ ...base, nodeGroups: { general: {} } }).nodeGroups.general;

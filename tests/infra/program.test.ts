@@ -69,6 +69,7 @@ describe("the Pulumi program under mocks", () => {
       controlPlaneMinutes: 60,
       addonMinutes: 30,
       nodegroupMinutes: 240,
+      healthGateMinutes: 10,
     });
     assert.equal(typeof upgrade?.inputs.__provider, "string");
     // ClusterUpgrade waits for the cluster, every node group and every add-on.

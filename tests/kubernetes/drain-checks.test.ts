@@ -408,6 +408,48 @@ describe(
       assert.deepEqual(mutating(), [], "nothing was called");
     });
 
+    it("a custom AMI whose nodes report containerd 1.7 refuses its launch template's hop to 1.36 before any call (EKSUP040), naming the nodes; 1.35 is planned", async () => {
+      await reset(
+        kubernetesSeed([], {
+          timeScale: TIME_SCALE,
+          nodegroup: {
+            name: "custom",
+            amiType: "CUSTOM",
+            version: "1.35",
+            releaseVersion: undefined,
+            launchTemplate: { name: "base", version: "3" },
+            // What the user's image reports (Node status.nodeInfo), read from the API server.
+            nodeInfo: { osImage: "Ubuntu 22.04.5 LTS", containerRuntimeVersion: "containerd://1.7.27" },
+          },
+        }),
+      );
+      const nodes = (
+        await kubectl((toolchain as { binDir: string }).binDir, (await emulator.kubeconfig("prod")) ?? "", [
+          "get",
+          "nodes",
+          "-o",
+          "jsonpath={.items[*].metadata.name}",
+        ])
+      ).stdout
+        .split(" ")
+        .sort();
+      const next = { custom: { launchTemplateVersion: "4" } };
+      const { plan } = await inspect(clients, spec({ clusterVersion: "1.36", nodeGroups: next }));
+      assert.deepEqual(
+        plan.violations.map((v) => [v.code, v.field, v.message]),
+        [
+          [
+            "EKSUP040",
+            "nodeGroups.custom.drainChecks",
+            `the custom AMI of node group custom runs what 1.36 removes, containerd 1.x (1.35 is the last minor that supports it: containerd 2.0 or later is needed), on ${nodes.map((n) => `${n} (containerd://1.7.27)`).join(", ")}: if the AMI of launch template base v4 is built the same way, its kubelets cannot start`,
+          ],
+        ],
+      );
+      const within = await inspect(clients, spec({ clusterVersion: "1.35", nodeGroups: next }));
+      assert.deepEqual(within.plan.violations, []);
+      assert.deepEqual(mutating(), [], "nothing was called");
+    });
+
     it("credentials the cluster does not accept: the checks are skipped with a warning naming the endpoint, never a failure", async () => {
       await reset(seed([web(ns, 1), webBudget(ns, { minAvailable: 1 })]));
       const strangers = createClients(

@@ -44,6 +44,12 @@ const SPEC: [string, Record<string, unknown>, string][] = [
   ],
   ["a negative deadline", { upgrade: { deadlines: { addonMinutes: -5 } } }, "upgrade.deadlines.addonMinutes"],
   ["a zero poll interval", { upgrade: { polling: { minSeconds: 0 } } }, "upgrade.polling.minSeconds"],
+  ["a health gate word", { upgrade: { healthGate: "stop" } }, "upgrade.healthGate"],
+  [
+    "a zero health gate deadline",
+    { upgrade: { deadlines: { healthGateMinutes: 0 } } },
+    "upgrade.deadlines.healthGateMinutes",
+  ],
   ["an add-on version without v and build", { addons: { coredns: "1.11.1" } }, "addons.coredns"],
   ["an add-on version word", { addons: { coredns: { version: "newest" } } }, "addons.coredns.version"],
   ["markup as an add-on name", { addons: { "<script>": "latest" } }, "addons.<script>"],

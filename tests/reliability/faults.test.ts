@@ -159,6 +159,33 @@ describe("fault matrix, through the engine", () => {
     await converged(h, spec);
   });
 
+  it("a poll throttled through every SDK retry: the update goes on in EKS, the next poll sees it end; one run", async () => {
+    // Two attempts a call (the SDK's backoff runs in real time, ages at this time scale), both
+    // throttled: one whole poll of an update gets no answer.
+    h = await engineHarness(seed(), { maxAttempts: 2 });
+    h.emulator.injectFault({ kind: "throttle", operations: ["DescribeUpdate"], count: 2 });
+    // The SDK's backoff runs in real time (100 ms = 1,000 simulated s here): a simulated day covers the run.
+    const spec = h.spec({
+      clusterVersion: "1.30",
+      upgrade: { deadlines: { controlPlaneMinutes: 1440, addonMinutes: 1440, nodegroupMinutes: 1440 } },
+    });
+    await run(h, spec);
+    const throttled = h.emulator.audit().filter((e) => e.fault);
+    assert.deepEqual(
+      throttled.map((e) => e.operation),
+      ["DescribeUpdate", "DescribeUpdate"],
+    );
+    // That update was polled again after the throttled poll, under the same id.
+    const polls = h.emulator
+      .audit()
+      .filter((e) => e.operation === "DescribeUpdate" && e.updateId === throttled[0]?.updateId);
+    assert.ok(
+      polls.some((e) => !e.fault && e.seq > (throttled.at(-1)?.seq ?? 0)),
+      "polled again",
+    );
+    await converged(h, spec);
+  });
+
   it("an update started outside the tool: awaited, converges", async () => {
     h = await engineHarness(seed(), {}, 0.001);
     h.emulator.injectFault({

@@ -67,6 +67,13 @@ export class ClusterApi {
     return (await this.core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${nodeName}` })).items;
   }
 
+  async podsIn(namespace: string): Promise<PodRef[]> {
+    return (await this.core.listNamespacedPod({ namespace })).items.map((p) => ({
+      namespace,
+      name: p.metadata?.name ?? "",
+    }));
+  }
+
   /**
    * POST .../eviction: the API server asks the pod's budgets. A refusal (429, a budget allows no
    * disruption) is what a drain retries; a pod already gone is evicted; anything else is an error.
@@ -85,6 +92,51 @@ export class ClusterApi {
 
   async deletePod(pod: PodRef): Promise<void> {
     await this.ignoreNotFound(this.core.deleteNamespacedPod({ ...pod, gracePeriodSeconds: 0 }));
+  }
+
+  /**
+   * What a kubelet reports of a pod whose containers keep failing: Running, not Ready, each
+   * container waiting with `reason` after a few restarts (`kubectl get pods` shows the reason).
+   */
+  async failPod(pod: K8s.V1Pod, reason: string): Promise<void> {
+    const now = new Date().toISOString();
+    const name = pod.metadata?.name ?? "";
+    const notReady = { status: "False", lastTransitionTime: now, reason: "ContainersNotReady" };
+    await this.ignoreNotFound(
+      this.core.patchNamespacedPodStatus(
+        {
+          name,
+          namespace: pod.metadata?.namespace ?? "default",
+          body: {
+            status: {
+              phase: "Running",
+              conditions: [
+                { type: "PodScheduled", status: "True", lastTransitionTime: now },
+                { type: "Initialized", status: "True", lastTransitionTime: now },
+                { type: "Ready", ...notReady },
+                { type: "ContainersReady", ...notReady },
+              ],
+              containerStatuses: (pod.spec?.containers ?? []).map((c) => ({
+                name: c.name,
+                image: c.image ?? "",
+                imageID: "",
+                ready: false,
+                started: false,
+                restartCount: 4,
+                state: {
+                  waiting: {
+                    reason,
+                    message: `back-off 1m20s restarting failed container=${c.name} pod=${name}`,
+                  },
+                },
+                lastState: { terminated: { exitCode: 1, reason: "Error", startedAt: now, finishedAt: now } },
+              })),
+            },
+          },
+        },
+        this.k8s.setHeaderOptions("Content-Type", this.k8s.PatchStrategy.MergePatch),
+      ),
+    );
   }
 
   /** Server-side apply, as `kubectl apply --server-side` does; the namespace first when it is missing. */

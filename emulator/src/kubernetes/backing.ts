@@ -2,6 +2,7 @@ import type * as K8s from "@kubernetes/client-node";
 import { readFileSync } from "node:fs";
 import { recordApiUsage } from "../audit";
 import type { World } from "../emulator";
+import type { CrashLoopFault } from "../faults";
 import { CALLER_GROUP } from "../wire/token-webhook";
 import type { ClusterRecord, NodegroupRecord, UpdateRecord } from "../model";
 import { ClusterApi } from "./api";
@@ -97,10 +98,13 @@ export class KubernetesBacking {
 
   private async resetCluster(p: Plane, world: World, cluster: ClusterRecord): Promise<void> {
     const { api } = p;
-    for (const node of await api.nodes()) await api.deleteNode(node.metadata?.name ?? "");
-    for (const object of p.applied.reverse()) await api.remove(object);
     const doomed = (await api.namespaces()).filter((n) => !SYSTEM_NAMESPACES.has(n));
     for (const ns of doomed) await api.deleteNamespace(ns);
+    // Their pods go at once (grace 0), before their nodes: a pod whose node is gone waits for the
+    // pod garbage collector's 40 s quarantine, and its namespace with it.
+    for (const ns of doomed) for (const pod of await api.podsIn(ns)) await api.deletePod(pod);
+    for (const node of await api.nodes()) await api.deleteNode(node.metadata?.name ?? "");
+    for (const object of p.applied.reverse()) await api.remove(object);
     const workloads = world.seed.clusters.find((c) => c.name === cluster.name)?.workloads ?? [];
     const wanted = new Set(workloads.map((w) => w.metadata.namespace).filter((n) => n !== undefined));
     // A namespace the new seed uses again must be gone before it is created anew.
@@ -108,7 +112,7 @@ export class KubernetesBacking {
 
     for (const ng of cluster.nodegroups.values()) {
       for (let i = 0; i < ng.scaling.desiredSize; i++)
-        await api.createNode(nodeObject(this.source(world, ng), p.launched++));
+        await api.createNode(nodeObject(this.source(world, cluster.name, ng), p.launched++));
     }
     // Nodes outside managed node groups: nothing in the emulator ever moves them.
     for (const pool of world.seed.clusters.find((c) => c.name === cluster.name)?.nodes ?? []) {
@@ -132,6 +136,7 @@ export class KubernetesBacking {
 
   private source(
     world: World,
+    cluster: string,
     ng: NodegroupRecord,
     release?: { version: string; releaseVersion: string },
   ): NodeSource {
@@ -146,15 +151,19 @@ export class KubernetesBacking {
       instanceTypes: ng.instanceTypes,
       labels: ng.labels,
       latestPatch: world.catalog.minor(version)?.latestPatch ?? `${version}.0`,
+      nodeInfo: world.seed.clusters
+        .find((c) => c.name === cluster)
+        ?.nodegroups.find((n) => n.name === ng.name)?.nodeInfo,
     };
   }
 
   private drive(world: World, cluster: ClusterRecord, ng: NodegroupRecord, u: UpdateRecord): void {
     if (u.effect.kind !== "nodegroupVersion") return;
-    const target = this.source(world, ng, u.effect);
+    const target = this.source(world, cluster.name, ng, u.effect);
     const run = (async () => {
       const p = await this.plane(cluster.name);
       try {
+        const launched: string[] = [];
         const failure = await rollNodegroup({
           api: p.api,
           clock: world.clock,
@@ -163,9 +172,16 @@ export class KubernetesBacking {
           desiredSize: ng.scaling.desiredSize,
           updateConfig: ng.updateConfig,
           force: u.force,
-          newNode: () => nodeObject(target, p.launched++),
+          newNode: () => {
+            const node = nodeObject(target, p.launched++);
+            launched.push(node.metadata.name);
+            return node;
+          },
           cancelled: () => this.current !== world,
         });
+        // EKS reports the update Successful: the nodes joined; what runs on them is the workloads' affair.
+        const crash = world.faults.crashLoop(cluster.name, ng.name);
+        if (!failure && crash) await this.crashLoop(p, world, crash, launched);
         world.eks.finishDriven(cluster.name, u.id, failure);
       } catch (e) {
         if (e instanceof RolloutCancelled) return;
@@ -177,8 +193,42 @@ export class KubernetesBacking {
         });
       }
     })();
-    this.running.add(run);
-    void run.finally(() => this.running.delete(run));
+    this.track(run);
+  }
+
+  /**
+   * The crashLoop fault: every pod on the new nodes fails as a kubelet reports it, and so does each
+   * pod that lands there later, until the faults are cleared; then the failed pods are deleted and
+   * their controllers start them again, healthy (a fixed image, a rolled-back config).
+   */
+  private async crashLoop(p: Plane, world: World, fault: CrashLoopFault, nodes: string[]): Promise<void> {
+    const failed = new Map<string, { namespace: string; name: string }>();
+    const crash = async () => {
+      for (const node of nodes)
+        for (const pod of await p.api.podsOn(node)) {
+          const ref = { namespace: pod.metadata?.namespace ?? "default", name: pod.metadata?.name ?? "" };
+          if (pod.metadata?.deletionTimestamp || failed.has(`${ref.namespace}/${ref.name}`)) continue;
+          await p.api.failPod(pod, fault.reason);
+          failed.set(`${ref.namespace}/${ref.name}`, ref);
+        }
+    };
+    await crash();
+    const lasts = () => this.current === world && world.faults.crashLoop(fault.cluster, fault.nodegroup);
+    this.track(
+      (async () => {
+        while (lasts()) {
+          await new Promise((r) => setTimeout(r, 250));
+          if (lasts()) await crash().catch(() => undefined);
+        }
+        if (this.current !== world) return;
+        for (const ref of failed.values()) await p.api.deletePod(ref).catch(() => undefined);
+      })(),
+    );
+  }
+
+  private track(work: Promise<void>): void {
+    this.running.add(work);
+    void work.finally(() => this.running.delete(work));
   }
 }
 

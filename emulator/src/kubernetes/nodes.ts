@@ -25,6 +25,25 @@ export interface NodeSource {
   labels: Record<string, string>;
   /** The patch the catalog knows for the minor ("1.35.4"), when the release does not say it. */
   latestPatch: string;
+  /** What the nodes report in status.nodeInfo, when the seed says (a custom AMI's image). */
+  nodeInfo?: { osImage?: string | undefined; containerRuntimeVersion?: string | undefined } | undefined;
+}
+
+/**
+ * What an AMI family's nodes report as their OS and container runtime: Amazon Linux 2's images run
+ * containerd 1.7, Amazon Linux 2023's and Bottlerocket's containerd 2.
+ */
+function imageInfo(amiType: AmiType): { osImage: string; containerRuntimeVersion: string } {
+  if (amiType.startsWith("WINDOWS"))
+    return { osImage: "Windows Server 2022 Datacenter", containerRuntimeVersion: "containerd://1.7.27" };
+  if (amiType.startsWith("AL2_"))
+    return { osImage: "Amazon Linux 2", containerRuntimeVersion: "containerd://1.7.27" };
+  if (amiType.startsWith("BOTTLEROCKET"))
+    return {
+      osImage: "Bottlerocket OS 1.51.0 (aws-k8s)",
+      containerRuntimeVersion: "containerd://2.1.4+bottlerocket",
+    };
+  return { osImage: "Amazon Linux 2023", containerRuntimeVersion: "containerd://2.1.4" };
 }
 
 /** A Node as a kubelet registers it; `metadata.name` and the labels are always set. */
@@ -57,6 +76,7 @@ export function nodeObject(src: NodeSource, n: number): NodeObject {
     arch: src.amiType.includes("ARM") ? "arm64" : "amd64",
     os: src.amiType.startsWith("WINDOWS") ? "windows" : "linux",
     kubelet: kubeletVersion(src),
+    info: { ...imageInfo(src.amiType), ...definedOnly(src.nodeInfo ?? {}) },
     labels: {
       ...src.labels,
       [NODEGROUP_LABEL]: src.nodegroup,
@@ -77,6 +97,7 @@ function kubeletNode(node: {
   arch: string;
   os: string;
   kubelet: string;
+  info: { osImage: string; containerRuntimeVersion: string };
   labels: Record<string, string>;
 }): NodeObject {
   const { name, region, arch, os } = node;
@@ -104,8 +125,8 @@ function kubeletNode(node: {
         kubeProxyVersion: "",
         architecture: arch,
         operatingSystem: os,
-        osImage: os === "windows" ? "Windows Server 2022 Datacenter" : "Amazon Linux 2023",
-        containerRuntimeVersion: "containerd://2.1.4",
+        osImage: node.info.osImage,
+        containerRuntimeVersion: node.info.containerRuntimeVersion,
         kernelVersion: "6.12.40-63.114.amzn2023.x86_64",
         machineID: "",
         systemUUID: "",
@@ -146,6 +167,11 @@ export function poolNodeObject(src: PoolNodeSource, n: number): NodeObject {
     arch: "amd64",
     os: "linux",
     kubelet: `v${src.patch}-eks-${build}`,
+    info: imageInfo("AL2023_x86_64_STANDARD"),
     labels: labels[src.pool],
   });
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

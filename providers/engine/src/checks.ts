@@ -291,6 +291,26 @@ export const CHECKS = {
       "Replace each gitRepo volume with an emptyDir volume filled by an init container that runs git clone (the upstream migration), then run again; or set {{nodeGroups.<name>.drainChecks=warn}} to roll anyway.",
     source: "https://github.com/kubernetes/enhancements/issues/5040",
   },
+  REMOVED_CGROUP_V1: {
+    key: "nodeGroups.<name>.drainChecks",
+    code: "EKSUP039",
+    severity: "violation",
+    title:
+      "A custom AMI's nodes run cgroup v1, on which the kubelet of 1.35 and later refuses to start by default",
+    remedy:
+      "Build the AMI of the new launch template version on cgroup v2 (Amazon Linux 2023, Bottlerocket, Ubuntu 22.04 or later), or set failCgroupV1: false in its kubelet configuration; once it is, set {{nodeGroups.<name>.drainChecks=warn}} and run again.",
+    source: "https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions-standard.html",
+  },
+  REMOVED_CONTAINERD_1: {
+    key: "nodeGroups.<name>.drainChecks",
+    code: "EKSUP040",
+    severity: "violation",
+    title:
+      "A custom AMI's nodes run containerd 1.x, which the kubelet of 1.36 and later no longer supports (1.35 is the last minor that does)",
+    remedy:
+      "Build the AMI of the new launch template version with containerd 2.0 or later (EKS's Amazon Linux 2023 and Bottlerocket AMIs have it); once it is, set {{nodeGroups.<name>.drainChecks=warn}} and run again.",
+    source: "https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions-standard.html",
+  },
   ROLLBACK_READINESS_ACCEPTED: {
     key: "rollback.acknowledge",
     code: "EKSUP112",
@@ -475,6 +495,15 @@ export const CHECKS = {
     severity: "error",
     title: "The EKS endpoint could not be reached",
     remedy: "Check network access to EKS in this region (proxy, VPC endpoint, firewall), then run again.",
+  },
+  WORKLOADS_NOT_BACK: {
+    key: "upgrade.healthGate",
+    code: "EKSUP206",
+    severity: "error",
+    title:
+      "After a control-plane or node-group step, Deployments, StatefulSets or DaemonSets did not come back to their ready counts, or their pods newly keep failing (CrashLoopBackOff, ImagePullBackOff, ...)",
+    remedy:
+      "The run paused the cluster and stopped. Look at the named workloads (kubectl describe, kubectl logs --previous), fix them, then eks-upgrade resume and run again; finished steps are not repeated. Or roll back while EKS allows it. {{upgrade.healthGate=warn}} only warns; {{upgrade.deadlines.healthGateMinutes}} gives slow workloads longer.",
   },
 } as const satisfies Record<string, CheckDefinition>;
 

@@ -3,11 +3,12 @@ import type {
   LabelSelector,
   ObservedBudget,
   ObservedKubernetes,
+  ObservedNode,
   ObservedNodegroup,
   ObservedPod,
   Step,
 } from "./model";
-import { type Removal, REMOVALS } from "./removals";
+import { CGROUP_V1_IMAGES, type Removal, REMOVALS } from "./removals";
 import { type DesiredSpec, nodeGroupPolicy } from "./spec";
 import { compareMinor } from "./versions";
 
@@ -40,13 +41,15 @@ export function drainFindings(
     const acknowledged = policy.drainChecks === "warn";
     const force = policy.force;
     const minimal = (policy.updateStrategy ?? ng.updateStrategy) === "MINIMAL";
-    // The minor its nodes end on ("1.36 1.36.4-…"; a custom AMI's launch template says none):
-    // the pods on them are recreated on that kubelet.
+    // The minor its nodes end on ("1.36 1.36.4-…"; a custom AMI's, the plan's target, which its
+    // launch template version must run): the pods on them are recreated on that kubelet.
     const last = steps.filter((s) => s.kind === "nodegroup" && s.target === name).at(-1);
-    const target = last && /^(\d+\.\d+) /.exec(last.to)?.[1];
+    const customAmi = last?.request.kind === "nodegroup" && last.request.launchTemplate !== undefined;
+    const target = customAmi ? spec.clusterVersion : last && /^(\d+\.\d+) /.exec(last.to)?.[1];
     const found = [
       ...nodegroupFindings(kubernetes, ng, { size: batchSize(ng, policy), minimal }, key),
       ...removalFindings(kubernetes, ng.name, target, key),
+      ...(customAmi && last ? imageFindings(kubernetes, ng.name, target, last.to, key) : []),
     ];
     for (const f of found) {
       if (CHECKS[f.name].severity === "warning") {
@@ -66,10 +69,54 @@ export function drainFindings(
   return { violations, warnings };
 }
 
-/** How each removal's check reads a pod: what of the removed thing it uses, and its name. */
-const REMOVAL_READS: Record<Removal["check"], { uses: (p: ObservedPod) => string[]; noun: string }> = {
+/** How a removal's check reads a pod: what of the removed thing it uses, and its name. */
+const POD_READS: Partial<Record<Removal["check"], { uses: (p: ObservedPod) => string[]; noun: string }>> = {
   REMOVED_GITREPO_VOLUME: { uses: (p) => p.gitRepoVolumes ?? [], noun: "gitRepo volumes" },
 };
+
+/** How a removal's check reads a node: the fact of its image that the removed thing is, if any. */
+const NODE_READS: Partial<Record<Removal["check"], (n: ObservedNode) => string | undefined>> = {
+  REMOVED_CGROUP_V1: (n) =>
+    n.osImage && CGROUP_V1_IMAGES.some((r) => r.test(n.osImage ?? ""))
+      ? `${n.osImage}: cgroup v1`
+      : undefined,
+  REMOVED_CONTAINERD_1: (n) =>
+    /^containerd:\/\/1\./.test(n.containerRuntime ?? "") ? n.containerRuntime : undefined,
+};
+
+/**
+ * A custom AMI's node group (EKS-optimized AMIs come right for each minor): what the target minor
+ * removes that its nodes' image still has. Its next image (the launch template version the plan
+ * moves to) is most often built the same way: said before the nodes that cannot start are launched.
+ */
+function imageFindings(
+  k: ObservedKubernetes,
+  nodegroup: string,
+  target: string | undefined,
+  movesTo: string,
+  key: string,
+): Finding[] {
+  if (!target) return [];
+  const nodes = k.nodes.filter((n) => n.nodegroup === nodegroup);
+  const out: Finding[] = [];
+  for (const r of REMOVALS.filter((x) => compareMinor(target, x.minor) >= 0)) {
+    const read = NODE_READS[r.check];
+    if (!read) continue;
+    const having = nodes.flatMap((n) => {
+      const fact = read(n);
+      return fact ? [`${n.name} (${fact})`] : [];
+    });
+    if (!having.length) continue;
+    out.push(
+      finding(
+        r.check,
+        key,
+        `the custom AMI of node group ${nodegroup} runs what ${target} removes, ${r.what}, on ${listed(having)}: if the AMI of ${movesTo} is built the same way, its kubelets cannot start`,
+      ),
+    );
+  }
+  return out;
+}
 
 /**
  * What the node group's target minor removes (removals.ts) that pods on its nodes still use: their
@@ -85,7 +132,9 @@ function removalFindings(
   const nodes = new Set(k.nodes.filter((n) => n.nodegroup === nodegroup).map((n) => n.name));
   const out: Finding[] = [];
   for (const r of REMOVALS.filter((x) => compareMinor(target, x.minor) >= 0)) {
-    const { uses, noun } = REMOVAL_READS[r.check];
+    const reads = POD_READS[r.check];
+    if (!reads) continue;
+    const { uses, noun } = reads;
     // Evicted pods and DaemonSet pods alike come back on the new nodes (mirror pods are the node's own).
     const using = k.pods.filter(
       (p) => p.node !== undefined && nodes.has(p.node) && !p.mirror && uses(p).length,

@@ -1,6 +1,8 @@
 import { key, type KeyRenderer, plainKey, renderKeys } from "./keys";
 import { CHECKS, type Finding } from "./checks";
 import type { Step } from "./model";
+import { describeUnhealthy, type UnhealthyWorkload } from "./kubernetes/workload-health";
+import { describePause, type Pause } from "./pause";
 
 /** What to do about a failed update, by EKS error code (or our own code). */
 const REMEDIES: Record<string, (step: Step) => string> = {
@@ -132,4 +134,82 @@ export class UpgradeStoppedError extends Error {
     );
     this.name = "UpgradeStoppedError";
   }
+}
+
+/**
+ * The workloads did not come back after a step (upgrade.healthGate: pause): the run paused the
+ * cluster and stopped after the steps in flight. Says what is unhealthy, how to look, and how to
+ * go on.
+ */
+export class HealthGateError extends Error {
+  private readonly text: string;
+
+  constructor(
+    /** The step after which the gate failed. */
+    readonly step: string,
+    readonly unhealthy: UnhealthyWorkload[],
+    /** The pause the run set; undefined when tagging the cluster failed (`pauseError` says why). */
+    readonly pause: Pause | undefined,
+    readonly pauseError: string | undefined,
+    readonly done: string[],
+    readonly left: string[],
+    context: {
+      clusterName: string;
+      /** `--cluster demo --region us-east-1` (text.ts clusterFlags). */
+      flags: string;
+      minutes: number;
+      /** The run moved the control plane: EKS can take it back for 7 days. */
+      rollback: boolean;
+    },
+  ) {
+    const text = gateText(step, unhealthy, pause, pauseError, done, left, context);
+    super(renderKeys(text, plainKey));
+    this.text = text;
+    this.name = "HealthGateError";
+  }
+
+  /** The message with the spec keys in the adapter's terms (flags, stack config keys). */
+  describe(keys: KeyRenderer): string {
+    return renderKeys(this.text, keys);
+  }
+}
+
+function gateText(
+  step: string,
+  unhealthy: UnhealthyWorkload[],
+  pause: Pause | undefined,
+  pauseError: string | undefined,
+  done: string[],
+  left: string[],
+  context: { clusterName: string; flags: string; minutes: number; rollback: boolean },
+): string {
+  const { clusterName: name, flags } = context;
+  const kc = `kubectl --kubeconfig ${name}.kubeconfig`;
+  const [kind, ref] = unhealthy[0]?.workload.split(" ") ?? [];
+  const [ns, obj] = ref?.split("/") ?? [];
+  const failingPod = unhealthy
+    .find((u) => u.failing.length)
+    ?.failing[0]?.split(" ")[0]
+    ?.split("/");
+  const look = [
+    `eks-upgrade kubeconfig ${flags} > ${name}.kubeconfig`,
+    `${kc} get pods -A | grep -v Running`,
+    ...(kind && ns && obj ? [`${kc} describe ${kind.toLowerCase()} -n ${ns} ${obj}`] : []),
+    ...(failingPod?.length === 2 ? [`${kc} logs -n ${failingPod[0]} ${failingPod[1]} --previous`] : []),
+  ];
+  const paused = pause
+    ? `Cluster ${name} is ${describePause(pause)}: no run starts a step until it is resumed.`
+    : `Pausing cluster ${name} failed (${pauseError ?? "unknown error"}): the next run would go on; pause it yourself with eks-upgrade pause ${flags} --reason "workloads down".`;
+  const more = left.length > 3 ? ` and ${left.length - 3} more` : "";
+  const code = CHECKS.WORKLOADS_NOT_BACK.code;
+  return (
+    `${code} the workloads did not come back within ${context.minutes} minutes after step ${step} (${key("upgrade.healthGate")}):\n` +
+    unhealthy.map((u) => `- ${describeUnhealthy(u)}`).join("\n") +
+    `\n${paused} ${done.length} of ${done.length + left.length} steps done; not started: ${left.slice(0, 3).join(", ") || "none"}${more}.\n` +
+    `To look: ${look[0]}; then ${look.slice(1).join("; ")}.\n` +
+    `To go on: fix the workloads, then eks-upgrade resume ${flags} and run again (finished steps are not repeated)` +
+    (context.rollback
+      ? `; or roll back while EKS allows it (7 days after the upgrade): eks-upgrade rollback ${flags}.`
+      : ".")
+  );
 }

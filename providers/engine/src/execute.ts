@@ -7,9 +7,12 @@ import {
   UpdateNodegroupVersionCommand,
 } from "@aws-sdk/client-eks";
 import type { Clients } from "./clients";
+import { gateReason, HealthGate } from "./kubernetes/health-gate";
 import { RolloutWatch } from "./kubernetes/rollout-watch";
+import { describeUnhealthy, type UnhealthyWorkload } from "./kubernetes/workload-health";
 import { mapLimit } from "./concurrency";
 import {
+  HealthGateError,
   PlanRefusedError,
   remedyFor,
   type StepFailure,
@@ -17,7 +20,7 @@ import {
   UpgradeError,
   UpgradeStoppedError,
 } from "./errors";
-import type { Plan, Step, Target } from "./model";
+import type { ObservedWorkloads, Plan, Step, Target } from "./model";
 import {
   describeAddon,
   describeCluster,
@@ -25,10 +28,11 @@ import {
   findInProgressUpdate,
   targetQuery,
 } from "./observe";
-import { isNetworkError } from "./operational";
-import { pausedCluster, readPause } from "./pause";
+import { isNetworkError, isThrottled } from "./operational";
+import { type Pause, pauseCluster, pausedCluster, readPause } from "./pause";
 import type { DesiredSpec } from "./spec";
 import { compareReleases } from "./releases";
+import { clusterFlags } from "./text";
 import { compareAddonVersions, compareMinor } from "./versions";
 
 export type ProgressEvent =
@@ -46,6 +50,19 @@ export type ProgressEvent =
   | { type: "stepBlocked"; step: Step; updateId: string; blockers: string[] }
   | { type: "stepFinished"; step: Step; updateId: string; durationMs: number }
   | { type: "stepFailed"; step: Step; failure: StepFailure }
+  /** After a step, the workloads not back yet (upgrade.healthGate), each time that changes. */
+  | { type: "healthWaiting"; step: Step; notBack: string[] }
+  /**
+   * The health gate's verdict after a step: `unhealthy` empty when the workloads came back (or
+   * `unread` says why nothing could be judged); otherwise what the gate does about it.
+   */
+  | {
+      type: "healthChecked";
+      step: Step;
+      gate: "warn" | "pause";
+      unhealthy: string[];
+      unread?: string | undefined;
+    }
   /** The run will stop once the steps in flight end (once per run). */
   | { type: "stopping"; reason: string; inFlight: string[] };
 
@@ -129,6 +146,14 @@ export async function execute(
     });
     outcomes.push(...results.filter((r): r is StepOutcome => r !== undefined));
     if (failures.length) throw new UpgradeError(failures);
+    if (run.unhealthy) {
+      const done = new Set(outcomes.map((o) => o.id));
+      throw run.healthGateError(
+        plan,
+        plan.steps.filter((s) => done.has(s.id)).map((s) => s.id),
+        plan.steps.filter((s) => !done.has(s.id)).map((s) => s.id),
+      );
+    }
     // Asked to stop during the last steps: nothing was left out, so the run is done.
     if (run.stopping && outcomes.length < plan.steps.length) throw stopped();
   }
@@ -146,27 +171,83 @@ class Run {
   private readonly eks: EKSClient;
   private readonly inFlight = new Map<string, string>();
   private readonly watch: RolloutWatch;
+  private readonly gate: HealthGate;
   private readonly running = new Set<string>();
   /** Set once the run is to stop after the steps in flight. */
   stopping: { reason: string; paused: boolean } | undefined;
+  /** The first step after which the workloads did not come back (healthGate: pause), and the pause set. */
+  unhealthy:
+    | {
+        step: Step;
+        workloads: UnhealthyWorkload[];
+        pause?: Pause | undefined;
+        pauseError?: string | undefined;
+      }
+    | undefined;
 
   constructor(
-    clients: Clients,
+    private readonly clients: Clients,
     private readonly spec: DesiredSpec,
     private readonly options: ExecuteOptions,
   ) {
     this.scale = options.timeScale ?? 1;
     this.eks = clients.eks;
     this.watch = new RolloutWatch(clients, spec);
+    this.gate = new HealthGate(clients, spec, this.scale, (ms) => this.sleep(ms));
   }
 
   async step(step: Step): Promise<StepOutcome> {
     this.running.add(step.id);
     try {
-      return await this.stepOnce(step);
+      const before = await this.gate.before(step);
+      const outcome = await this.stepOnce(step);
+      if (before && outcome.outcome !== "skipped") await this.checkHealth(step, before);
+      return outcome;
     } finally {
       this.running.delete(step.id);
     }
+  }
+
+  /**
+   * The workload health gate after a step that ran: healthy goes on; "warn" says so and goes on;
+   * "pause" pauses the cluster (tags, seen by every run on any machine) and stops the run after the
+   * steps in flight. The step itself is done either way.
+   */
+  private async checkHealth(step: Step, before: ObservedWorkloads): Promise<void> {
+    const gate = this.spec.upgrade.healthGate === "warn" ? "warn" : "pause";
+    const { unhealthy, unread } = await this.gate.after(before, (notBack) =>
+      this.emit({ type: "healthWaiting", step, notBack }),
+    );
+    this.emit({ type: "healthChecked", step, gate, unhealthy: unhealthy.map(describeUnhealthy), unread });
+    if (!unhealthy.length || gate === "warn" || this.unhealthy) return;
+    const found: NonNullable<Run["unhealthy"]> = { step, workloads: unhealthy };
+    this.unhealthy = found;
+    try {
+      found.pause = await pauseCluster(this.clients, this.spec.clusterName, gateReason(step, unhealthy));
+    } catch (e) {
+      found.pauseError = (e as Error).message;
+    }
+    if (!this.stopping) {
+      const reason = found.pause
+        ? `the health gate paused cluster ${this.spec.clusterName}`
+        : "the health gate failed";
+      this.stopping = { reason, paused: !!found.pause };
+      const inFlight = [...this.running].filter((id) => id !== step.id);
+      this.emit({ type: "stopping", reason, inFlight });
+    }
+  }
+
+  healthGateError(plan: Plan, done: string[], left: string[]): HealthGateError {
+    const u = this.unhealthy;
+    if (!u) throw new Error("no health gate failed");
+    return new HealthGateError(u.step.id, u.workloads, u.pause, u.pauseError, done, left, {
+      clusterName: this.spec.clusterName,
+      flags: clusterFlags(this.spec),
+      minutes: this.spec.upgrade.deadlines.healthGateMinutes,
+      rollback: plan.steps.some(
+        (s) => s.request.kind === "controlPlane" && !s.request.rollback && done.includes(s.id),
+      ),
+    });
   }
 
   /**
@@ -417,9 +498,12 @@ class Run {
             : lateInterval * this.scale;
         if (now > expectedEnd) lateInterval = Math.min(lateInterval * 1.5, maxSeconds * 1000);
         await this.sleep(wait);
-        const { update } = await this.eks
+        const answer = await this.eks
           .send(new DescribeUpdateCommand({ name: this.spec.clusterName, updateId, ...targetQuery(target) }))
           .catch((e: unknown) => {
+            // Throttled through the SDK's retries: the update goes on in EKS; ask at the next poll
+            // (the deadline still holds).
+            if (isThrottled(e)) return undefined;
             // The SDK has retried a blip already (standard mode): EKS is out of reach, the update
             // is not (it goes on in EKS); say so rather than fail as if the update had.
             if (!isNetworkError(e)) throw e;
@@ -432,8 +516,9 @@ class Run {
               ),
             );
           });
-        const status = update?.status ?? "Unknown";
-        if (announce)
+        const update = answer?.update;
+        const status = answer ? (update?.status ?? "Unknown") : "InProgress";
+        if (announce && answer)
           this.emit({ type: "stepPolled", step, updateId, status, elapsedMs: Date.now() - startedAt });
         // Done once the nodes are checked too (verifyNodes): one outcome per step.
         if (status === "Successful") return;

@@ -10,6 +10,7 @@ export { emulatorRegion, timeScaleOf } from "./emulator-clock";
 export { describeCluster } from "./observe";
 export {
   describeFinding,
+  HealthGateError,
   PlanRefusedError,
   type StepFailure,
   UpgradeAbortedError,
@@ -34,10 +35,19 @@ export {
   refreshForApply,
 } from "./inspect";
 export { drainBlockers } from "./kubernetes/rollout-view";
+export {
+  describeUnhealthy,
+  FAILING_REASONS,
+  type UnhealthyWorkload,
+  unhealthyWorkloads,
+} from "./kubernetes/workload-health";
 export { describePool, type UnmanagedPool, unmanagedPools } from "./node-pools";
 export type {
   KubernetesVersionSupport,
   Observed,
+  ObservedPod,
+  ObservedWorkload,
+  ObservedWorkloads,
   Plan,
   ResolvedCatalog,
   Step,

@@ -141,6 +141,10 @@ export interface ObservedNode {
   unschedulable: boolean;
   /** Carries EKS's eks.amazonaws.com/nodegroup=unschedulable:NoSchedule: an update is draining it. */
   draining: boolean;
+  /** status.nodeInfo.osImage: "Amazon Linux 2023", "Ubuntu 20.04.6 LTS", ... */
+  osImage?: string | undefined;
+  /** status.nodeInfo.containerRuntimeVersion: "containerd://2.1.4". */
+  containerRuntime?: string | undefined;
 }
 
 export interface ObservedPod {
@@ -157,6 +161,29 @@ export interface ObservedPod {
   /** Names of its gitRepo volumes (a plugin Kubernetes removes: removals.ts). */
   gitRepoVolumes?: string[] | undefined;
   createdAt: number;
+  /**
+   * Why a container of it does not run, when the kubelet says it keeps failing: a waiting reason
+   * such as CrashLoopBackOff or ImagePullBackOff (workload-health.ts lists them).
+   */
+  failing?: string | undefined;
+}
+
+/** A Deployment, StatefulSet or DaemonSet, and how many of its pods are ready (the health gate's view). */
+export interface ObservedWorkload {
+  kind: "Deployment" | "StatefulSet" | "DaemonSet";
+  namespace: string;
+  name: string;
+  /** The pods it wants: spec.replicas, or a DaemonSet's status.desiredNumberScheduled. */
+  desired: number;
+  /** Its ready pods: status.readyReplicas, or a DaemonSet's status.numberReady. */
+  ready: number;
+  selector: LabelSelector;
+}
+
+/** The workloads and their pods, as the health gate reads them before and after a step. */
+export interface ObservedWorkloads {
+  workloads: ObservedWorkload[];
+  pods: ObservedPod[];
 }
 
 export interface LabelSelector {

@@ -19,6 +19,13 @@ export function isNetworkError(error: unknown): boolean {
   );
 }
 
+const THROTTLED = /^(ThrottlingException|TooManyRequestsException|Throttling|RequestLimitExceeded)$/;
+
+/** EKS throttled the call through every retry of the SDK. */
+export function isThrottled(error: unknown): boolean {
+  return THROTTLED.test((error as { name?: string }).name ?? "");
+}
+
 const isClusterNotFound = (e: { name?: string; message?: string }) =>
   e.name === "ResourceNotFoundException" && /cluster/i.test(e.message ?? "");
 
@@ -80,7 +87,7 @@ export function operationalFinding(error: unknown, at: CallContext): Finding | u
     /Could not load credentials/.test(message)
   )
     return finding("CREDENTIALS", "region", `no valid AWS credentials ${where}: ${message}`);
-  if (/^(ThrottlingException|TooManyRequestsException|Throttling|RequestLimitExceeded)$/.test(name))
+  if (THROTTLED.test(name))
     return finding(
       "THROTTLED",
       "region",

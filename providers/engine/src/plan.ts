@@ -10,6 +10,7 @@ import { NodegroupPlanner } from "./plan-nodegroups";
 import { describeTarget, fieldOf, formatStep, issuesText, sameTarget } from "./plan-text";
 import type { DesiredSpec } from "./spec";
 import { ROLLBACK_WINDOW_DAYS, supportAlongPath, supportWarnings } from "./support";
+import { clusterFlags } from "./text";
 import { compareMinor, minorsBetween } from "./versions";
 
 /**
@@ -218,9 +219,7 @@ class Planner extends PlanDraft {
     if (last?.type !== "VersionUpdate" || last.from !== this.to || this.observed.observedAt > until)
       return undefined;
     const name = this.observed.cluster.name;
-    // The command as it reaches this cluster: its region, and the endpoint when not AWS's own.
-    const endpoint = this.spec.endpoints?.eks ? ` --endpoint ${this.spec.endpoints.eks}` : "";
-    const rollback = `eks-upgrade rollback --cluster ${name} --region ${this.spec.region}${endpoint}`;
+    const rollback = `eks-upgrade rollback ${clusterFlags(this.spec)}`;
     const deadline = new Date(until).toISOString().slice(0, 16).replace("T", " ");
     return `A rollback is a separate, deliberate operation: EKS can still take ${name} back from ${this.from} to ${this.to} until ${deadline} UTC. To roll back: (1) review the rollback plan with ${rollback}; (2) run the same command with --yes; (3) then record what runs: ${key("clusterVersion", this.to)}. Otherwise keep ${key("clusterVersion")} at ${this.from} or higher.`;
   }

@@ -1,3 +1,4 @@
+import { CHECKS } from "./checks";
 import type { ProgressEvent } from "./execute";
 
 /** A duration as people read it: 10m02s, 45s. Against the emulator, pass simulated milliseconds. */
@@ -44,6 +45,14 @@ export function progressLines(timeScale = 1): (e: ProgressEvent) => string | und
         return `skipped  ${e.step.id}: ${e.reason}`;
       case "stepFailed":
         return `FAILED   ${e.step.id}: ${e.failure.code}: ${e.failure.message}`;
+      case "healthWaiting":
+        return `  ${e.step.id}: waiting for the workloads: ${e.notBack.join("; ")}`;
+      case "healthChecked":
+        if (e.unread) return `  ${e.step.id}: health gate not checked: ${e.unread}`;
+        if (!e.unhealthy.length) return `  ${e.step.id}: the workloads are back`;
+        return e.gate === "warn"
+          ? `WARNING  ${e.step.id}: ${CHECKS.WORKLOADS_NOT_BACK.code} the workloads did not come back: ${e.unhealthy.join("; ")}; going on (upgrade.healthGate: warn)`
+          : `UNHEALTHY ${e.step.id}: ${CHECKS.WORKLOADS_NOT_BACK.code} the workloads did not come back: ${e.unhealthy.join("; ")}`;
       case "stopping":
         return `stopping ${e.inFlight.length ? `after ${e.inFlight.join(", ")}` : "before the next step"}: ${e.reason}`;
     }

@@ -148,12 +148,21 @@ const UpgradePolicy = z.strictObject({
    * groups roll, while they roll and after: drains a budget would refuse are refused here first.
    */
   kubernetesChecks: z.boolean().default(true),
+  /**
+   * After the control plane and after each node group (with kubernetesChecks): every Deployment,
+   * StatefulSet and DaemonSet back at the ready count it had, and none of their pods newly failing
+   * (CrashLoopBackOff, ImagePullBackOff, ...) within deadlines.healthGateMinutes. When not:
+   * "pause" the cluster and stop the run (eks-upgrade resume goes on), only "warn", or "off".
+   */
+  healthGate: z.enum(["off", "warn", "pause"]).default("pause"),
   /** How long one step may take before the run stops waiting (the update itself goes on in AWS). */
   deadlines: z
     .strictObject({
       controlPlaneMinutes: minutes(60),
       addonMinutes: minutes(30),
       nodegroupMinutes: minutes(180),
+      /** How long the workloads have to come back after a step (healthGate). */
+      healthGateMinutes: minutes(10),
     })
     .prefault({}),
   /** Bounds of the adaptive polling interval. */

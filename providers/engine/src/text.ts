@@ -26,3 +26,16 @@ export function wrapLine(text: string, width = DIFF_DISPLAY_WIDTH, indent = "   
 export function wrapLines(lines: readonly string[], width = DIFF_DISPLAY_WIDTH): string[] {
   return lines.flatMap((l) => wrapLine(l, width));
 }
+
+/**
+ * How an eks-upgrade command names this cluster again, in a remedy: `--cluster demo --region
+ * us-east-1`, and the endpoint when it is not AWS's own (the local emulator).
+ */
+export function clusterFlags(spec: {
+  clusterName: string;
+  region: string;
+  endpoints?: { eks?: string | undefined } | undefined;
+}): string {
+  const endpoint = spec.endpoints?.eks ? ` --endpoint ${spec.endpoints.eks}` : "";
+  return `--cluster ${spec.clusterName} --region ${spec.region}${endpoint}`;
+}

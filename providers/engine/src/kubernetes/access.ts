@@ -8,15 +8,20 @@ import type {
   ObservedNode,
   ObservedPod,
   ObservedWebhook,
+  ObservedWorkload,
+  ObservedWorkloads,
 } from "../model";
+import { describeCluster } from "../observe";
 import type { DesiredSpec } from "../spec";
+import { FAILING_REASONS } from "./workload-health";
 
 /**
  * The engine's reads of a cluster's Kubernetes API, as `kubectl` with `aws eks get-token` makes
  * them: the endpoint and CA from DescribeCluster, a fresh EKS token from the same credentials
  * for every read (tokens live 15 minutes; an upgrade takes hours). Read-only, lists only (docs/
  * kubernetes-rbac.yaml holds exactly these): nodes, pods, PodDisruptionBudgets, namespaces,
- * admission webhook configurations and EndpointSlices.
+ * admission webhook configurations, EndpointSlices, and Deployments, StatefulSets and DaemonSets
+ * (the health gate).
  * @kubernetes/client-node loads on first use only.
  */
 export interface ApiServer {
@@ -111,6 +116,51 @@ export class KubernetesReader {
     };
   }
 
+  /** The workloads and their pods: what the health gate compares before and after a step. */
+  async workloads(): Promise<ObservedWorkloads> {
+    const kc = await this.config();
+    const core = kc.makeApiClient(this.k8s.CoreV1Api);
+    const apps = kc.makeApiClient(this.k8s.AppsV1Api);
+    const agent = this.agent();
+    const [pods, deployments, statefulSets, daemonSets] = await Promise.all([
+      core.listPodForAllNamespaces({}, agent),
+      apps.listDeploymentForAllNamespaces({}, agent),
+      apps.listStatefulSetForAllNamespaces({}, agent),
+      apps.listDaemonSetForAllNamespaces({}, agent),
+    ]);
+    const workload = (
+      kind: ObservedWorkload["kind"],
+      o: K8s.V1Deployment | K8s.V1StatefulSet | K8s.V1DaemonSet,
+      desired: number,
+      ready: number,
+    ): ObservedWorkload => ({
+      kind,
+      namespace: o.metadata?.namespace ?? "default",
+      name: o.metadata?.name ?? "",
+      desired,
+      ready,
+      selector: {
+        matchLabels: o.spec?.selector.matchLabels,
+        matchExpressions: o.spec?.selector.matchExpressions,
+      },
+    });
+    return {
+      workloads: [
+        // A Deployment or StatefulSet without replicas wants one (the API server's default).
+        ...deployments.items.map((d) =>
+          workload("Deployment", d, d.spec?.replicas ?? 1, d.status?.readyReplicas ?? 0),
+        ),
+        ...statefulSets.items.map((s) =>
+          workload("StatefulSet", s, s.spec?.replicas ?? 1, s.status?.readyReplicas ?? 0),
+        ),
+        ...daemonSets.items.map((d) =>
+          workload("DaemonSet", d, d.status?.desiredNumberScheduled ?? 0, d.status?.numberReady ?? 0),
+        ),
+      ],
+      pods: pods.items.map(podOf),
+    };
+  }
+
   /** Our calls carry the engine's user agent, as its AWS calls do (the cluster's audit log tells them apart). */
   private agent() {
     return this.k8s.setHeaderOptions("User-Agent", USER_AGENT);
@@ -132,6 +182,24 @@ export class KubernetesReader {
     });
     return kc;
   }
+}
+
+/**
+ * The cluster's API server when the checks are on and DescribeCluster names one, looked up once on
+ * first use (the execute stage's readers share it).
+ */
+export function lazyReader(
+  clients: Clients,
+  spec: Pick<DesiredSpec, "clusterName" | "region" | "endpoints" | "upgrade">,
+): () => Promise<KubernetesReader | undefined> {
+  let reader: Promise<KubernetesReader | undefined> | undefined;
+  return () => {
+    if (!spec.upgrade.kubernetesChecks) return Promise.resolve(undefined);
+    reader ??= describeCluster(clients.eks, spec.clusterName).then((c) =>
+      c.apiServer ? new KubernetesReader(clients, spec, c.apiServer) : undefined,
+    );
+    return reader;
+  };
 }
 
 /** What runs a node, from the labels EKS, Fargate, Karpenter and eksctl put on it (model.ts). */
@@ -160,6 +228,8 @@ function nodeOf(n: K8s.V1Node): ObservedNode {
       n.spec?.taints?.some(
         (t) => t.key === DRAIN_TAINT.key && t.value === DRAIN_TAINT.value && t.effect === DRAIN_TAINT.effect,
       ) ?? false,
+    osImage: n.status?.nodeInfo?.osImage,
+    containerRuntime: n.status?.nodeInfo?.containerRuntimeVersion,
   };
 }
 
@@ -175,6 +245,9 @@ function podOf(p: K8s.V1Pod): ObservedPod {
     localVolumes: (p.spec?.volumes ?? []).filter((v) => v.emptyDir).map((v) => v.name),
     gitRepoVolumes: (p.spec?.volumes ?? []).filter((v) => v.gitRepo).map((v) => v.name),
     createdAt: p.metadata?.creationTimestamp ? new Date(p.metadata.creationTimestamp).getTime() : 0,
+    failing: [...(p.status?.initContainerStatuses ?? []), ...(p.status?.containerStatuses ?? [])]
+      .map((c) => c.state?.waiting?.reason)
+      .find((r) => r !== undefined && FAILING_REASONS.includes(r)),
   };
 }
 

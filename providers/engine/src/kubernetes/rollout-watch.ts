@@ -1,8 +1,7 @@
 import type { Clients } from "../clients";
 import type { Step } from "../model";
-import { describeCluster } from "../observe";
 import type { DesiredSpec } from "../spec";
-import { KubernetesReader } from "./access";
+import { type KubernetesReader, lazyReader } from "./access";
 import { drainBlockers, nodesBehind, strandedPods } from "./rollout-view";
 
 /**
@@ -11,12 +10,11 @@ import { drainBlockers, nodesBehind, strandedPods } from "./rollout-view";
  * arrived. Reads that fail say nothing (EKS goes on either way; the plan warned already).
  */
 export class RolloutWatch {
-  private reader: Promise<KubernetesReader | undefined> | undefined;
+  private readonly kubernetes: () => Promise<KubernetesReader | undefined>;
 
-  constructor(
-    private readonly clients: Clients,
-    private readonly spec: DesiredSpec,
-  ) {}
+  constructor(clients: Clients, spec: DesiredSpec) {
+    this.kubernetes = lazyReader(clients, spec);
+  }
 
   /**
    * The pods budgets keep from being evicted now; undefined when the cluster cannot be read. Each
@@ -74,14 +72,5 @@ export class RolloutWatch {
       if (!problem) return undefined;
     }
     return problem;
-  }
-
-  /** The cluster's API server, when the checks are on and DescribeCluster names one. */
-  private kubernetes(): Promise<KubernetesReader | undefined> {
-    if (!this.spec.upgrade.kubernetesChecks) return Promise.resolve(undefined);
-    this.reader ??= describeCluster(this.clients.eks, this.spec.clusterName).then((c) =>
-      c.apiServer ? new KubernetesReader(this.clients, this.spec, c.apiServer) : undefined,
-    );
-    return this.reader;
   }
 }
