@@ -121,6 +121,19 @@ describe(
       }
       const running = (await pods(ns)).filter((p) => p.status.phase === "Running");
       assert.equal(running.length, 2);
+      // Each node keeps its Lease, as a kubelet does: without it the node controller takes the
+      // nodes for dead after 40 s and marks every pod on them not Ready (the health gate saw that).
+      const leases = await json<{ items: { metadata: { name: string }; spec: { renewTime?: string } }[] }>([
+        "get",
+        "leases",
+        "-n",
+        "kube-node-lease",
+      ]);
+      assert.deepEqual(
+        leases.items.map((l) => l.metadata.name).sort(),
+        list.map((node) => node.metadata.name).sort(),
+      );
+      for (const l of leases.items) assert.ok(Date.now() - Date.parse(l.spec.renewTime ?? "") < 40_000);
     });
 
     it("two resets in a row: the API server ends as the second seed has it, not a mix", async () => {

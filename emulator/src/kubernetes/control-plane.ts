@@ -129,6 +129,9 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     start("kwok", [
       `--kubeconfig=${kubeconfig}`,
       "--manage-all-nodes=true",
+      // Each node's Lease renewed, as a kubelet does: without it the node controller takes the
+      // nodes for dead after its grace period (40 s) and marks every pod on them not Ready.
+      "--node-lease-duration-seconds=40",
       ...["node-initialize", "node-heartbeat-with-lease", "pod-ready", "pod-complete", "pod-delete"].map(
         (s) => `--config=${join(options.binDir, "kwok-stages", `${s}.yaml`)}`,
       ),
