@@ -45,6 +45,8 @@ import {
   timeScale,
 } from "./options";
 import { FORMATS, type Format, renderPlan } from "./render";
+import { FLEET_FILE, loadFleet, unstaged } from "./fleet-file";
+import { fleetStatus, renderFleetStatus } from "./fleet-status";
 import { gatherStatus, renderStatus } from "./status";
 import { packageVersion } from "./version";
 import { outputWidth } from "./layout";
@@ -421,6 +423,29 @@ clusterOptions(
     write(await kubeconfig(clients, ref));
   });
 });
+
+const fleet = program
+  .command("fleet")
+  .description(`the project's stacks in the stages of ${FLEET_FILE} (one stack per cluster)`);
+
+fleet
+  .command("status")
+  .description(
+    "one row per stack, the most urgent first: Kubernetes version, EKS support and when it ends, extended-support cost, the oldest node AMI, upgrades in progress or paused",
+  )
+  .addOption(new Option("--format <format>", "output format").choices(FORMATS).default("table"))
+  .action(async (o: { format: Format }) => {
+    const dir = process.cwd();
+    const project = loadFleet(dir);
+    // A long fleet takes a while: say how far it got, where a person watches.
+    const progress = process.stderr.isTTY
+      ? (done: number, total: number) => process.stderr.write(`\rreading stacks: ${done}/${total}`)
+      : undefined;
+    const rows = await fleetStatus(project, progress);
+    if (progress) process.stderr.write("\r\x1b[K");
+    write(renderFleetStatus(rows, unstaged(project, dir), o.format));
+    if (rows.some((r) => r.error)) process.exitCode = EXIT.failed;
+  });
 
 program
   .command("demo")

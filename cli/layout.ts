@@ -19,7 +19,7 @@ export function outputWidth(stream: { isTTY?: boolean; columns?: number } = proc
 export function columnWidths(
   width: number,
   rows: readonly (readonly string[])[],
-  { min = 8, fill }: { min?: number; fill?: number } = {},
+  { min = 8, fill, plain = false }: { min?: number; fill?: number; plain?: boolean } = {},
 ): number[] {
   const count = rows[0]?.length ?? 0;
   const widths = Array.from(
@@ -27,7 +27,7 @@ export function columnWidths(
     (_, col) =>
       Math.max(...rows.map((r) => Math.max(...(r[col] ?? "").split("\n").map((l) => l.length))), 0) + 2,
   );
-  const borders = count + 1;
+  const borders = plain ? 0 : count + 1;
   let used = widths.reduce((a, b) => a + b, 0) + borders;
   for (; used > width; used--) {
     const widest = widths.reduce((w, v, i) => (v > (widths[w] as number) ? i : w), 0);
@@ -70,7 +70,7 @@ export function fittedTable(
   width: number,
   head: string[],
   rows: Cell[][],
-  options: { min?: number; fill?: number } = {},
+  options: { min?: number; fill?: number; plain?: boolean } = {},
 ): string {
   const text = (c: Cell) => (typeof c === "string" ? c : c.text);
   const widths = columnWidths(width, [head, ...rows.map((r) => r.map(text))], options);
@@ -81,8 +81,32 @@ export function fittedTable(
   const table = new Table({
     head: head.map(fit),
     colWidths: widths,
-    style: { head: [], border: [] },
+    ...(options.plain
+      ? { chars: NO_BORDERS, style: { head: [], border: [], "padding-left": 0, "padding-right": 2 } }
+      : { style: { head: [], border: [] } }),
   });
   for (const row of rows) table.push(row.map(fit));
-  return table.toString();
+  const out = table.toString();
+  return options.plain ? out.replace(/ +$/gm, "") : out;
 }
+
+/** `plain`: columns apart by two spaces and nothing else, as kubectl lists things (a row a line, a long fleet stays readable). */
+const NO_BORDERS = Object.fromEntries(
+  [
+    "top",
+    "top-mid",
+    "top-left",
+    "top-right",
+    "bottom",
+    "bottom-mid",
+    "bottom-left",
+    "bottom-right",
+    "left",
+    "left-mid",
+    "mid",
+    "mid-mid",
+    "right",
+    "right-mid",
+    "middle",
+  ].map((k) => [k, ""]),
+);

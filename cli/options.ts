@@ -117,7 +117,7 @@ function pairs(option: string, value: string | undefined, example: string): [str
  * What `--stack <name>` brings: the program's own config for that stack (Pulumi.<name>.yaml in the
  * working directory), validated by the program's schema, as the engine's spec input.
  */
-function fromStack(stack: string): {
+export function fromStack(stack: string): {
   input: Record<string, unknown>;
   timeScale?: number;
   gate?: PromotionGate;

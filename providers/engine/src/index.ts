@@ -54,7 +54,7 @@ export type {
   StepKind,
   StepRequest,
 } from "./model";
-export { observe } from "./observe";
+export { lastVersionChange, observe } from "./observe";
 export { type CallContext, operationalFinding } from "./operational";
 export {
   describePause,
@@ -74,7 +74,7 @@ export { configKeyRenderer, key, type KeyRenderer, plainKey, renderKeys } from "
 export { formatDuration, progressLines } from "./progress-lines";
 export { checkPromotion, type PromotionGate } from "./promotion";
 export { compareReleases, parseRelease, type Release, releaseExample } from "./releases";
-export { resolve } from "./resolve";
+export { clusterVersions, resolve } from "./resolve";
 export { type RunningVersions, runningVersions } from "./running-versions";
 export {
   inspectRollback,
@@ -83,7 +83,8 @@ export {
   type RollbackInspection,
   type RollbackSpec,
 } from "./rollback";
-export { describeSupport } from "./support";
+export { CLUSTER_HOUR_USD, describeSupport, extendedSupportExtraPerMonth } from "./support";
+export { mapLimit } from "./concurrency";
 export { DIFF_DISPLAY_WIDTH, wrapLine, wrapLines } from "./text";
 export {
   type ClusterRef,

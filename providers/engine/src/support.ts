@@ -99,3 +99,19 @@ export function describeSupport(v: KubernetesVersionSupport): string {
   if (v.status === "UNSUPPORTED") return `unsupported since ${v.endOfExtendedSupport}`;
   return v.status.toLowerCase();
 }
+
+/**
+ * EKS's price per cluster and hour (https://aws.amazon.com/eks/pricing/): standard support, and
+ * extended support (14 months more of a minor after its standard support ends).
+ */
+export const CLUSTER_HOUR_USD = { standard: 0.1, extended: 0.6 } as const;
+
+/** Hours in a month as AWS bills them (730: 365 days × 24 / 12). */
+const HOURS_PER_MONTH = 730;
+
+/** What a cluster in this support costs a month on top of standard support (0 in standard support). */
+export function extendedSupportExtraPerMonth(status: string | undefined): number {
+  return status === "EXTENDED_SUPPORT"
+    ? Math.round((CLUSTER_HOUR_USD.extended - CLUSTER_HOUR_USD.standard) * HOURS_PER_MONTH)
+    : 0;
+}

@@ -1,0 +1,144 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import picomatch from "picomatch";
+import { isMap, LineCounter, parseDocument } from "yaml";
+import { z } from "zod";
+import { CliError } from "./errors";
+
+/**
+ * fleet.yaml at the project root: the project's stacks (one per cluster) in stages, in order. A
+ * stage selects stacks by name or glob (`prod-*`), and says how it rolls out: how many stacks at
+ * once, how many may fail before it stops, and how long its stacks soak before the next stage.
+ * Errors name the file, the line and the key as the user wrote them.
+ */
+export const FLEET_FILE = "fleet.yaml";
+
+const StageSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, "must be 1-40 lowercase letters, digits or '-'"),
+  /** Stack names or globs (`prod-*`), matched against the project's Pulumi.<stack>.yaml files. */
+  stacks: z.array(z.string().min(1)).min(1, "list at least one stack name or glob"),
+  /** Stacks of the stage that run at once. */
+  maxParallel: z.number().int().min(1).max(50).default(1),
+  /** Stacks that may fail before the stage stops starting new ones and fails. */
+  maxFailures: z.number().int().min(0).default(0),
+  /** Hours every stack of the stage runs the target before the next stage may start. */
+  soakHours: z
+    .number()
+    .min(0)
+    .max(24 * 30)
+    .default(0),
+  /** A GitHub environment whose reviewers approve the stage (the Actions workflow). */
+  environment: z.string().min(1).optional(),
+});
+
+const FleetSchema = z.strictObject({
+  stages: z.array(StageSchema).min(1, "list at least one stage"),
+});
+
+export type Stage = z.output<typeof StageSchema>;
+
+export interface Fleet {
+  file: string;
+  /** Each stage with the stacks it selects, sorted. */
+  stages: (Stage & { selected: string[] })[];
+}
+
+/** The project's stacks: the names of its Pulumi.<stack>.yaml files. */
+export function projectStacks(dir: string): string[] {
+  return readdirSync(dir)
+    .map((f) => /^Pulumi\.([\w.-]+)\.yaml$/.exec(f)?.[1])
+    .filter((s): s is string => s !== undefined)
+    .sort();
+}
+
+/** Reads and checks fleet.yaml in `dir`; every stack in exactly one stage, every pattern matching. */
+export function loadFleet(dir: string): Fleet {
+  const file = join(dir, FLEET_FILE);
+  if (!existsSync(file))
+    throw new CliError(
+      `no ${FLEET_FILE} in ${dir}: a fleet file lists the stacks in stages (README, "Fleets")`,
+    );
+  const text = readFileSync(file, "utf8");
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines });
+  const at = (offset: number | undefined) => {
+    const pos = lines.linePos(offset ?? 0);
+    return `${FLEET_FILE}, line ${pos.line}, column ${pos.col}`;
+  };
+  if (doc.errors.length) {
+    const e = doc.errors[0];
+    throw new CliError(
+      `${at(e?.pos[0])}: ${e?.message.split("\n")[0]?.replace(/ at line \d+, column \d+:?$/, "")}`,
+    );
+  }
+  const parsed = FleetSchema.safeParse(doc.toJS());
+  if (!parsed.success) {
+    throw new CliError(
+      parsed.error.issues
+        .map((i) => {
+          // The key's own node when it is there (an unknown key: the key itself), else its parent's.
+          const path = i.code === "unrecognized_keys" ? [...i.path, i.keys[0] ?? ""] : i.path;
+          const node = nodeAt(doc, path as (string | number)[], i.code === "unrecognized_keys");
+          const message = i.code === "unrecognized_keys" ? "unknown key" : i.message;
+          return `${at(node)}: ${keyOf(path as (string | number)[])}: ${message}`;
+        })
+        .join("\n"),
+    );
+  }
+  const stacks = projectStacks(dir);
+  const stages = parsed.data.stages.map((stage, n) => {
+    const selected = new Set<string>();
+    stage.stacks.forEach((pattern, i) => {
+      const isMatch = picomatch(pattern);
+      const matches = stacks.filter((s) => isMatch(s));
+      if (!matches.length)
+        throw new CliError(
+          `${at(nodeAt(doc, ["stages", n, "stacks", i]))}: stages[${n}].stacks[${i}]: "${pattern}" matches no stack (stacks: ${stacks.join(", ") || "none"})`,
+        );
+      matches.forEach((s) => selected.add(s));
+    });
+    return { ...stage, selected: [...selected].sort() };
+  });
+  const names = stages.map((s) => s.name);
+  const twice = names.find((name, i) => names.indexOf(name) !== i);
+  if (twice) throw new CliError(`${FLEET_FILE}: stage ${twice} is named twice: give each stage its own name`);
+  for (const stack of stacks) {
+    const homes = stages.filter((s) => s.selected.includes(stack)).map((s) => s.name);
+    if (homes.length > 1)
+      throw new CliError(
+        `${FLEET_FILE}: stack ${stack} is in stages ${homes.join(" and ")}: a stack belongs to one stage`,
+      );
+  }
+  return { file, stages };
+}
+
+/** The stacks of the project no stage selects (fleet status lists them apart). */
+export function unstaged(fleet: Fleet, dir: string): string[] {
+  const staged = new Set(fleet.stages.flatMap((s) => s.selected));
+  return projectStacks(dir).filter((s) => !staged.has(s));
+}
+
+/** Where the value at `path` (or at its key, or its nearest parent) starts: an offset in the file. */
+function nodeAt(
+  doc: ReturnType<typeof parseDocument>,
+  path: (string | number)[],
+  atKey = false,
+): number | undefined {
+  for (let n = path.length; n >= 0; n--) {
+    const parent = n > 0 ? doc.getIn(path.slice(0, n - 1), true) : undefined;
+    // An unknown key: point at the key, not its value.
+    if (n > 0 && (atKey || n < path.length) && isMap(parent)) {
+      const pair = parent.items.find((p) => (p.key as { value?: unknown })?.value === path[n - 1]);
+      const key = pair?.key as { range?: [number, number, number] } | undefined;
+      if (key?.range) return key.range[0];
+    }
+    const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+    if (node?.range) return node.range[0];
+  }
+  return undefined;
+}
+
+/** `stages[1].maxParallel` */
+function keyOf(path: (string | number)[]): string {
+  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i ? `.${p}` : p)).join("") || "(file)";
+}
