@@ -46,6 +46,7 @@ import {
 } from "./options";
 import { FORMATS, type Format, renderPlan } from "./render";
 import { FLEET_FILE, loadFleet, unstaged } from "./fleet-file";
+import { fleetPlan, renderFleetPlan } from "./fleet-plan";
 import { fleetStatus, renderFleetStatus } from "./fleet-status";
 import { gatherStatus, renderStatus } from "./status";
 import { packageVersion } from "./version";
@@ -445,6 +446,29 @@ fleet
     if (progress) process.stderr.write("\r\x1b[K");
     write(renderFleetStatus(rows, unstaged(project, dir), o.format));
     if (rows.some((r) => r.error)) process.exitCode = EXIT.failed;
+  });
+
+fleet
+  .command("plan")
+  .description(
+    "each stack's plan summed up by stage, the rollout's calendar (stages in order, maxParallel at a time, soaks) and the extended-support cost before and after; reads only",
+  )
+  .option("--cluster-version <minor>", "plan every stack to this minor instead of its stack file's")
+  .addOption(new Option("--format <format>", "output format").choices(FORMATS).default("table"))
+  .action(async (o: { format: Format; clusterVersion?: string }) => {
+    if (o.clusterVersion !== undefined && !/^1\.[1-9]\d$/.test(o.clusterVersion))
+      throw new CliError(
+        `--cluster-version ${o.clusterVersion}: must be a Kubernetes minor like 1.36 (major 1, no "v", no patch)`,
+      );
+    const project = loadFleet(process.cwd());
+    const progress = process.stderr.isTTY
+      ? (done: number, total: number) => process.stderr.write(`\rplanning stacks: ${done}/${total}`)
+      : undefined;
+    const plan = await fleetPlan(project, o.clusterVersion, progress);
+    if (progress) process.stderr.write("\r\x1b[K");
+    write(renderFleetPlan(plan, o.format));
+    if (plan.stacks.some((s) => s.error)) process.exitCode = EXIT.failed;
+    else if (plan.stacks.some((s) => s.refused.length)) process.exitCode = EXIT.refused;
   });
 
 program

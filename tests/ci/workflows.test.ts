@@ -13,7 +13,9 @@ type Workflow = {
   permissions: Record<string, string>;
   jobs: Record<
     string,
-    Record<string, unknown> & { steps?: { uses?: string; run?: string; with?: Record<string, unknown> }[] }
+    Record<string, unknown> & {
+      steps?: { uses?: string; run?: string; if?: string; with?: Record<string, unknown> }[];
+    }
   >;
 };
 const workflow = (f: string) => parse(source(f)) as Workflow;
@@ -44,12 +46,17 @@ describe("GitHub workflows", () => {
       Object.values(workflow(f).jobs)
         .flatMap((j) => j.steps ?? [])
         .filter((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials"));
-    for (const f of ["preview.yml", "deploy-stack.yml", "drift.yml"]) {
-      assert.equal(aws(f).length, 1, f);
-      assert.ok(
-        String(aws(f)[0]?.with?.["role-to-assume"]).startsWith("${{ vars."),
-        `${f}: role from a variable`,
-      );
+    for (const [f, jobs] of [
+      ["preview.yml", 2],
+      ["deploy-stack.yml", 1],
+      ["drift.yml", 1],
+    ] as const) {
+      assert.equal(aws(f).length, jobs, f);
+      for (const step of aws(f))
+        assert.ok(
+          String(step.with?.["role-to-assume"]).startsWith("${{ vars."),
+          `${f}: role from a variable`,
+        );
     }
   });
 
@@ -82,6 +89,22 @@ describe("GitHub workflows", () => {
     );
     const detect = w.jobs.stacks?.steps?.find((s) => s.run?.includes("GITHUB_OUTPUT"))?.run ?? "";
     assert.match(detect, /\["dev","staging","prod"\]/);
+  });
+
+  it("preview: with a fleet.yaml, the fleet plan as one comment (a refusal fails the job), read-only AWS", () => {
+    const w = workflow("preview.yml");
+    assert.ok((w.on as { pull_request: { paths: string[] } }).pull_request.paths.includes("fleet.yaml"));
+    const job = w.jobs.fleet;
+    assert.equal(job?.if, "hashFiles('fleet.yaml') != ''");
+    const steps = job?.steps ?? [];
+    const plan = steps.find((s) => s.run?.includes("eks-upgrade fleet plan"));
+    assert.equal(plan?.run, "npx eks-upgrade fleet plan --format markdown > fleet-plan.md");
+    assert.ok(steps.some((s) => s.run?.includes("gh pr comment")));
+    assert.ok(steps.some((s) => s.if === "steps.plan.outcome == 'failure'" && s.run?.includes("exit 1")));
+    assert.equal(
+      steps.find((s) => s.uses?.startsWith("aws-actions/"))?.with?.["role-to-assume"],
+      "${{ vars.AWS_PREVIEW_ROLE_ARN }}",
+    );
   });
 
   it("drift: every day and on demand, each stack, a refresh that writes nothing and fails on a change, the drift in the job summary", () => {

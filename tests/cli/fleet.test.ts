@@ -24,6 +24,19 @@ const CATALOG = (
   }
 ).kubernetesVersions;
 
+/** The add-ons the program manages, at the version the catalog marks default for the minor. */
+const ADDONS = catalogData as unknown as {
+  addons: Record<string, { version: string; defaultFor: string[] }[]>;
+};
+const defaultAddons = (minor: string) =>
+  Object.fromEntries(
+    ["vpc-cni", "coredns", "kube-proxy"].map((name) => {
+      const v = ADDONS.addons[name]?.find((x) => x.defaultFor.includes(minor))?.version;
+      assert.ok(v, `${name} has a default for ${minor}`);
+      return [name, v];
+    }),
+  );
+
 const CLUSTERS: [stack: string, cluster: string, version: string][] = [
   ["dev-1", "dev-one", "1.35"],
   ["staging-1", "staging-one", "1.34"],
@@ -88,6 +101,7 @@ describe("eks-upgrade fleet status", () => {
         clusters: CLUSTERS.map(([, name, version]) => ({
           name,
           version,
+          addons: defaultAddons(version),
           nodegroups: [{ name: "general", version, desiredSize: 2 }],
         })),
       },
@@ -261,5 +275,150 @@ describe("eks-upgrade fleet status", () => {
     const none = await run(["fleet", "status"], ROOT);
     assert.equal(none.code, 2);
     assert.match(none.stderr, /no fleet\.yaml in .*: a fleet file lists the stacks in stages/);
+  });
+
+  it("fleet plan --cluster-version 1.35: each stack's plan, the stages' calendar (maxParallel lanes, then the soak) and the extended-support bill before and after", async () => {
+    const since = emulator.audit().at(-1)?.seq ?? 0;
+    const { code, stdout, stderr } = await run([
+      "fleet",
+      "plan",
+      "--cluster-version",
+      "1.35",
+      "--format",
+      "json",
+    ]);
+    // One stack refused (paused): exit 2, as eks-upgrade plan.
+    assert.equal(code, 2, stderr);
+    const f = JSON.parse(stdout) as {
+      stacks: {
+        stage: string;
+        stack: string;
+        from: string;
+        to: string;
+        steps: number;
+        minutes: number;
+        refused: unknown[];
+      }[];
+      stages: {
+        name: string;
+        minutes: number;
+        startsAtHour: number;
+        endsAtHour: number;
+        soakHours: number;
+      }[];
+      totalHours: number;
+      extraPerMonth: { now: number; after: number };
+    };
+    assert.deepEqual(
+      f.stacks.map((p) => [p.stack, p.from, p.to, p.refused.length]),
+      [
+        ["dev-1", "1.35", "1.35", 0],
+        ["staging-1", "1.34", "1.35", 0],
+        // Paused (holiday freeze): refused, EKSUP033; it counts for nothing in its stage.
+        ["prod-eu", "1.33", "1.35", 1],
+        ["prod-us", "1.32", "1.35", 0],
+      ],
+    );
+    assert.deepEqual(
+      f.stacks.map((p) => p.steps > 0 && p.minutes > 0),
+      [false, true, false, true],
+    );
+    // The calendar from the fleet file: stages in order; a stage's stacks in maxParallel lanes
+    // (prod: 3 lanes for 2 stacks, so as long as its longest plan); its soak before the next.
+    const minutes = (stack: string) => f.stacks.find((p) => p.stack === stack)?.minutes ?? NaN;
+    const expected = [
+      { name: "dev", minutes: minutes("dev-1"), soak: 0 },
+      { name: "staging", minutes: minutes("staging-1"), soak: 24 },
+      { name: "prod", minutes: Math.max(minutes("prod-eu"), minutes("prod-us")), soak: 48 },
+    ];
+    let hour = 0;
+    for (const [i, e] of expected.entries()) {
+      const stage = f.stages[i];
+      assert.equal(stage?.name, e.name);
+      assert.equal(stage?.minutes, e.minutes);
+      assert.ok(Math.abs((stage?.startsAtHour ?? NaN) - hour) < 1e-9, `${e.name} starts at ${hour} h`);
+      hour += e.minutes / 60;
+      assert.ok(Math.abs((stage?.endsAtHour ?? NaN) - hour) < 1e-9);
+      hour += e.soak;
+    }
+    // What is in extended support comes from the catalog's dates; prod-eu stays on 1.33, refused.
+    const extended = (v: string) => (support(v).status === "EXTENDED_SUPPORT" ? 365 : 0);
+    assert.deepEqual(f.extraPerMonth, {
+      now: extended("1.35") + extended("1.34") + extended("1.33") + extended("1.32"),
+      after: extended("1.35") * 3 + extended("1.33"),
+    });
+    assert.deepEqual(
+      emulator.audit(since).filter((e) => e.mutating),
+      [],
+      "a plan calls nothing that changes a cluster",
+    );
+  });
+
+  it("fleet plan to a minor below a stack's: that stack refused (EKSUP001 with its stack key, exit 2), the others planned", async () => {
+    const { code, stdout } = await run(["fleet", "plan", "--cluster-version", "1.34"]);
+    assert.equal(code, 2, stdout);
+    assert.match(stdout, /\bdev-1 +dev-one +1\.35 -> 1\.34 +refused: EKSUP001 /);
+    assert.match(stdout, /\bprod-us +prod-us +1\.32 -> 1\.34 +\d+ steps, ~\d+ min /);
+    assert.match(
+      stdout,
+      /\nStage prod: 2 stacks, 3 at a time, ~\d+ min; from \+[\d.]+ h to \+[\d.]+ h, then a 48 h soak\n/,
+    );
+    assert.match(stdout, /\ndev-1: EKSUP001 eks-upgrade:clusterVersion: /);
+    const bad = await run(["fleet", "plan", "--cluster-version", "1.3"]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--cluster-version 1\.3: must be a Kubernetes minor like 1\.36/);
+  });
+
+  it("fleet plan --format markdown for 50 stacks fits one pull-request comment: the fleet table, the calendar, the plans that fit", async () => {
+    const many = await startEmulator({
+      seed: {
+        clusters: Array.from({ length: 50 }, (_, i) => ({
+          name: `c${i}`,
+          version: "1.33",
+          addons: defaultAddons("1.33"),
+          nodegroups: [
+            { name: "general", version: "1.33", desiredSize: 2 },
+            { name: "system", version: "1.33", desiredSize: 2 },
+          ],
+        })),
+      },
+    });
+    const big = mkdtempSync(join(tmpdir(), "eks-upgrade-fleet-50-"));
+    try {
+      for (let i = 0; i < 50; i++)
+        writeFileSync(
+          join(big, `Pulumi.s${i}.yaml`),
+          `config:\n  aws:region: us-east-1\n  eks-upgrade:mode: existing\n  eks-upgrade:clusterName: c${i}\n  eks-upgrade:clusterVersion: "1.33"\n  eks-upgrade:endpoints: { eks: "${many.url}", ssm: "${many.url}" }\n`,
+        );
+      writeFileSync(
+        join(big, "fleet.yaml"),
+        'stages:\n  - name: all\n    stacks: ["s*"]\n    maxParallel: 10\n',
+      );
+      const { code, stdout, stderr } = await run(
+        ["fleet", "plan", "--cluster-version", "1.36", "--format", "markdown"],
+        big,
+      );
+      assert.equal(code, 0, stderr);
+      assert.ok(stdout.length < 65_536, `${stdout.length} characters`);
+      assert.equal(
+        stdout
+          .split("\n")
+          .filter((l) => /^\| all \| s\d+ \| c\d+ \| 1\.33 -> 1\.36 \| \d+ steps, ~\d+ min \|/.test(l))
+          .length,
+        50,
+      );
+      const shown = stdout.split("<details>").length - 1;
+      assert.ok(shown > 0);
+      if (shown < 50)
+        assert.match(
+          stdout,
+          new RegExp(
+            `\\n${50 - shown} more plans did not fit one comment: eks-upgrade plan --stack <stack> \\(`,
+          ),
+        );
+    } finally {
+      await many.stop();
+      rmSync(big, { recursive: true, force: true });
+    }
   });
 });
