@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import {
   type Clients,
   type ClusterRef,
@@ -47,6 +49,7 @@ import {
 import { FORMATS, type Format, renderPlan } from "./render";
 import { FLEET_FILE, loadFleet, unstaged } from "./fleet-file";
 import { fleetPlan, renderFleetPlan } from "./fleet-plan";
+import { fleetGate, fleetMatrix, fleetWorkflow, WORKFLOW_FILE } from "./fleet-workflow";
 import { fleetStatus, renderFleetStatus } from "./fleet-status";
 import { gatherStatus, renderStatus } from "./status";
 import { packageVersion } from "./version";
@@ -469,6 +472,50 @@ fleet
     write(renderFleetPlan(plan, o.format));
     if (plan.stacks.some((s) => s.error)) process.exitCode = EXIT.failed;
     else if (plan.stacks.some((s) => s.refused.length)) process.exitCode = EXIT.refused;
+  });
+
+fleet
+  .command("workflow")
+  .description(
+    `the fleet's rollout on GitHub Actions, from ${FLEET_FILE}: written to ${WORKFLOW_FILE} (--check: exit 1 if the file differs)`,
+  )
+  .option("--check", "change nothing; exit 1 when the committed workflow is not what the fleet file makes")
+  .action((o: { check?: boolean }) => {
+    const dir = process.cwd();
+    const text = fleetWorkflow(loadFleet(dir));
+    const file = join(dir, WORKFLOW_FILE);
+    if (o.check) {
+      const committed = existsSync(file) ? readFileSync(file, "utf8") : "";
+      if (committed !== text)
+        throw new CliError(
+          `${WORKFLOW_FILE} is not what ${FLEET_FILE} makes: run eks-upgrade fleet workflow and commit it`,
+          EXIT.failed,
+        );
+      write(`${WORKFLOW_FILE} is what ${FLEET_FILE} makes`);
+      return;
+    }
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, text);
+    write(`wrote ${WORKFLOW_FILE}`);
+  });
+
+fleet
+  .command("matrix")
+  .description("each stage's stacks as one GITHUB_OUTPUT line (the rollout workflow's first job)")
+  .action(() => {
+    write(fleetMatrix(loadFleet(process.cwd())));
+  });
+
+fleet
+  .command("gate")
+  .description("after a stage of the rollout workflow: fail when more of its stacks failed than maxFailures")
+  .requiredOption("--stage <name>", "the stage")
+  .requiredOption(
+    "--outcomes <dir>",
+    "one file per stack holding its pulumi up outcome (success, failure, ...)",
+  )
+  .action((o: { stage: string; outcomes: string }) => {
+    write(fleetGate(loadFleet(process.cwd()), o.stage, o.outcomes));
   });
 
 program
