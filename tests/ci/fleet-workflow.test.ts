@@ -7,6 +7,7 @@ import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
 import { validateWorkflow } from "@action-validator/core";
 import { parse } from "yaml";
+import { runCli } from "../support/cli";
 import { ROOT } from "../support/provider";
 
 /*
@@ -17,7 +18,6 @@ import { ROOT } from "../support/provider";
  */
 const exec = promisify(execFile);
 const EXAMPLE = join(ROOT, "examples", "fleet");
-const BIN = join(ROOT, "dist", "cli", "index.js");
 const WORKFLOW = join(".github", "workflows", "fleet-rollout.yml");
 
 interface Job {
@@ -29,15 +29,7 @@ interface Job {
   steps: { id?: string; run?: string; uses?: string; with?: Record<string, unknown> }[];
 }
 
-async function cli(cwd: string, ...args: string[]) {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], { cwd });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+const cli = (cwd: string, ...args: string[]) => runCli(args, { cwd });
 
 describe("the fleet's rollout workflow (examples/fleet)", () => {
   const fleet = parse(readFileSync(join(EXAMPLE, "fleet.yaml"), "utf8")) as {

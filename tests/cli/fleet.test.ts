@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import { execFile, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { promisify } from "node:util";
 import catalogData from "../../emulator/data/eks-catalog.json";
 import { type Emulator, startEmulator } from "../../emulator/src/index";
+import { BIN, runCli } from "../support/cli";
 import { PROVIDER_ENV, ROOT } from "../support/provider";
 import { inTerminal } from "../support/terminal";
 
@@ -16,8 +16,6 @@ import { inTerminal } from "../support/terminal";
  * dates and what is in extended support come from the catalog's published dates (the emulator
  * answers DescribeClusterVersions from them), compared with the emulator's clock.
  */
-const exec = promisify(execFile);
-const BIN = join(ROOT, "dist", "cli", "index.js");
 const CATALOG = (
   catalogData as {
     kubernetesVersions: { version: string; endOfStandardSupport: string; endOfExtendedSupport: string }[];
@@ -63,18 +61,8 @@ stages:
 describe("eks-upgrade fleet status", () => {
   let emulator: Emulator;
   let dir = "";
-  const run = async (args: string[], cwd = dir) => {
-    try {
-      const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], {
-        cwd,
-        env: { ...process.env, ...PROVIDER_ENV, NO_COLOR: "1" },
-      });
-      return { code: 0, stdout, stderr };
-    } catch (e) {
-      const err = e as { code: number; stdout: string; stderr: string };
-      return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-    }
-  };
+  const run = (args: string[], cwd = dir) => runCli(args, { cwd, env: PROVIDER_ENV });
+
   /** What a person reads off the catalog and the emulator's clock: whole days until a date. */
   const daysUntil = (date: string) =>
     Math.floor((Date.parse(date) - emulator.world.clock.now()) / 86_400_000);

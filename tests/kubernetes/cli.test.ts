@@ -1,15 +1,15 @@
 import assert from "node:assert/strict";
-import { execFile, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { promisify } from "node:util";
 import { type Emulator, startEmulator } from "../../emulator/src/index";
 import { ROOT } from "../support/provider";
 import { requireAwsCli } from "../support/aws-cli";
 import { budget, deployment, kubectl, kubernetesSeed, requireKubernetes } from "../support/kubernetes";
+import { runCli } from "../support/cli";
 
 /*
  * The user's way through: the built eks-upgrade binary against the emulator backed by a real
@@ -19,22 +19,9 @@ import { budget, deployment, kubectl, kubernetesSeed, requireKubernetes } from "
  * the cluster, whose nodes are the node group's.
  */
 const toolchain = requireKubernetes();
-const exec = promisify(execFile);
-const BIN = join(ROOT, "dist", "cli", "index.js");
 const NS = "shop";
 
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], {
-      cwd: ROOT,
-      env: { ...process.env, NO_COLOR: "1" },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+const cli = (...args: string[]) => runCli(args);
 
 /** A single-replica checkout under minAvailable 1: its node's drain can never succeed. */
 const seed = kubernetesSeed([deployment(NS, "checkout", 1), budget(NS, "checkout", { minAvailable: 1 })]);

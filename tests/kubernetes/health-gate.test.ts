@@ -1,10 +1,7 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { promisify } from "node:util";
 import { type Emulator, startEmulator } from "../../emulator/src/index";
-import { ROOT } from "../support/provider";
+import { runCli } from "../support/cli";
 import { deployment, kubectl, kubernetesSeed, requireKubernetes } from "../support/kubernetes";
 
 /*
@@ -15,22 +12,9 @@ import { deployment, kubectl, kubernetesSeed, requireKubernetes } from "../suppo
  * fault fixed, `eks-upgrade resume` and a re-run finish the upgrade with nothing issued twice.
  */
 const toolchain = requireKubernetes();
-const exec = promisify(execFile);
-const BIN = join(ROOT, "dist", "cli", "index.js");
 const NS = "shop";
 
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], {
-      cwd: ROOT,
-      env: { ...process.env, NO_COLOR: "1" },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+const cli = (...args: string[]) => runCli(args);
 
 const nodegroup = (name: string) => ({
   name,
