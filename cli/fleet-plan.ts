@@ -10,7 +10,7 @@ import {
   planEstimate,
   renderKeys,
 } from "@eks-upgrade/engine";
-import type { Fleet } from "./fleet-file";
+import type { Fleet } from "../infra/fleet";
 import { keysFor } from "./keys";
 import { fittedTable, outputWidth } from "./layout";
 import { specAndScale } from "./options";
@@ -115,14 +115,18 @@ async function stackPlan(
   const none = { steps: 0, minutes: 0, estimate: "-", refused: [], extraPerMonth: { now: 0, after: 0 } };
   let made: ReturnType<typeof specAndScale>;
   try {
-    made = specAndScale({ stack, ...(clusterVersion ? { clusterVersion } : {}) });
+    // The stages' own order and soak are the calendar below: the stacks' promotion gates, which
+    // refuse a later stage until an earlier one has run, are not asked here.
+    made = specAndScale({ stack, ...(clusterVersion ? { clusterVersion } : {}) }, undefined, {
+      promotion: false,
+    });
   } catch (e) {
     return { stage, stack, cluster: "?", ...none, error: (e as Error).message };
   }
-  const { spec, keys, gate } = made;
+  const { spec, keys } = made;
   const clients = createClients(spec);
   try {
-    const { plan } = await inspect(clients, spec, gate);
+    const { plan } = await inspect(clients, spec);
     const extra = (minor: string | undefined) =>
       extendedSupportExtraPerMonth(plan.support.find((v) => v.minor === minor)?.status);
     return {

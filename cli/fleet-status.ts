@@ -11,7 +11,7 @@ import {
   parseClusterRef,
 } from "@eks-upgrade/engine";
 import { daysSince, daysUntil, releaseDate } from "./dates";
-import type { Fleet } from "./fleet-file";
+import type { Fleet } from "../infra/fleet";
 import { fittedTable, outputWidth } from "./layout";
 import { fromStack } from "./options";
 
@@ -64,7 +64,7 @@ export async function fleetStatus(
 async function stackRow(stage: string, stack: string): Promise<FleetRow> {
   let ref: ClusterRef;
   try {
-    const { input } = fromStack(stack);
+    const { input } = fromStack(stack, { promotion: false });
     ref = parseClusterRef({
       clusterName: input.clusterName,
       region: input.region ?? process.env.AWS_REGION,

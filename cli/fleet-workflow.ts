@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { CliError, EXIT } from "./errors";
-import { FLEET_FILE, type Fleet } from "./fleet-file";
+import { FLEET_FILE, type Fleet } from "../infra/fleet";
 
 /**
  * The fleet's rollout on GitHub Actions, generated from fleet.yaml (`eks-upgrade fleet workflow`):

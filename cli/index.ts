@@ -47,7 +47,7 @@ import {
   timeScale,
 } from "./options";
 import { FORMATS, type Format, renderPlan } from "./render";
-import { FLEET_FILE, loadFleet, unstaged } from "./fleet-file";
+import { FLEET_FILE, FleetFileError, loadFleet, unstaged } from "../infra/fleet";
 import { fleetPlan, renderFleetPlan } from "./fleet-plan";
 import { fleetGate, fleetMatrix, fleetWorkflow, WORKFLOW_FILE } from "./fleet-workflow";
 import { fleetStatus, renderFleetStatus } from "./fleet-status";
@@ -538,9 +538,10 @@ program.parseAsync(process.argv).catch((e: unknown) => {
     process.exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.refused;
     return;
   }
-  if (e instanceof CliError) {
+  if (e instanceof CliError || e instanceof FleetFileError) {
     process.stderr.write(`eks-upgrade: ${e.message}\n`);
-    process.exitCode = e.exitCode;
+    // A fleet file that cannot be used is bad input: nothing was read or changed.
+    process.exitCode = e instanceof CliError ? e.exitCode : EXIT.refused;
     return;
   }
   process.stderr.write(`eks-upgrade: ${(e as Error).message}\n`);

@@ -4,7 +4,7 @@ import {
   type DesiredSpec,
   type DesiredSpecInput,
   type KeyRenderer,
-  type PromotionGate,
+  type PromotionGates,
   parseClusterRef,
   parseRollbackSpec,
   parseSpec,
@@ -117,10 +117,14 @@ function pairs(option: string, value: string | undefined, example: string): [str
  * What `--stack <name>` brings: the program's own config for that stack (Pulumi.<name>.yaml in the
  * working directory), validated by the program's schema, as the engine's spec input.
  */
-export function fromStack(stack: string): {
+export function fromStack(
+  stack: string,
+  /** false: leave the promotion gate unread (the fleet commands lay the stages out themselves). */
+  { promotion = true }: { promotion?: boolean } = {},
+): {
   input: Record<string, unknown>;
   timeScale?: number;
-  gate?: PromotionGate;
+  gate?: PromotionGates;
 } {
   const file = join(process.cwd(), `Pulumi.${stack}.yaml`);
   if (!existsSync(file)) {
@@ -148,7 +152,7 @@ export function fromStack(stack: string): {
     throw e;
   }
   const { timeScale: scale, ...args } = upgradeArgs(config);
-  const gate = promotionGateOf(config, stack);
+  const gate = promotion ? promotionGateOf(config, stack) : undefined;
   return {
     input: {
       ...args,
@@ -167,14 +171,15 @@ export function fromStack(stack: string): {
 export function specAndScale(
   o: TargetOptions,
   selection?: Selection,
+  { promotion = true }: { promotion?: boolean } = {},
 ): {
   spec: DesiredSpec;
   timeScale?: number;
   keys: KeyRenderer;
   /** The stack's promotion gate (--stack only): the same refusal as the program's. */
-  gate?: PromotionGate;
+  gate?: PromotionGates;
 } {
-  const base: ReturnType<typeof fromStack> = o.stack ? fromStack(o.stack) : { input: {} };
+  const base: ReturnType<typeof fromStack> = o.stack ? fromStack(o.stack, { promotion }) : { input: {} };
   if (!o.stack && !o.cluster)
     throw new CliError("--cluster is required (or --stack <name> to read Pulumi.<name>.yaml)");
   if (o.clusterVersion !== undefined && o.to !== undefined && o.clusterVersion !== o.to)
@@ -333,9 +338,12 @@ export function rollbackSpec(o: RollbackOptions): RollbackSpec {
   );
 }
 
-/** The cluster pause and resume act on: --cluster, or the stack's (--region and --endpoint override it). */
+/**
+ * The cluster pause and resume act on: --cluster, or the stack's (--region and --endpoint override
+ * it). Its promotion gate is not read: a pause must work when the upstream's outputs cannot be.
+ */
 export function clusterOrStack(o: Partial<ClusterOptions> & { stack?: string }): ClusterRef {
-  const base = o.stack ? fromStack(o.stack).input : {};
+  const base = o.stack ? fromStack(o.stack, { promotion: false }).input : {};
   if (!o.stack && !o.cluster)
     throw new CliError("--cluster is required (or --stack <name> to read Pulumi.<name>.yaml)");
   return withArguments(() =>

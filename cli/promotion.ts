@@ -1,20 +1,40 @@
 import { execFileSync } from "node:child_process";
-import type { PromotionGate } from "@eks-upgrade/engine";
+import type { PromotionGate, PromotionGates } from "@eks-upgrade/engine";
 import type { StackConfig } from "../infra/config";
+import { FLEET_FILE, fleetOf, upstreamOf } from "../infra/fleet";
 import { CliError } from "./errors";
 
 /**
- * The promotion gate of a stack, as the program's StackReference sees it: the upstream stack's
+ * The promotion gate of a stack, as the program's StackReferences see it: the upstream stacks'
  * `controlPlaneVersion` and `upgradedAt` outputs, read with `pulumi stack output` (the same
- * backend and login the program uses). `--stack` never walks around a gate: when the outputs
- * cannot be read, the command is refused and says why.
+ * backend and login the program uses). The upstream is `eks-upgrade:promotion`'s stack, or in a
+ * project with a fleet.yaml every stack of the stage before this one's. `--stack` never walks
+ * around a gate: when the outputs cannot be read, the command is refused and says why.
  */
-export function promotionGateOf(config: StackConfig, stack: string): PromotionGate | undefined {
+export function promotionGateOf(config: StackConfig, stack: string): PromotionGates | undefined {
+  const fleet = fleetOf(process.cwd());
+  if (fleet) {
+    const up = upstreamOf(fleet, stack);
+    if (config.promotion)
+      throw new CliError(
+        `--stack ${stack}: eks-upgrade:promotion and ${FLEET_FILE} both say where this stack promotes from; the fleet file's stages are the gate${up ? ` (its upstream: stage ${up.stage})` : ""}: remove eks-upgrade:promotion from Pulumi.${stack}.yaml, or set soakHours on the stage; nothing was changed`,
+      );
+    return up?.stacks.map((s) => upstreamGate(stack, `${FLEET_FILE} (stage ${up.stage})`, s, up.soakHours));
+  }
   const p = config.promotion;
-  if (!p) return undefined;
+  return p ? upstreamGate(stack, "eks-upgrade:promotion", p.upstreamStack, p.soakHours) : undefined;
+}
+
+/** `source`: where the gate is said, for the messages (the config key, or the fleet file's stage). */
+function upstreamGate(
+  stack: string,
+  source: string,
+  upstreamStack: string,
+  soakHours: number,
+): PromotionGate {
   let text: string;
   try {
-    text = execFileSync("pulumi", ["stack", "output", "--json", "--stack", p.upstreamStack], {
+    text = execFileSync("pulumi", ["stack", "output", "--json", "--stack", upstreamStack], {
       encoding: "utf8",
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -22,7 +42,7 @@ export function promotionGateOf(config: StackConfig, stack: string): PromotionGa
     const err = e as NodeJS.ErrnoException & { stderr?: string };
     const why = err.code === "ENOENT" ? "the pulumi CLI is not on PATH" : (err.stderr ?? err.message).trim();
     throw new CliError(
-      `--stack ${stack}: eks-upgrade:promotion needs the outputs of ${p.upstreamStack} (pulumi stack output), ` +
+      `--stack ${stack}: ${source} needs the outputs of ${upstreamStack} (pulumi stack output), ` +
         `and they could not be read: ${why}. Log in to the stack's backend (pulumi login) and try again; ` +
         "nothing was changed",
     );
@@ -30,13 +50,13 @@ export function promotionGateOf(config: StackConfig, stack: string): PromotionGa
   const outputs = JSON.parse(text) as { controlPlaneVersion?: unknown; upgradedAt?: unknown };
   if (typeof outputs.controlPlaneVersion !== "string")
     throw new CliError(
-      `--stack ${stack}: the upstream stack ${p.upstreamStack} has no controlPlaneVersion output yet ` +
+      `--stack ${stack}: the upstream stack ${upstreamStack} has no controlPlaneVersion output yet ` +
         "(run its pulumi up first); nothing was changed",
     );
   return {
-    upstreamStack: p.upstreamStack,
+    upstreamStack,
     upstreamVersion: outputs.controlPlaneVersion,
     upstreamUpgradedAt: typeof outputs.upgradedAt === "string" ? outputs.upgradedAt : undefined,
-    soakHours: p.soakHours,
+    soakHours,
   };
 }

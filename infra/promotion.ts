@@ -1,20 +1,42 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PromotionArgs } from "../providers/clusterUpgrade";
 import type { StackConfig } from "./config";
+import { FLEET_FILE, fleetOf, upstreamOf } from "./fleet";
 
 /**
- * The promotion gate's inputs, read from the upstream stack's outputs (controlPlaneVersion and
- * upgradedAt, which this program exports). ClusterUpgrade's check refuses a target the upstream
- * has not reached, or has run for less than soakHours.
+ * The promotion gate's inputs, read from the upstream stacks' outputs (controlPlaneVersion and
+ * upgradedAt, which this program exports). ClusterUpgrade's check refuses a target an upstream
+ * has not reached, or has run for less than soakHours. In a project with a fleet.yaml the stage
+ * before this stack's is the upstream, every stack of it, with that stage's soakHours; a stack
+ * that also sets eks-upgrade:promotion is refused (say it once).
  */
-export function promotionGate(config: StackConfig): PromotionArgs | undefined {
+export function promotionGate(
+  config: StackConfig,
+  stack: string = pulumi.getStack(),
+  dir: string = process.cwd(),
+): PromotionArgs | PromotionArgs[] | undefined {
+  const fleet = fleetOf(dir);
+  if (fleet) {
+    const up = upstreamOf(fleet, stack);
+    if (config.promotion)
+      throw new Error(
+        `eks-upgrade:promotion: stack ${stack} is in ${FLEET_FILE}, whose stages are the promotion gate${up ? ` (its upstream: stage ${up.stage})` : ""}; remove eks-upgrade:promotion from Pulumi.${stack}.yaml, or set soakHours on the stage in ${FLEET_FILE}`,
+      );
+    if (!up) return undefined;
+    const org = pulumi.getOrganization();
+    const project = pulumi.getProject();
+    return up.stacks.map((s) => reference(`${org}/${project}/${s}`, up.soakHours));
+  }
   const p = config.promotion;
-  if (!p) return undefined;
-  const upstream = new pulumi.StackReference(p.upstreamStack);
+  return p ? reference(p.upstreamStack, p.soakHours) : undefined;
+}
+
+function reference(upstreamStack: string, soakHours: number): PromotionArgs {
+  const upstream = new pulumi.StackReference(upstreamStack);
   return {
-    upstreamStack: p.upstreamStack,
+    upstreamStack,
     upstreamVersion: upstream.requireOutput("controlPlaneVersion") as pulumi.Output<string>,
     upstreamUpgradedAt: upstream.getOutput("upgradedAt") as pulumi.Output<string | undefined>,
-    soakHours: p.soakHours,
+    soakHours,
   };
 }

@@ -28,9 +28,10 @@ export interface ClusterUpgradeArgs {
   timeScale?: pulumi.Input<number>;
   /**
    * Promotion gate, from the upstream stack's outputs: the target must be a version the upstream
-   * runs, for at least `soakHours`. The program fills it from a StackReference.
+   * runs, for at least `soakHours`. The program fills it from a StackReference; in a fleet, one per
+   * stack of the stage before (fleet.yaml), each of which must allow the target.
    */
-  promotion?: pulumi.Input<PromotionArgs>;
+  promotion?: pulumi.Input<PromotionArgs> | pulumi.Input<PromotionArgs>[];
 }
 
 export interface PromotionArgs {

@@ -292,9 +292,12 @@ function at(spec: engineApi.DesiredSpec): engineApi.CallContext {
   return { clusterName: spec.clusterName, region: spec.region, endpoint: spec.endpoints?.eks };
 }
 
-/** The promotion gate, when the program set one and its values are known. */
-function promotionGate(inputs: Props): engineApi.PromotionGate | undefined {
-  const gate = inputs.promotion as engineApi.PromotionGate | undefined;
+/**
+ * The promotion gate, when the program set one and its values are known: one upstream stack, or
+ * in a fleet every stack of the stage before.
+ */
+function promotionGate(inputs: Props): engineApi.PromotionGates | undefined {
+  const gate = inputs.promotion as engineApi.PromotionGates | undefined;
   return gate && !containsUnknown(gate) ? gate : undefined;
 }
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -407,6 +407,47 @@ describe("eks-upgrade fleet status", () => {
     } finally {
       await many.stop();
       rmSync(big, { recursive: true, force: true });
+    }
+  });
+
+  it("the stage before is each stack's promotion gate: plan --stack reads every stack of it (refused, naming the first it cannot read); the first stage has none; pause --stack needs no gate", async () => {
+    // No Pulumi backend holds these stacks' outputs here: the gate cannot be read, so it refuses.
+    const staging = await run(["plan", "--stack", "staging-1"]);
+    assert.equal(staging.code, 2, staging.stderr);
+    assert.match(
+      staging.stderr,
+      /--stack staging-1: fleet\.yaml \(stage dev\) needs the outputs of dev-1 \(pulumi stack output\), and they could not be read: .*nothing was changed/,
+    );
+    const prod = await run(["plan", "--stack", "prod-us"]);
+    assert.match(
+      prod.stderr,
+      /--stack prod-us: fleet\.yaml \(stage staging\) needs the outputs of staging-1 /,
+    );
+    // The first stage promotes from nothing: its plan is made.
+    const dev = await run(["plan", "--stack", "dev-1", "--format", "json"]);
+    assert.equal(dev.code, 0, dev.stderr);
+    assert.equal((JSON.parse(dev.stdout) as { to: string }).to, "1.35");
+    // Said twice (the stack file's eks-upgrade:promotion too): refused, naming both.
+    const file = join(dir, "Pulumi.prod-eu.yaml");
+    const text = readFileSync(file, "utf8");
+    try {
+      writeFileSync(
+        file,
+        `${text}  eks-upgrade:promotion: { upstreamStack: acme/eks-upgrade/staging-1, soakHours: 24 }\n`,
+      );
+      const twice = await run(["plan", "--stack", "prod-eu"]);
+      assert.equal(twice.code, 2);
+      assert.match(
+        twice.stderr,
+        /--stack prod-eu: eks-upgrade:promotion and fleet\.yaml both say where this stack promotes from; the fleet file's stages are the gate \(its upstream: stage staging\): remove eks-upgrade:promotion from Pulumi\.prod-eu\.yaml/,
+      );
+      // Pausing does not read the gate: it works whatever the upstreams' outputs.
+      const paused = await run(["pause", "--stack", "prod-us", "--reason", "game day"]);
+      assert.equal(paused.code, 0, paused.stderr);
+      const resumed = await run(["resume", "--stack", "prod-us"]);
+      assert.equal(resumed.code, 0, resumed.stderr);
+    } finally {
+      writeFileSync(file, text);
     }
   });
 });

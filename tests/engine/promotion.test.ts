@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { checkPromotion } from "../../providers/engine/src/index";
+import { checkPromotion, checkPromotions } from "../../providers/engine/src/index";
 
 const now = new Date("2026-11-21T12:00:00Z");
 const gate = (upstreamVersion: string, upstreamUpgradedAt?: string) => ({
@@ -37,6 +37,28 @@ describe("promotion gate", () => {
     assert.deepEqual(
       checkPromotion("1.31", { ...gate("1.31", "2026-11-21T11:00:00Z"), soakHours: 0 }, now),
       [],
+    );
+  });
+
+  it("a fleet stage's stacks: every one must allow the target; each that does not is named", () => {
+    const stage = [
+      { ...gate("1.31", "2026-11-01T00:00:00Z"), upstreamStack: "o/p/staging-1" },
+      { ...gate("1.31", "2026-11-20T12:00:00Z"), upstreamStack: "o/p/staging-2" },
+      { ...gate("1.30", "2026-11-01T00:00:00Z"), upstreamStack: "o/p/staging-3" },
+    ];
+    const refused = checkPromotions("1.31", stage, now);
+    assert.deepEqual(
+      refused.map((f) => f.message),
+      [
+        "the upstream stack o/p/staging-2 has run 1.31 for 24 hours; 72 hours of soak are required before 1.31 goes here",
+        "1.31 is ahead of the upstream stack o/p/staging-3, which runs 1.30",
+      ],
+    );
+    assert.deepEqual(checkPromotions("1.30", stage, now), [], "a version every one has passed");
+    assert.deepEqual(
+      checkPromotions("1.31", stage[0] as (typeof stage)[number], now),
+      [],
+      "one gate, as before",
     );
   });
 });

@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { clusterAutoscalerObjects, type KubernetesObject } from "../../infra/cluster-autoscaler";
@@ -124,6 +127,47 @@ describe("the Pulumi program under mocks", () => {
       upstreamUpgradedAt: "2026-11-10T08:00:00Z",
       soakHours: 72,
     });
+  });
+
+  it("in a fleet, the stage before is the promotion gate: one StackReference per stack of it, with its soak; a stack that also sets eks-upgrade:promotion is refused", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "eks-upgrade-fleet-program-"));
+    const cwd = process.cwd();
+    try {
+      for (const stack of ["canary-1", "canary-2", "dev", "prod"])
+        writeFileSync(join(dir, `Pulumi.${stack}.yaml`), "config: {}\n");
+      writeFileSync(
+        join(dir, "fleet.yaml"),
+        "stages:\n  - name: canaries\n    stacks: [canary-*]\n    soakHours: 12\n  - name: rest\n    stacks: [dev, prod]\n",
+      );
+      process.chdir(dir);
+      const { registered } = await run("Pulumi.dev.yaml", {
+        controlPlaneVersion: "1.35",
+        upgradedAt: "2026-11-10T08:00:00Z",
+      });
+      // The mocks' organization and project: what a StackReference in this project names.
+      const org = pulumi.getOrganization();
+      assert.deepEqual(
+        of(registered, "pulumi:pulumi:StackReference").map((r) => r.name),
+        [`${org}/eks-upgrade/canary-1`, `${org}/eks-upgrade/canary-2`],
+      );
+      assert.deepEqual(
+        of(registered, CLUSTER_UPGRADE)[0]?.inputs.promotion,
+        ["canary-1", "canary-2"].map((s) => ({
+          upstreamStack: `${org}/eks-upgrade/${s}`,
+          upstreamVersion: "1.35",
+          upstreamUpgradedAt: "2026-11-10T08:00:00Z",
+          soakHours: 12,
+        })),
+      );
+      // prod's stack file sets eks-upgrade:promotion: two places saying one thing is refused.
+      await assert.rejects(
+        run("Pulumi.prod.yaml"),
+        /eks-upgrade:promotion: stack prod is in fleet\.yaml, whose stages are the promotion gate \(its upstream: stage canaries\); remove eks-upgrade:promotion from Pulumi\.prod\.yaml/,
+      );
+    } finally {
+      process.chdir(cwd);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('managed mode, "current" at creation: nothing runs yet, so EKS picks (the newest release, the default add-on)', async () => {

@@ -58,6 +58,8 @@ export async function run(
     "eks-upgrade",
     file.replace(/^Pulumi\.|\.yaml$/g, ""),
     false,
+    // As a local backend names it (pulumi login --local): stack references in the project use it.
+    "organization",
   );
   const transforms = allowTransformsUnderMocks();
   const config = loadStackConfig({ ...stackConfig(file), ...overrides });

@@ -72,7 +72,7 @@ export { restrictPlan, selectorOf } from "./plan-selection";
 export { formatStep, type PlanItem, planEstimate, planItem } from "./plan-text";
 export { configKeyRenderer, key, type KeyRenderer, plainKey, renderKeys } from "./keys";
 export { formatDuration, progressLines } from "./progress-lines";
-export { checkPromotion, type PromotionGate } from "./promotion";
+export { checkPromotion, checkPromotions, type PromotionGate, type PromotionGates } from "./promotion";
 export { compareReleases, parseRelease, type Release, releaseExample } from "./releases";
 export { clusterVersions, resolve } from "./resolve";
 export { type RunningVersions, runningVersions } from "./running-versions";

@@ -5,7 +5,7 @@ import { INSIGHTS_REFRESH_MINUTES, type InsightsRefresh, refreshInsights } from 
 import type { Observed, Plan, ResolvedCatalog } from "./model";
 import { lastVersionChange, observe, readInsights } from "./observe";
 import { plan } from "./plan";
-import { checkPromotion, type PromotionGate } from "./promotion";
+import { checkPromotions, type PromotionGates } from "./promotion";
 import { resolve } from "./resolve";
 import type { DesiredSpec } from "./spec";
 import { compareMinor } from "./versions";
@@ -26,7 +26,7 @@ export interface Inspection {
 export async function inspect(
   clients: Clients,
   spec: DesiredSpec,
-  gate?: PromotionGate,
+  gate?: PromotionGates,
   /** The cluster as just read, when the caller needed it to make the spec (the CLI's --only). */
   alreadyObserved?: Observed,
 ): Promise<Inspection> {
@@ -104,7 +104,7 @@ export async function observeKubernetes(
 export async function inspectForApply(
   clients: Clients,
   spec: DesiredSpec,
-  gate: PromotionGate | undefined,
+  gate: PromotionGates | undefined,
   options: RefreshOptions = {},
 ): Promise<Inspection> {
   const first = await inspect(clients, spec, gate);
@@ -126,7 +126,7 @@ export function needsFreshInsights({ steps, violations }: Plan): boolean {
 export async function refreshForApply(
   clients: Clients,
   spec: DesiredSpec,
-  gate: PromotionGate | undefined,
+  gate: PromotionGates | undefined,
   first: Inspection,
   options: RefreshOptions = {},
 ): Promise<Inspection> {
@@ -148,8 +148,8 @@ export async function refreshForApply(
   return { observed, catalog: first.catalog, plan: fresh, insightsRefresh };
 }
 
-function gated(p: Plan, spec: DesiredSpec, gate: PromotionGate | undefined): Plan {
-  const refused = gate ? checkPromotion(spec.clusterVersion, gate) : [];
+function gated(p: Plan, spec: DesiredSpec, gate: PromotionGates | undefined): Plan {
+  const refused = gate ? checkPromotions(spec.clusterVersion, gate) : [];
   if (!refused.length) return p;
   return { ...p, steps: [], lines: [], violations: [...p.violations, ...refused] };
 }

@@ -45,3 +45,14 @@ export function checkPromotion(target: string, gate: PromotionGate, now: Date = 
   }
   return [];
 }
+
+/**
+ * A stack's gates: one upstream stack (eks-upgrade:promotion), or in a fleet every stack of the
+ * stage before its own (each must allow the target).
+ */
+export type PromotionGates = PromotionGate | readonly PromotionGate[];
+
+export function checkPromotions(target: string, gates: PromotionGates, now: Date = new Date()): Finding[] {
+  const list: readonly PromotionGate[] = Array.isArray(gates) ? gates : [gates as PromotionGate];
+  return list.flatMap((g) => checkPromotion(target, g, now));
+}

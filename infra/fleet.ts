@@ -3,15 +3,23 @@ import { join } from "node:path";
 import picomatch from "picomatch";
 import { isMap, LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
-import { CliError } from "./errors";
 
 /**
  * fleet.yaml at the project root: the project's stacks (one per cluster) in stages, in order. A
  * stage selects stacks by name or glob (`prod-*`), and says how it rolls out: how many stacks at
  * once, how many may fail before it stops, and how long its stacks soak before the next stage.
- * Errors name the file, the line and the key as the user wrote them.
+ * Errors name the file, the line and the key as the user wrote them. Read by the CLI's fleet
+ * commands and by the program (a stage's stacks are the promotion gate of the next stage's).
  */
 export const FLEET_FILE = "fleet.yaml";
+
+/** A fleet file that cannot be used; the message names the file, line, column and key. */
+export class FleetFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "FleetFileError";
+  }
+}
 
 const StageSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, "must be 1-40 lowercase letters, digits or '-'"),
@@ -55,7 +63,7 @@ export function projectStacks(dir: string): string[] {
 export function loadFleet(dir: string): Fleet {
   const file = join(dir, FLEET_FILE);
   if (!existsSync(file))
-    throw new CliError(
+    throw new FleetFileError(
       `no ${FLEET_FILE} in ${dir}: a fleet file lists the stacks in stages (README, "Fleets")`,
     );
   const text = readFileSync(file, "utf8");
@@ -67,13 +75,13 @@ export function loadFleet(dir: string): Fleet {
   };
   if (doc.errors.length) {
     const e = doc.errors[0];
-    throw new CliError(
+    throw new FleetFileError(
       `${at(e?.pos[0])}: ${e?.message.split("\n")[0]?.replace(/ at line \d+, column \d+:?$/, "")}`,
     );
   }
   const parsed = FleetSchema.safeParse(doc.toJS());
   if (!parsed.success) {
-    throw new CliError(
+    throw new FleetFileError(
       parsed.error.issues
         .map((i) => {
           // The key's own node when it is there (an unknown key: the key itself), else its parent's.
@@ -92,7 +100,7 @@ export function loadFleet(dir: string): Fleet {
       const isMatch = picomatch(pattern);
       const matches = stacks.filter((s) => isMatch(s));
       if (!matches.length)
-        throw new CliError(
+        throw new FleetFileError(
           `${at(nodeAt(doc, ["stages", n, "stacks", i]))}: stages[${n}].stacks[${i}]: "${pattern}" matches no stack (stacks: ${stacks.join(", ") || "none"})`,
         );
       matches.forEach((s) => selected.add(s));
@@ -101,11 +109,12 @@ export function loadFleet(dir: string): Fleet {
   });
   const names = stages.map((s) => s.name);
   const twice = names.find((name, i) => names.indexOf(name) !== i);
-  if (twice) throw new CliError(`${FLEET_FILE}: stage ${twice} is named twice: give each stage its own name`);
+  if (twice)
+    throw new FleetFileError(`${FLEET_FILE}: stage ${twice} is named twice: give each stage its own name`);
   for (const stack of stacks) {
     const homes = stages.filter((s) => s.selected.includes(stack)).map((s) => s.name);
     if (homes.length > 1)
-      throw new CliError(
+      throw new FleetFileError(
         `${FLEET_FILE}: stack ${stack} is in stages ${homes.join(" and ")}: a stack belongs to one stage`,
       );
   }
@@ -141,4 +150,23 @@ function nodeAt(
 /** `stages[1].maxParallel` */
 function keyOf(path: (string | number)[]): string {
   return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i ? `.${p}` : p)).join("") || "(file)";
+}
+
+/**
+ * Where a stack's promotion gate comes from in a fleet: every stack of the stage before its own,
+ * which must have run the target for that stage's soakHours. Undefined in the first stage or for a
+ * stack no stage holds.
+ */
+export function upstreamOf(
+  fleet: Fleet,
+  stack: string,
+): { stage: string; stacks: string[]; soakHours: number } | undefined {
+  const i = fleet.stages.findIndex((s) => s.selected.includes(stack));
+  const before = i > 0 ? fleet.stages[i - 1] : undefined;
+  return before ? { stage: before.name, stacks: before.selected, soakHours: before.soakHours } : undefined;
+}
+
+/** The fleet of the project in `dir`, or undefined when it has no fleet file. */
+export function fleetOf(dir: string): Fleet | undefined {
+  return existsSync(join(dir, FLEET_FILE)) ? loadFleet(dir) : undefined;
 }
