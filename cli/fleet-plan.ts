@@ -36,8 +36,9 @@ export interface StackPlan {
   refused: { code: string; key: string; message: string }[];
   /** What extended support adds a month now, and once the plan has run. */
   extraPerMonth: { now: number; after: number };
-  /** The plan itself (markdown details, JSON). */
+  /** The plan itself (markdown details, JSON), and the node groups its stack updates at once. */
   plan?: Plan | undefined;
+  concurrency?: number | undefined;
   error?: string | undefined;
 }
 
@@ -147,6 +148,7 @@ async function stackPlan(
       // A refused plan changes nothing: what runs now stays.
       extraPerMonth: { now: extra(plan.from), after: extra(plan.violations.length ? plan.from : plan.to) },
       plan,
+      concurrency: spec.upgrade.concurrency,
     };
   } catch (e) {
     const at = { clusterName: spec.clusterName, region: spec.region, endpoint: spec.endpoints?.eks };
@@ -234,7 +236,7 @@ export function renderFleetPlan(
   const left: string[] = [];
   for (const p of f.stacks) {
     if (!p.plan) continue;
-    const details = `<details><summary>${p.stack}: ${p.refused.length ? "refused" : p.estimate}</summary>\n\n${renderPlan(p.plan, "markdown", { concurrency: 1, keys: keysFor(p.stack), title: `Plan for ${p.stack}` })}\n\n</details>\n`;
+    const details = `<details><summary>${p.stack}: ${p.refused.length ? "refused" : p.estimate}</summary>\n\n${renderPlan(p.plan, "markdown", { concurrency: p.concurrency ?? 1, keys: keysFor(p.stack), title: `Plan for ${p.stack}` })}\n\n</details>\n`;
     if (out.length + details.length > COMMENT_BUDGET) left.push(p.stack);
     else out += details;
   }

@@ -504,6 +504,8 @@ export const CHECKS = {
       "After a control-plane or node-group step, Deployments, StatefulSets or DaemonSets did not come back to their ready counts, or their pods newly keep failing (CrashLoopBackOff, ImagePullBackOff, ...)",
     remedy:
       "The run paused the cluster and stopped. Look at the named workloads (kubectl describe, kubectl logs --previous), fix them, then eks-upgrade resume and run again; finished steps are not repeated. Or roll back while EKS allows it. {{upgrade.healthGate=warn}} only warns; {{upgrade.deadlines.healthGateMinutes}} gives slow workloads longer.",
+    // What a container's waiting reason says (CrashLoopBackOff and the others the gate reads).
+    source: "https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#container-state-waiting",
   },
 } as const satisfies Record<string, CheckDefinition>;
 
