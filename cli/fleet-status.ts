@@ -6,11 +6,14 @@ import {
   extendedSupportExtraPerMonth,
   lastVersionChange,
   mapLimit,
+  type Observed,
   observe,
   operationalFinding,
   parseClusterRef,
+  wrapLine,
 } from "@eks-upgrade/engine";
 import { daysSince, daysUntil, releaseDate } from "./dates";
+import { readStackOutputsAsync, type StackOutputs } from "./stack-outputs";
 import type { Fleet } from "../infra/fleet";
 import { fittedTable, outputWidth } from "./layout";
 import { fromStack } from "./options";
@@ -40,6 +43,12 @@ export interface FleetRow {
   state: string;
   /** When the control plane last moved minor (the start of that update), if among its recent updates. */
   lastUpgrade?: string | undefined;
+  /**
+   * What runs in EKS that the stack's outputs (its last run) do not say: moved outside the stack.
+   * Undefined with `driftUnknown` when the outputs could not be read or the stack never ran.
+   */
+  drift?: string[] | undefined;
+  driftUnknown?: string | undefined;
   /** Why the stack could not be read (then only stage, stack and what its config says are known). */
   error?: string | undefined;
 }
@@ -84,9 +93,10 @@ async function stackRow(stage: string, stack: string): Promise<FleetRow> {
   const base = { stage, stack, cluster: ref.clusterName, region: ref.region };
   const clients = createClients(ref);
   try {
-    const [observed, versions] = await Promise.all([
+    const [observed, versions, recorded] = await Promise.all([
       observe(clients, ref.clusterName),
       clusterVersions(clients),
+      readStackOutputsAsync(stack),
     ]);
     const change = await lastVersionChange(clients.eks, observed.cluster);
     const c = observed.cluster;
@@ -125,6 +135,11 @@ async function stackRow(stage: string, stack: string): Promise<FleetRow> {
       oldestAmi: amis.sort((a, b) => b.days - a.days)[0],
       state,
       lastUpgrade: change ? new Date(change.startedAt).toISOString().slice(0, 10) : undefined,
+      ...("error" in recorded
+        ? { driftUnknown: `the stack's outputs could not be read: ${recorded.error}` }
+        : typeof recorded.outputs.controlPlaneVersion !== "string"
+          ? { driftUnknown: "the stack has not run yet (no outputs)" }
+          : { drift: versionDrift(recorded.outputs, observed) }),
     };
   } catch (e) {
     const at = { clusterName: ref.clusterName, region: ref.region, endpoint: ref.endpoints?.eks };
@@ -141,6 +156,32 @@ async function stackRow(stage: string, stack: string): Promise<FleetRow> {
 }
 
 /**
+ * What EKS runs that the stack's outputs do not say, one line each: "control plane 1.34 -> 1.35",
+ * "node group general 1.34.9-20260714 -> 1.35.8-20260930", "add-on coredns gone". Only what the
+ * stack records is compared (a node group it does not manage is not its drift).
+ */
+export function versionDrift(outputs: StackOutputs, observed: Observed): string[] {
+  const out: string[] = [];
+  const record = (v: unknown) => (v && typeof v === "object" ? (v as Record<string, unknown>) : {});
+  if (outputs.controlPlaneVersion !== observed.cluster.version)
+    out.push(`control plane ${String(outputs.controlPlaneVersion)} -> ${observed.cluster.version}`);
+  const compare = (what: string, recorded: Record<string, unknown>, running: Map<string, string>) => {
+    for (const [name, was] of Object.entries(recorded)) {
+      const now = running.get(name);
+      if (now === undefined) out.push(`${what} ${name} gone`);
+      else if (now !== was) out.push(`${what} ${name} ${String(was)} -> ${now}`);
+    }
+  };
+  compare(
+    "node group",
+    record(outputs.nodeGroupReleases),
+    new Map(observed.nodegroups.map((n) => [n.name, n.releaseVersion])),
+  );
+  compare("add-on", record(outputs.addonVersions), new Map(observed.addons.map((a) => [a.name, a.version])));
+  return out;
+}
+
+/**
  * Days until the support the cluster is in now ends: standard support's end while in it, extended
  * support's after (negative once past). Unreadable stacks first: nobody knows how urgent they are.
  */
@@ -154,7 +195,10 @@ function byUrgency(a: FleetRow, b: FleetRow): number {
   return urgencyDays(a) - urgencyDays(b) || a.stack.localeCompare(b.stack);
 }
 
-/** "ends": the end of the support the cluster is in now (standard, then extended); "+$/month": extended support's extra. */
+/**
+ * "ends": the end of the support the cluster is in now (standard, then extended); "+$/month":
+ * extended support's extra; "drift": what moved outside the stack since its last up.
+ */
 const HEADERS = [
   "stage",
   "stack",
@@ -165,14 +209,16 @@ const HEADERS = [
   "+$/month",
   "AMI age",
   "state",
+  "drift",
   "upgraded",
 ];
 
 /** What a narrow terminal leaves out first. */
-const NARROW_DROPS = ["upgraded", "AMI age", "stage"];
+const NARROW_DROPS = ["upgraded", "AMI age", "drift", "stage"];
 
 function cells(r: FleetRow): string[] {
-  if (r.error) return [r.stage, r.stack, r.cluster, "?", "?", "?", "?", "?", `cannot read: ${r.error}`, "?"];
+  if (r.error)
+    return [r.stage, r.stack, r.cluster, "?", "?", "?", "?", "?", `cannot read: ${r.error}`, "?", "?"];
   const end = urgencyDays(r);
   return [
     r.stage,
@@ -184,6 +230,7 @@ function cells(r: FleetRow): string[] {
     r.extendedSupportUsdPerMonth ? `$${r.extendedSupportUsdPerMonth}` : "-",
     r.oldestAmi ? `${r.oldestAmi.days} days` : "-",
     r.state,
+    r.drift ? (r.drift.length ? `${r.drift.length} moved` : "none") : "?",
     r.lastUpgrade ?? "-",
   ];
 }
@@ -240,8 +287,8 @@ export function renderFleetStatus(
     all.map((r) => keep.map((c) => r[c] ?? "")),
     { plain: true },
   );
-  const note = dropped.length
-    ? `\n(${dropped.join(" and ")} left out to fit ${width} columns: --format json has them.)`
-    : "";
-  return `${table}\n\n${summary(rows, unstaged)}${note}`;
+  const names = dropped.length > 1 ? `${dropped.slice(0, -1).join(", ")} and ${dropped.at(-1)}` : dropped[0];
+  const note = dropped.length ? `\n(${names} left out to fit ${width} columns: --format json has them.)` : "";
+  const tail = `${summary(rows, unstaged)}${note}`.split("\n").flatMap((l) => wrapLine(l, width, "  "));
+  return `${table}\n\n${tail.join("\n")}`;
 }

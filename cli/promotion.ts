@@ -1,8 +1,8 @@
-import { execFileSync } from "node:child_process";
 import type { PromotionGate, PromotionGates } from "@eks-upgrade/engine";
 import type { StackConfig } from "../infra/config";
 import { FLEET_FILE, fleetOf, upstreamOf } from "../infra/fleet";
 import { CliError } from "./errors";
+import { readStackOutputs } from "./stack-outputs";
 
 /**
  * The promotion gate of a stack, as the program's StackReferences see it: the upstream stacks'
@@ -13,7 +13,8 @@ import { CliError } from "./errors";
  */
 export function promotionGateOf(config: StackConfig, stack: string): PromotionGates | undefined {
   const fleet = fleetOf(process.cwd());
-  if (fleet) {
+  // A stack no stage holds keeps its own gate.
+  if (fleet?.stages.some((s) => s.selected.includes(stack))) {
     const up = upstreamOf(fleet, stack);
     if (config.promotion)
       throw new CliError(
@@ -32,22 +33,14 @@ function upstreamGate(
   upstreamStack: string,
   soakHours: number,
 ): PromotionGate {
-  let text: string;
-  try {
-    text = execFileSync("pulumi", ["stack", "output", "--json", "--stack", upstreamStack], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException & { stderr?: string };
-    const why = err.code === "ENOENT" ? "the pulumi CLI is not on PATH" : (err.stderr ?? err.message).trim();
+  const read = readStackOutputs(upstreamStack);
+  if ("error" in read)
     throw new CliError(
       `--stack ${stack}: ${source} needs the outputs of ${upstreamStack} (pulumi stack output), ` +
-        `and they could not be read: ${why}. Log in to the stack's backend (pulumi login) and try again; ` +
+        `and they could not be read: ${read.error}. Log in to the stack's backend (pulumi login) and try again; ` +
         "nothing was changed",
     );
-  }
-  const outputs = JSON.parse(text) as { controlPlaneVersion?: unknown; upgradedAt?: unknown };
+  const { outputs } = read;
   if (typeof outputs.controlPlaneVersion !== "string")
     throw new CliError(
       `--stack ${stack}: the upstream stack ${upstreamStack} has no controlPlaneVersion output yet ` +

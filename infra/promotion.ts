@@ -6,9 +6,9 @@ import { FLEET_FILE, fleetOf, upstreamOf } from "./fleet";
 /**
  * The promotion gate's inputs, read from the upstream stacks' outputs (controlPlaneVersion and
  * upgradedAt, which this program exports). ClusterUpgrade's check refuses a target an upstream
- * has not reached, or has run for less than soakHours. In a project with a fleet.yaml the stage
- * before this stack's is the upstream, every stack of it, with that stage's soakHours; a stack
- * that also sets eks-upgrade:promotion is refused (say it once).
+ * has not reached, or has run for less than soakHours. For a stack in a stage of the project's
+ * fleet.yaml the stage before is the upstream, every stack of it, with that stage's soakHours; a
+ * staged stack that also sets eks-upgrade:promotion is refused (say it once).
  */
 export function promotionGate(
   config: StackConfig,
@@ -16,7 +16,8 @@ export function promotionGate(
   dir: string = process.cwd(),
 ): PromotionArgs | PromotionArgs[] | undefined {
   const fleet = fleetOf(dir);
-  if (fleet) {
+  // A stack no stage holds keeps its own gate.
+  if (fleet?.stages.some((s) => s.selected.includes(stack))) {
     const up = upstreamOf(fleet, stack);
     if (config.promotion)
       throw new Error(

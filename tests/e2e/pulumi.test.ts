@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { EKSClient, UpdateAddonCommand } from "@aws-sdk/client-eks";
@@ -416,6 +416,16 @@ describe(
       async () => {
         const quiet = await local(["refresh", "--yes", "--expect-no-changes"]);
         assert.equal(quiet.code, 0, quiet.output);
+        // fleet status compares each stack's outputs (its last up) with EKS: its drift column.
+        const fleetFile = join(project.dir, "fleet.yaml");
+        writeFileSync(fleetFile, "stages:\n  - name: local\n    stacks: [local]\n");
+        const drift = async () => {
+          const status = await project.cli(["fleet", "status", "--format", "json"]);
+          const rows = (JSON.parse(status.stdout) as { stacks: { stack: string; drift?: string[] }[] })
+            .stacks;
+          return rows.find((r) => r.stack === "local")?.drift;
+        };
+        assert.deepEqual(await drift(), [], "nothing moved");
         const eks = new EKSClient({
           region: emulator.region,
           endpoint: emulator.url,
@@ -434,6 +444,11 @@ describe(
         }
         newCalls();
         const before = (await project.upgradeState("local")).versions as { addons: Record<string, string> };
+        try {
+          assert.deepEqual(await drift(), [`add-on coredns ${before.addons.coredns} -> v1.13.2-eksbuild.21`]);
+        } finally {
+          rmSync(fleetFile);
+        }
         // The drift workflow's command (.github/workflows/drift.yml): it fails, names what moved in
         // the line the workflow's summary picks, and writes nothing.
         const check = await local(["refresh", "--preview-only", "--expect-no-changes", "--diff"]);
