@@ -26,14 +26,15 @@ export function promotionGate(
     if (!up) return undefined;
     const org = pulumi.getOrganization();
     const project = pulumi.getProject();
-    return up.stacks.map((s) => reference(`${org}/${project}/${s}`, up.soakHours));
+    // Named in findings as the fleet file names it; referenced by its full name.
+    return up.stacks.map((s) => reference(`${org}/${project}/${s}`, up.soakHours, s));
   }
   const p = config.promotion;
   return p ? reference(p.upstreamStack, p.soakHours) : undefined;
 }
 
-function reference(upstreamStack: string, soakHours: number): PromotionArgs {
-  const upstream = new pulumi.StackReference(upstreamStack);
+function reference(fullName: string, soakHours: number, upstreamStack = fullName): PromotionArgs {
+  const upstream = new pulumi.StackReference(fullName);
   return {
     upstreamStack,
     upstreamVersion: upstream.requireOutput("controlPlaneVersion") as pulumi.Output<string>,

@@ -504,6 +504,40 @@ describe(
     );
 
     chapter(
+      "in a fleet the stage before is the gate: pulumi preview and eks-upgrade plan --stack refuse a target the stage's stacks have not soaked, naming each",
+      async () => {
+        const config = [
+          "config:",
+          "  aws:region: us-east-1",
+          "  eks-upgrade:mode: existing",
+          "  eks-upgrade:clusterName: gated",
+          '  eks-upgrade:clusterVersion: "1.35"',
+          `  eks-upgrade:endpoints: { eks: "${emulator.url}", ssm: "${emulator.url}" }`,
+        ];
+        writeFileSync(join(project.dir, "Pulumi.fleet-gated.yaml"), `${config.join("\n")}\n`);
+        await project.ok(["stack", "init", "fleet-gated"]);
+        const fleetFile = join(project.dir, "fleet.yaml");
+        writeFileSync(
+          fleetFile,
+          "stages:\n  - name: first\n    stacks: [local]\n    soakHours: 72\n  - name: second\n    stacks: [fleet-gated]\n",
+        );
+        try {
+          // The same words from the program (a StackReference per stack of the stage) and the CLI.
+          const refusal =
+            /EKSUP017 eks-upgrade:clusterVersion: the upstream stack local has run 1\.35 for 0 hours; 72 hours of soak are required before 1\.35 goes here/;
+          const r = await project.run(["preview", "--stack", "fleet-gated"]);
+          assert.notEqual(r.code, 0, r.output);
+          assert.match(r.output, refusal);
+          const cli = await project.cli(["plan", "--stack", "fleet-gated"]);
+          assert.equal(cli.code, 2, cli.output);
+          assert.match(cli.output.replace(/\n +/g, " "), refusal);
+          assert.deepEqual(newCalls(), []);
+        } finally {
+          rmSync(fleetFile);
+        }
+      },
+    );
+    chapter(
       "a cancelled CI job (SIGINT, then SIGKILL): the provider stops by itself; pulumi cancel and up resume without repeating a step",
       async () => {
         await setLocal("clusterVersion", "1.36");

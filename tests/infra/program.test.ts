@@ -152,8 +152,9 @@ describe("the Pulumi program under mocks", () => {
       );
       assert.deepEqual(
         of(registered, CLUSTER_UPGRADE)[0]?.inputs.promotion,
+        // Named as the fleet file names them (what a refusal says), referenced by full name.
         ["canary-1", "canary-2"].map((s) => ({
-          upstreamStack: `${org}/eks-upgrade/${s}`,
+          upstreamStack: s,
           upstreamVersion: "1.35",
           upstreamUpgradedAt: "2026-11-10T08:00:00Z",
           soakHours: 12,
