@@ -4,13 +4,13 @@ import {
   estimatePlanMinutes,
   extendedSupportExtraPerMonth,
   inspect,
-  mapLimit,
   operationalFinding,
   type Plan,
   planEstimate,
   renderKeys,
 } from "@eks-upgrade/engine";
 import type { Fleet } from "../infra/fleet";
+import { eachStack } from "./fleet-stacks";
 import { keysFor } from "./keys";
 import { fittedTable, outputWidth } from "./layout";
 import { specAndScale } from "./options";
@@ -69,13 +69,7 @@ export async function fleetPlan(
   clusterVersion: string | undefined,
   progress?: (done: number, total: number) => void,
 ): Promise<FleetPlan> {
-  const all = fleet.stages.flatMap((s) => s.selected.map((stack) => ({ stage: s.name, stack })));
-  let done = 0;
-  const stacks = await mapLimit(all, 8, async ({ stage, stack }) => {
-    const p = await stackPlan(stage, stack, clusterVersion);
-    progress?.(++done, all.length);
-    return p;
-  });
+  const stacks = await eachStack(fleet, (stage, stack) => stackPlan(stage, stack, clusterVersion), progress);
   let clock = 0;
   const stages = fleet.stages.map((s): StageCalendar => {
     const lanes = new Array<number>(s.maxParallel).fill(0);

@@ -5,7 +5,6 @@ import {
   destroyClients,
   extendedSupportExtraPerMonth,
   lastVersionChange,
-  mapLimit,
   type Observed,
   observe,
   operationalFinding,
@@ -13,6 +12,7 @@ import {
   wrapLine,
 } from "@eks-upgrade/engine";
 import { daysSince, daysUntil, releaseDate } from "./dates";
+import { eachStack } from "./fleet-stacks";
 import { readStackOutputsAsync, type StackOutputs } from "./stack-outputs";
 import type { Fleet } from "../infra/fleet";
 import { fittedTable, outputWidth } from "./layout";
@@ -53,21 +53,11 @@ export interface FleetRow {
   error?: string | undefined;
 }
 
-/** How many stacks are read at once (each is a handful of EKS calls). */
-const READ_AT_ONCE = 8;
-
 export async function fleetStatus(
   fleet: Fleet,
   progress?: (done: number, total: number) => void,
 ): Promise<FleetRow[]> {
-  const stacks = fleet.stages.flatMap((s) => s.selected.map((stack) => ({ stage: s.name, stack })));
-  let done = 0;
-  const rows = await mapLimit(stacks, READ_AT_ONCE, async ({ stage, stack }) => {
-    const row = await stackRow(stage, stack);
-    progress?.(++done, stacks.length);
-    return row;
-  });
-  return rows.sort(byUrgency);
+  return (await eachStack(fleet, stackRow, progress)).sort(byUrgency);
 }
 
 async function stackRow(stage: string, stack: string): Promise<FleetRow> {

@@ -39,6 +39,7 @@ import {
   type ClusterOptions,
   clusterOrStack,
   clusterRef,
+  minorFlag,
   parseOnly,
   type RollbackOptions,
   rollbackSpec,
@@ -49,6 +50,7 @@ import {
 import { FORMATS, type Format, renderPlan } from "./render";
 import { FLEET_FILE, FleetFileError, loadFleet, unstaged } from "../infra/fleet";
 import { fleetPlan, renderFleetPlan } from "./fleet-plan";
+import { withStackProgress } from "./fleet-stacks";
 import { fleetGate, fleetMatrix, fleetWorkflow, WORKFLOW_FILE } from "./fleet-workflow";
 import { fleetStatus, renderFleetStatus } from "./fleet-status";
 import { gatherStatus, renderStatus } from "./status";
@@ -442,11 +444,7 @@ fleet
     const dir = process.cwd();
     const project = loadFleet(dir);
     // A long fleet takes a while: say how far it got, where a person watches.
-    const progress = process.stderr.isTTY
-      ? (done: number, total: number) => process.stderr.write(`\rreading stacks: ${done}/${total}`)
-      : undefined;
-    const rows = await fleetStatus(project, progress);
-    if (progress) process.stderr.write("\r\x1b[K");
+    const rows = await withStackProgress("reading stacks", (progress) => fleetStatus(project, progress));
     write(renderFleetStatus(rows, unstaged(project, dir), o.format));
     if (rows.some((r) => r.error)) process.exitCode = EXIT.failed;
   });
@@ -459,16 +457,11 @@ fleet
   .option("--cluster-version <minor>", "plan every stack to this minor instead of its stack file's")
   .addOption(new Option("--format <format>", "output format").choices(FORMATS).default("table"))
   .action(async (o: { format: Format; clusterVersion?: string }) => {
-    if (o.clusterVersion !== undefined && !/^1\.[1-9]\d$/.test(o.clusterVersion))
-      throw new CliError(
-        `--cluster-version ${o.clusterVersion}: must be a Kubernetes minor like 1.36 (major 1, no "v", no patch)`,
-      );
+    if (o.clusterVersion !== undefined) minorFlag("--cluster-version", o.clusterVersion, "1.36");
     const project = loadFleet(process.cwd());
-    const progress = process.stderr.isTTY
-      ? (done: number, total: number) => process.stderr.write(`\rplanning stacks: ${done}/${total}`)
-      : undefined;
-    const plan = await fleetPlan(project, o.clusterVersion, progress);
-    if (progress) process.stderr.write("\r\x1b[K");
+    const plan = await withStackProgress("planning stacks", (progress) =>
+      fleetPlan(project, o.clusterVersion, progress),
+    );
     write(renderFleetPlan(plan, o.format));
     if (plan.stacks.some((s) => s.error)) process.exitCode = EXIT.failed;
     else if (plan.stacks.some((s) => s.refused.length)) process.exitCode = EXIT.refused;

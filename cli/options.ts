@@ -71,6 +71,14 @@ export function parseOnly(values: string[] | undefined): string[] | undefined {
   return unique("--only", values);
 }
 
+/** A flag holding a Kubernetes minor: refused at once, with the form, when it is not one. */
+export function minorFlag(flag: string, value: string, example = "1.31"): void {
+  if (!/^1\.[1-9]\d$/.test(value))
+    throw new CliError(
+      `${flag} ${value}: must be a Kubernetes minor like ${example} (major 1, no "v", no patch)`,
+    );
+}
+
 export function region(o: { region?: string | undefined }): string {
   const r = o.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   if (!r) throw new CliError("--region is required (or set AWS_REGION), e.g. --region us-east-1");
@@ -195,10 +203,7 @@ export function specAndScale(
       : undefined);
   // A flag is no YAML: its mistakes get the form, not the stack file's quoting hint.
   const given = o.clusterVersion ?? o.to;
-  if (given !== undefined && !/^1\.[1-9]\d$/.test(given))
-    throw new CliError(
-      `${o.clusterVersion !== undefined ? "--cluster-version" : "--to"} ${given}: must be a Kubernetes minor like 1.31 (major 1, no "v", no patch)`,
-    );
+  if (given !== undefined) minorFlag(o.clusterVersion !== undefined ? "--cluster-version" : "--to", given);
   if (!o.stack && !clusterVersion)
     throw new CliError("--cluster-version is required, e.g. --cluster-version 1.32 (or --stack <name>)");
   const addons = Object.fromEntries(pairs("--addons", o.addons, "coredns=latest,vpc-cni=v1.19.0-eksbuild.1"));

@@ -48,8 +48,7 @@ export function drainFindings(
     const target = customAmi ? spec.clusterVersion : last && /^(\d+\.\d+) /.exec(last.to)?.[1];
     const found = [
       ...nodegroupFindings(kubernetes, ng, { size: batchSize(ng, policy), minimal }, key),
-      ...removalFindings(kubernetes, ng.name, target, key),
-      ...(customAmi && last ? imageFindings(kubernetes, ng.name, target, last.to, key) : []),
+      ...removalFindings(kubernetes, ng.name, target, customAmi ? last?.to : undefined, key),
     ];
     for (const f of found) {
       if (CHECKS[f.name].severity === "warning") {
@@ -85,71 +84,55 @@ const NODE_READS: Partial<Record<Removal["check"], (n: ObservedNode) => string |
 };
 
 /**
- * A custom AMI's node group (EKS-optimized AMIs come right for each minor): what the target minor
- * removes that its nodes' image still has. Its next image (the launch template version the plan
- * moves to) is most often built the same way: said before the nodes that cannot start are launched.
- */
-function imageFindings(
-  k: ObservedKubernetes,
-  nodegroup: string,
-  target: string | undefined,
-  movesTo: string,
-  key: string,
-): Finding[] {
-  if (!target) return [];
-  const nodes = k.nodes.filter((n) => n.nodegroup === nodegroup);
-  const out: Finding[] = [];
-  for (const r of REMOVALS.filter((x) => compareMinor(target, x.minor) >= 0)) {
-    const read = NODE_READS[r.check];
-    if (!read) continue;
-    const having = nodes.flatMap((n) => {
-      const fact = read(n);
-      return fact ? [`${n.name} (${fact})`] : [];
-    });
-    if (!having.length) continue;
-    out.push(
-      finding(
-        r.check,
-        key,
-        `the custom AMI of node group ${nodegroup} runs what ${target} removes, ${r.what}, on ${listed(having)}: if the AMI of ${movesTo} is built the same way, its kubelets cannot start`,
-      ),
-    );
-  }
-  return out;
-}
-
-/**
- * What the node group's target minor removes (removals.ts) that pods on its nodes still use: their
- * replacements land on the new kubelet and cannot start there.
+ * What the node group's target minor removes (removals.ts) that it still uses: pods on its nodes
+ * (their replacements land on the new kubelet and cannot start there), and for a custom AMI
+ * (`movesTo`: its new launch template version; EKS-optimized AMIs come right for each minor) what
+ * its nodes' image runs, which the next image is most often built the same way.
  */
 function removalFindings(
   k: ObservedKubernetes,
   nodegroup: string,
   target: string | undefined,
+  movesTo: string | undefined,
   key: string,
 ): Finding[] {
   if (!target) return [];
-  const nodes = new Set(k.nodes.filter((n) => n.nodegroup === nodegroup).map((n) => n.name));
-  const out: Finding[] = [];
-  for (const r of REMOVALS.filter((x) => compareMinor(target, x.minor) >= 0)) {
-    const reads = POD_READS[r.check];
-    if (!reads) continue;
-    const { uses, noun } = reads;
-    // Evicted pods and DaemonSet pods alike come back on the new nodes (mirror pods are the node's own).
-    const using = k.pods.filter(
-      (p) => p.node !== undefined && nodes.has(p.node) && !p.mirror && uses(p).length,
-    );
-    if (!using.length) continue;
-    const list = using.map((p) => `${p.namespace}/${p.name} (${uses(p).join(", ")})`);
-    out.push(
-      finding(
-        r.check,
-        key,
-        `${listed(list)} on node group ${nodegroup} mount ${noun}; at ${target} ${r.what} is gone: recreated on the new nodes, they cannot start`,
-      ),
-    );
-  }
-  return out;
+  const nodes = k.nodes.filter((n) => n.nodegroup === nodegroup);
+  const names = new Set(nodes.map((n) => n.name));
+  return REMOVALS.filter((r) => compareMinor(target, r.minor) >= 0).flatMap((r) => {
+    const pod = POD_READS[r.check];
+    const node = NODE_READS[r.check];
+    if (pod) {
+      // Evicted pods and DaemonSet pods alike come back on the new nodes (mirror pods are the node's own).
+      const using = k.pods.filter(
+        (p) => p.node !== undefined && names.has(p.node) && !p.mirror && pod.uses(p).length,
+      );
+      const list = using.map((p) => `${p.namespace}/${p.name} (${pod.uses(p).join(", ")})`);
+      return list.length
+        ? [
+            finding(
+              r.check,
+              key,
+              `${listed(list)} on node group ${nodegroup} mount ${pod.noun}; at ${target} ${r.what} is gone: recreated on the new nodes, they cannot start`,
+            ),
+          ]
+        : [];
+    }
+    if (!node || !movesTo) return [];
+    const having = nodes.flatMap((n) => {
+      const fact = node(n);
+      return fact ? [`${n.name} (${fact})`] : [];
+    });
+    return having.length
+      ? [
+          finding(
+            r.check,
+            key,
+            `the custom AMI of node group ${nodegroup} runs what ${target} removes, ${r.what}, on ${listed(having)}: if the AMI of ${movesTo} is built the same way, its kubelets cannot start`,
+          ),
+        ]
+      : [];
+  });
 }
 
 /** A finding whose remedy names this node group's keys (`<name>` filled in). */

@@ -7,6 +7,7 @@ import {
   UpdateNodegroupVersionCommand,
 } from "@aws-sdk/client-eks";
 import type { Clients } from "./clients";
+import { lazyReader } from "./kubernetes/access";
 import { gateReason, HealthGate } from "./kubernetes/health-gate";
 import { RolloutWatch } from "./kubernetes/rollout-watch";
 import { describeUnhealthy, type UnhealthyWorkload } from "./kubernetes/workload-health";
@@ -116,15 +117,14 @@ export async function execute(
   const started = Date.now();
   const outcomes: StepOutcome[] = [];
   const phases = [...new Set(plan.steps.map((s) => s.phase))].sort((a, b) => a - b);
-  const stopped = () => {
-    const done = new Set(outcomes.map((o) => o.id));
-    return new UpgradeStoppedError(
-      run.stopping?.reason ?? "",
-      run.stopping?.paused ?? false,
-      plan.steps.filter((s) => done.has(s.id)).map((s) => s.id),
-      plan.steps.filter((s) => !done.has(s.id)).map((s) => s.id),
-    );
+  /** The plan's step ids that ended so far, and those not started, in plan order. */
+  const progress = (): [done: string[], left: string[]] => {
+    const ended = new Set(outcomes.map((o) => o.id));
+    const ids = plan.steps.map((s) => s.id);
+    return [ids.filter((id) => ended.has(id)), ids.filter((id) => !ended.has(id))];
   };
+  const stopped = () =>
+    new UpgradeStoppedError(run.stopping?.reason ?? "", run.stopping?.paused ?? false, ...progress());
   for (const phase of phases) {
     run.checkAborted();
     const steps = plan.steps.filter((s) => s.phase === phase);
@@ -146,14 +146,7 @@ export async function execute(
     });
     outcomes.push(...results.filter((r): r is StepOutcome => r !== undefined));
     if (failures.length) throw new UpgradeError(failures);
-    if (run.unhealthy) {
-      const done = new Set(outcomes.map((o) => o.id));
-      throw run.healthGateError(
-        plan,
-        plan.steps.filter((s) => done.has(s.id)).map((s) => s.id),
-        plan.steps.filter((s) => !done.has(s.id)).map((s) => s.id),
-      );
-    }
+    if (run.unhealthy) throw run.healthGateError(plan, ...progress());
     // Asked to stop during the last steps: nothing was left out, so the run is done.
     if (run.stopping && outcomes.length < plan.steps.length) throw stopped();
   }
@@ -192,8 +185,10 @@ class Run {
   ) {
     this.scale = options.timeScale ?? 1;
     this.eks = clients.eks;
-    this.watch = new RolloutWatch(clients, spec);
-    this.gate = new HealthGate(clients, spec, this.scale, (ms) => this.sleep(ms));
+    // One look-up of the API server (DescribeCluster) for the run, however many readers use it.
+    const kubernetes = lazyReader(clients, spec);
+    this.watch = new RolloutWatch(kubernetes);
+    this.gate = new HealthGate(kubernetes, spec, this.scale, (ms) => this.sleep(ms));
   }
 
   async step(step: Step): Promise<StepOutcome> {

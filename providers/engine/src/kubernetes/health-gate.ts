@@ -1,7 +1,6 @@
-import type { Clients } from "../clients";
 import type { ObservedWorkloads, Step } from "../model";
 import type { DesiredSpec } from "../spec";
-import { type KubernetesReader, lazyReader } from "./access";
+import type { KubernetesReader } from "./access";
 import { describeUnhealthy, type UnhealthyWorkload, unhealthyWorkloads } from "./workload-health";
 
 /**
@@ -28,16 +27,13 @@ export interface GateResult {
 }
 
 export class HealthGate {
-  private readonly kubernetes: () => Promise<KubernetesReader | undefined>;
-
   constructor(
-    clients: Clients,
+    /** The cluster's API server, shared with the run's other readers (access.ts lazyReader). */
+    private readonly kubernetes: () => Promise<KubernetesReader | undefined>,
     private readonly spec: DesiredSpec,
     private readonly scale: number,
     private readonly sleep: (ms: number) => Promise<void>,
-  ) {
-    this.kubernetes = lazyReader(clients, spec);
-  }
+  ) {}
 
   /**
    * The workloads before the step; undefined when the gate is off, the step is not gated or the

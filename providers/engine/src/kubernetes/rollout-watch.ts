@@ -1,7 +1,5 @@
-import type { Clients } from "../clients";
 import type { Step } from "../model";
-import type { DesiredSpec } from "../spec";
-import { type KubernetesReader, lazyReader } from "./access";
+import type { KubernetesReader } from "./access";
 import { drainBlockers, nodesBehind, strandedPods } from "./rollout-view";
 
 /**
@@ -10,11 +8,8 @@ import { drainBlockers, nodesBehind, strandedPods } from "./rollout-view";
  * arrived. Reads that fail say nothing (EKS goes on either way; the plan warned already).
  */
 export class RolloutWatch {
-  private readonly kubernetes: () => Promise<KubernetesReader | undefined>;
-
-  constructor(clients: Clients, spec: DesiredSpec) {
-    this.kubernetes = lazyReader(clients, spec);
-  }
+  /** The cluster's API server, shared with the run's other readers (access.ts lazyReader). */
+  constructor(private readonly kubernetes: () => Promise<KubernetesReader | undefined>) {}
 
   /**
    * The pods budgets keep from being evicted now; undefined when the cluster cannot be read. Each

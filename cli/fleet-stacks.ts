@@ -1,0 +1,39 @@
+import { mapLimit } from "@eks-upgrade/engine";
+import type { Fleet } from "../infra/fleet";
+
+/** How many stacks the fleet commands read at once (each is a handful of EKS calls). */
+const AT_ONCE = 8;
+
+/**
+ * Runs `fn` for each stack of the fleet, in stage order, eight at a time; results keep that order.
+ * `progress` hears how many are done after each.
+ */
+export async function eachStack<T>(
+  fleet: Fleet,
+  fn: (stage: string, stack: string) => Promise<T>,
+  progress?: (done: number, total: number) => void,
+): Promise<T[]> {
+  const all = fleet.stages.flatMap((s) => s.selected.map((stack) => ({ stage: s.name, stack })));
+  let done = 0;
+  return mapLimit(all, AT_ONCE, async ({ stage, stack }) => {
+    const result = await fn(stage, stack);
+    progress?.(++done, all.length);
+    return result;
+  });
+}
+
+/**
+ * "reading stacks: 5/12" rewritten in place on stderr while a person watches (a terminal), and
+ * cleared once the work is done; nothing elsewhere.
+ */
+export async function withStackProgress<T>(
+  what: string,
+  work: (progress?: (done: number, total: number) => void) => Promise<T>,
+): Promise<T> {
+  if (!process.stderr.isTTY) return work();
+  try {
+    return await work((done, total) => process.stderr.write(`\r${what}: ${done}/${total}`));
+  } finally {
+    process.stderr.write("\r\x1b[K");
+  }
+}
