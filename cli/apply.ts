@@ -96,15 +96,21 @@ export async function applyPlan(
 
 /** Asks before anything is written; a plan refused by insights alone asks to evaluate them again. */
 export async function confirm(plan: Plan, output: NodeJS.WritableStream): Promise<void> {
+  await ask(
+    plan.steps.length
+      ? `Apply these ${plan.steps.length} steps to cluster ${plan.cluster}? [y/N] `
+      : `Only upgrade insights refuse this plan: have EKS evaluate them again (StartInsightsRefresh) and apply the plan they allow? [y/N] `,
+    output,
+  );
+}
+
+/** A yes/no question at the terminal: anything but yes changes nothing; no terminal needs --yes. */
+export async function ask(question: string, output: NodeJS.WritableStream): Promise<void> {
   if (!process.stdin.isTTY)
     throw new CliError("--yes is required when stdin is not a terminal (nothing was changed)");
   const rl = createInterface({ input: process.stdin, output });
   try {
-    const answer = await rl.question(
-      plan.steps.length
-        ? `Apply these ${plan.steps.length} steps to cluster ${plan.cluster}? [y/N] `
-        : `Only upgrade insights refuse this plan: have EKS evaluate them again (StartInsightsRefresh) and apply the plan they allow? [y/N] `,
-    );
+    const answer = await rl.question(question);
     if (!/^y(es)?$/i.test(answer.trim())) throw new CliError("not confirmed: nothing was changed", EXIT.ok);
   } finally {
     rl.close();

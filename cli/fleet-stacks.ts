@@ -1,5 +1,6 @@
-import { mapLimit } from "@eks-upgrade/engine";
+import { type ClusterRef, mapLimit, parseClusterRef } from "@eks-upgrade/engine";
 import type { Fleet } from "../infra/fleet";
+import { fromStack } from "./options";
 
 /** How many stacks the fleet commands read at once (each is a handful of EKS calls). */
 const AT_ONCE = 8;
@@ -36,4 +37,14 @@ export async function withStackProgress<T>(
   } finally {
     process.stderr.write("\r\x1b[K");
   }
+}
+
+/** The cluster a stack's file names (cluster, region, endpoints); throws why it cannot be read. */
+export function clusterRefOf(stack: string): ClusterRef {
+  const { input } = fromStack(stack, { promotion: false });
+  return parseClusterRef({
+    clusterName: input.clusterName,
+    region: input.region ?? process.env.AWS_REGION,
+    endpoints: input.endpoints,
+  });
 }

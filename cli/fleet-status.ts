@@ -8,15 +8,13 @@ import {
   type Observed,
   observe,
   operationalFinding,
-  parseClusterRef,
   wrapLine,
 } from "@eks-upgrade/engine";
 import { daysSince, daysUntil, releaseDate } from "./dates";
-import { eachStack } from "./fleet-stacks";
+import { clusterRefOf, eachStack } from "./fleet-stacks";
 import { readStackOutputsAsync, type StackOutputs } from "./stack-outputs";
 import type { Fleet } from "../infra/fleet";
 import { fittedTable, outputWidth } from "./layout";
-import { fromStack } from "./options";
 
 /**
  * `eks-upgrade fleet status`: one row per stack of the fleet, read from each stack's config (its
@@ -63,12 +61,7 @@ export async function fleetStatus(
 async function stackRow(stage: string, stack: string): Promise<FleetRow> {
   let ref: ClusterRef;
   try {
-    const { input } = fromStack(stack, { promotion: false });
-    ref = parseClusterRef({
-      clusterName: input.clusterName,
-      region: input.region ?? process.env.AWS_REGION,
-      endpoints: input.endpoints,
-    });
+    ref = clusterRefOf(stack);
   } catch (e) {
     return {
       stage,

@@ -29,7 +29,7 @@ import {
   wrapLine,
 } from "@eks-upgrade/engine";
 import { Command, CommanderError, Option } from "commander";
-import { applyPlan, confirm } from "./apply";
+import { applyPlan, ask, confirm } from "./apply";
 import { ApplyReport } from "./apply-report";
 import { flagKey } from "./keys";
 import { runDemo } from "./demo";
@@ -50,7 +50,9 @@ import {
 import { FORMATS, type Format, renderPlan } from "./render";
 import { FLEET_FILE, FleetFileError, loadFleet, unstaged } from "../infra/fleet";
 import { fleetPlan, renderFleetPlan } from "./fleet-plan";
+import { runFleet } from "./fleet-run";
 import { withStackProgress } from "./fleet-stacks";
+import { automationRunner, fleetEventLine, fleetSummary } from "./fleet-up";
 import { fleetGate, fleetMatrix, fleetWorkflow, WORKFLOW_FILE } from "./fleet-workflow";
 import { fleetStatus, renderFleetStatus } from "./fleet-status";
 import { gatherStatus, renderStatus } from "./status";
@@ -465,6 +467,69 @@ fleet
     write(renderFleetPlan(plan, o.format));
     if (plan.stacks.some((s) => s.error)) process.exitCode = EXIT.failed;
     else if (plan.stacks.some((s) => s.refused.length)) process.exitCode = EXIT.refused;
+  });
+
+fleet
+  .command("up")
+  .description(
+    "roll the fleet out here: the stages in order, each stage's stacks maxParallel at a time with pulumi up (Automation API), within maxFailures, soaking between stages; Ctrl-C or a paused cluster stops it after the steps in flight; a re-run goes on",
+  )
+  .option("--stage <name>", "only this stage (its stacks' promotion gates still check the stage before)")
+  .option("--yes", "do not ask for confirmation")
+  .addOption(
+    new Option("--format <format>", "output format of the summary")
+      .choices(["table", "json"])
+      .default("table"),
+  )
+  .action(async (o: { stage?: string; yes?: boolean; format: "table" | "json" }) => {
+    const dir = process.cwd();
+    const project = loadFleet(dir);
+    const stages = o.stage ? project.stages.filter((s) => s.name === o.stage) : project.stages;
+    if (!stages.length)
+      throw new CliError(
+        `--stage ${o.stage}: no such stage in ${FLEET_FILE} (stages: ${project.stages.map((s) => s.name).join(", ")}); nothing was changed`,
+      );
+    // Progress goes where a person reads it; with --format json stdout holds the JSON alone.
+    const say = (text: string) =>
+      (o.format === "json" ? process.stderr : process.stdout).write(`${text}
+`);
+    const count = stages.reduce((n, s) => n + s.selected.length, 0);
+    if (!o.yes)
+      await ask(
+        `Run pulumi up on ${count} stacks in stage${stages.length === 1 ? "" : "s"} ${stages.map((s) => s.name).join(", ")}, in order? [y/N] `,
+        process.stdout,
+      );
+    const stop = new AbortController();
+    const onSignal = () => {
+      if (stop.signal.aborted) return;
+      stop.abort();
+      say(
+        "stopping: no new stack starts; running stacks stop after their step in flight (Ctrl-C again: pulumi terminates them at once)",
+      );
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+    try {
+      const result = await runFleet(
+        project,
+        automationRunner(dir, (stack, text) => say(`  ${stack} | ${text}`)),
+        {
+          stage: o.stage,
+          stop: stop.signal,
+          onEvent: (e) => {
+            const line = fleetEventLine(e);
+            if (line) say(line);
+          },
+        },
+      );
+      const rerun = `eks-upgrade fleet up${o.stage ? ` --stage ${o.stage}` : ""}`;
+      if (o.format === "json") write(JSON.stringify(result, null, 2));
+      else write(fleetSummary(result, rerun));
+      if (result.outcome !== "succeeded" || result.failedStacks.length) process.exitCode = EXIT.failed;
+    } finally {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    }
   });
 
 fleet

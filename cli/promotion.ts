@@ -20,7 +20,10 @@ export function promotionGateOf(config: StackConfig, stack: string): PromotionGa
       throw new CliError(
         `--stack ${stack}: eks-upgrade:promotion and ${FLEET_FILE} both say where this stack promotes from; the fleet file's stages are the gate${up ? ` (its upstream: stage ${up.stage})` : ""}: remove eks-upgrade:promotion from Pulumi.${stack}.yaml, or set soakHours on the stage; nothing was changed`,
       );
-    return up?.stacks.map((s) => upstreamGate(stack, `${FLEET_FILE} (stage ${up.stage})`, s, up.soakHours));
+    return up?.stacks.map((s) => ({
+      ...upstreamGate(stack, `${FLEET_FILE} (stage ${up.stage})`, s, up.soakHours),
+      maxFailures: up.maxFailures,
+    }));
   }
   const p = config.promotion;
   return p ? upstreamGate(stack, "eks-upgrade:promotion", p.upstreamStack, p.soakHours) : undefined;

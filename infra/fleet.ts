@@ -154,16 +154,24 @@ function keyOf(path: (string | number)[]): string {
 
 /**
  * Where a stack's promotion gate comes from in a fleet: every stack of the stage before its own,
- * which must have run the target for that stage's soakHours. Undefined in the first stage or for a
+ * which must have run the target for that stage's soakHours (but for its maxFailures: a stage done
+ * within its failure budget lets the next one go). Undefined in the first stage or for a
  * stack no stage holds.
  */
 export function upstreamOf(
   fleet: Fleet,
   stack: string,
-): { stage: string; stacks: string[]; soakHours: number } | undefined {
+): { stage: string; stacks: string[]; soakHours: number; maxFailures: number } | undefined {
   const i = fleet.stages.findIndex((s) => s.selected.includes(stack));
   const before = i > 0 ? fleet.stages[i - 1] : undefined;
-  return before ? { stage: before.name, stacks: before.selected, soakHours: before.soakHours } : undefined;
+  return before
+    ? {
+        stage: before.name,
+        stacks: before.selected,
+        soakHours: before.soakHours,
+        maxFailures: before.maxFailures,
+      }
+    : undefined;
 }
 
 /** The fleet of the project in `dir`, or undefined when it has no fleet file. */

@@ -27,7 +27,10 @@ export function promotionGate(
     const org = pulumi.getOrganization();
     const project = pulumi.getProject();
     // Named in findings as the fleet file names it; referenced by its full name.
-    return up.stacks.map((s) => reference(`${org}/${project}/${s}`, up.soakHours, s));
+    return up.stacks.map((s) => ({
+      ...reference(`${org}/${project}/${s}`, up.soakHours, s),
+      maxFailures: up.maxFailures,
+    }));
   }
   const p = config.promotion;
   return p ? reference(p.upstreamStack, p.soakHours) : undefined;

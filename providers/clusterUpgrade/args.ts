@@ -29,7 +29,8 @@ export interface ClusterUpgradeArgs {
   /**
    * Promotion gate, from the upstream stack's outputs: the target must be a version the upstream
    * runs, for at least `soakHours`. The program fills it from a StackReference; in a fleet, one per
-   * stack of the stage before (fleet.yaml), each of which must allow the target.
+   * stack of the stage before (fleet.yaml), each of which must allow the target (but for the
+   * stage's maxFailures).
    */
   promotion?: pulumi.Input<PromotionArgs> | pulumi.Input<PromotionArgs>[];
 }
@@ -39,6 +40,8 @@ export interface PromotionArgs {
   upstreamVersion: pulumi.Input<string>;
   upstreamUpgradedAt?: pulumi.Input<string | undefined>;
   soakHours: pulumi.Input<number>;
+  /** In a fleet: how many of the upstream stage's stacks may refuse (its maxFailures). */
+  maxFailures?: pulumi.Input<number>;
 }
 
 export interface AddonArgs {

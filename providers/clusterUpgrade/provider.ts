@@ -349,7 +349,8 @@ async function upgrade(id: string, inputs: Props, previousUpgradedAt: unknown): 
     // turn an undefined value into a protobuf Struct ("Unexpected struct type").
     return plainData({
       ...inputs,
-      upgradedAt: ran ? new Date().toISOString() : previousUpgradedAt,
+      // EKS's time (the Date of its answers), which downstream gates measure the soak against.
+      upgradedAt: ran ? new Date(after.observedAt).toISOString() : previousUpgradedAt,
       versions: engine.runningVersions(after),
       // Everything planned ran: nothing is left, as the next check will also say.
       plan: [],

@@ -61,4 +61,40 @@ describe("promotion gate", () => {
       "one gate, as before",
     );
   });
+
+  it("a stage done within its failure budget lets the next go; beyond it, or with none allowing, it does not", () => {
+    const at = (upstreamStack: string, version: string, maxFailures: number) => ({
+      ...gate(version, "2026-11-01T00:00:00Z"),
+      upstreamStack,
+      maxFailures,
+    });
+    // staging: four stacks, maxFailures 1 (the example fleet's).
+    const oneFailed = ["1.31", "1.31", "1.30", "1.31"].map((v, i) => at(`staging-${i + 1}`, v, 1));
+    assert.deepEqual(checkPromotions("1.31", oneFailed, now), [], "one failure is within the budget");
+    const twoFailed = ["1.31", "1.30", "1.30", "1.31"].map((v, i) => at(`staging-${i + 1}`, v, 1));
+    assert.deepEqual(
+      checkPromotions("1.31", twoFailed, now).map((f) => f.message),
+      [
+        "1.31 is ahead of the upstream stack staging-2, which runs 1.30",
+        "1.31 is ahead of the upstream stack staging-3, which runs 1.30",
+      ],
+      "beyond the budget every refusing upstream is named",
+    );
+    // A one-stack stage with a budget of one: its only stack failing is not a done stage.
+    assert.equal(checkPromotions("1.31", [at("canary", "1.30", 1)], now)[0]?.code, "EKSUP017");
+    // The soak counts against the budget as a refusal does.
+    const unsoaked = [
+      at("a", "1.31", 1),
+      { ...at("b", "1.31", 1), upstreamUpgradedAt: "2026-11-21T11:00:00Z" },
+    ];
+    assert.deepEqual(checkPromotions("1.31", unsoaked, now), []);
+    assert.equal(
+      checkPromotions(
+        "1.31",
+        unsoaked.map((g) => ({ ...g, maxFailures: 0 })),
+        now,
+      ).length,
+      1,
+    );
+  });
 });

@@ -137,7 +137,7 @@ describe("the Pulumi program under mocks", () => {
         writeFileSync(join(dir, `Pulumi.${stack}.yaml`), "config: {}\n");
       writeFileSync(
         join(dir, "fleet.yaml"),
-        "stages:\n  - name: canaries\n    stacks: [canary-*]\n    soakHours: 12\n  - name: rest\n    stacks: [dev, prod]\n",
+        "stages:\n  - name: canaries\n    stacks: [canary-*]\n    soakHours: 12\n    maxFailures: 1\n  - name: rest\n    stacks: [dev, prod]\n",
       );
       process.chdir(dir);
       const { registered } = await run("Pulumi.dev.yaml", {
@@ -158,6 +158,8 @@ describe("the Pulumi program under mocks", () => {
           upstreamVersion: "1.35",
           upstreamUpgradedAt: "2026-11-10T08:00:00Z",
           soakHours: 12,
+          // The stage's failure budget goes with each of its stacks.
+          maxFailures: 1,
         })),
       );
       // prod's stack file sets eks-upgrade:promotion: two places saying one thing is refused.

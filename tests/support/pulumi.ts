@@ -75,14 +75,22 @@ export class PulumiProject {
   readonly marker: string;
   private readonly root: string;
 
-  constructor(binDir: string) {
+  /**
+   * `example`: a project directory of the checkout (examples/fleet), copied at the same place
+   * under the copy's root, so its Pulumi.yaml's `main: ../../` finds the program as in a clone.
+   */
+  constructor(binDir: string, { example }: { example?: string } = {}) {
     this.root = mkdtempSync(join(tmpdir(), "eks-upgrade-e2e-"));
-    this.dir = join(this.root, "project");
-    mkdirSync(this.dir);
+    const top = join(this.root, "project");
+    this.dir = example ? join(top, example) : top;
+    mkdirSync(this.dir, { recursive: true });
     mkdirSync(join(this.root, "state"));
-    for (const f of ["Pulumi.yaml", "package.json", "tsconfig.json"])
-      copyFileSync(join(ROOT, f), join(this.dir, f));
-    for (const d of ["infra", "providers", "node_modules"]) symlinkSync(join(ROOT, d), join(this.dir, d));
+    for (const f of [...(example ? [] : ["Pulumi.yaml"]), "package.json", "tsconfig.json"])
+      copyFileSync(join(ROOT, f), join(top, f));
+    for (const d of ["infra", "providers", "node_modules"]) symlinkSync(join(ROOT, d), join(top, d));
+    if (example)
+      for (const f of readdirSync(join(ROOT, example), { withFileTypes: true }))
+        if (f.isFile()) copyFileSync(join(ROOT, example, f.name), join(this.dir, f.name));
     this.marker = `e2e-${process.pid}-${Date.now()}`;
     const env: NodeJS.ProcessEnv = { ...process.env };
     // Nothing of the caller's Pulumi or AWS setup leaks in; the emulator needs no credentials.
@@ -155,8 +163,8 @@ export class PulumiProject {
   }
 
   /** Runs the eks-upgrade CLI in the project, with the project's Pulumi environment. */
-  cli(args: string[]): Promise<RunResult> {
-    return this.spawned(process.execPath, [join(ROOT, "dist", "cli", "index.js"), ...args]);
+  cli(args: string[], onStart?: (child: ChildProcess) => void): Promise<RunResult> {
+    return this.spawned(process.execPath, [join(ROOT, "dist", "cli", "index.js"), ...args], onStart);
   }
 
   /** Like run, but a non-zero exit is an error carrying the output. */

@@ -39,7 +39,7 @@ export async function inspect(
   let planned = plan(spec, observed, catalog);
   // Node groups will roll: what their drains meet is part of the plan (drain-checks.ts).
   if (await readKubernetes(clients, spec, observed, planned)) planned = plan(spec, observed, catalog);
-  return { observed, catalog, plan: gated(planned, spec, gate) };
+  return { observed, catalog, plan: gated(planned, spec, gate, observed) };
 }
 
 /** How long the API server may take to answer the reads before the checks are skipped. */
@@ -133,7 +133,7 @@ export async function refreshForApply(
   options.log?.("refreshing the upgrade insights before the first change (StartInsightsRefresh)");
   const insightsRefresh = await refreshInsights(clients, spec.clusterName, options);
   const observed = { ...first.observed, insights: await readInsights(clients.eks, spec.clusterName) };
-  const fresh = gated(plan(spec, observed, first.catalog), spec, gate);
+  const fresh = gated(plan(spec, observed, first.catalog), spec, gate, observed);
   if (insightsRefresh.status === "COMPLETED") {
     options.log?.("upgrade insights refreshed");
   } else {
@@ -148,8 +148,9 @@ export async function refreshForApply(
   return { observed, catalog: first.catalog, plan: fresh, insightsRefresh };
 }
 
-function gated(p: Plan, spec: DesiredSpec, gate: PromotionGates | undefined): Plan {
-  const refused = gate ? checkPromotions(spec.clusterVersion, gate) : [];
+/** The soak is measured on EKS's clock, the one the upstream's `upgradedAt` was taken from. */
+function gated(p: Plan, spec: DesiredSpec, gate: PromotionGates | undefined, observed: Observed): Plan {
+  const refused = gate ? checkPromotions(spec.clusterVersion, gate, new Date(observed.observedAt)) : [];
   if (!refused.length) return p;
   return { ...p, steps: [], lines: [], violations: [...p.violations, ...refused] };
 }

@@ -11,6 +11,12 @@ export interface PromotionGate {
   upstreamUpgradedAt?: string | undefined;
   /** How long the upstream must have run a version before it may go here. */
   soakHours: number;
+  /**
+   * In a fleet, the upstream stage's failure budget (fleet.yaml maxFailures): that many of the
+   * stage's stacks may refuse the target and the stage still counts as done. Every gate of a list
+   * carries its stage's value.
+   */
+  maxFailures?: number | undefined;
 }
 
 /**
@@ -48,11 +54,19 @@ export function checkPromotion(target: string, gate: PromotionGate, now: Date = 
 
 /**
  * A stack's gates: one upstream stack (eks-upgrade:promotion), or in a fleet every stack of the
- * stage before its own (each must allow the target).
+ * stage before its own.
  */
 export type PromotionGates = PromotionGate | readonly PromotionGate[];
 
+/**
+ * Every gate must allow the target, except that a fleet stage that finished within its failure
+ * budget lets its next stage go: up to `maxFailures` of its stacks may refuse, as long as one
+ * allows (a stage whose every stack failed is not done). `now` is EKS's time, as `upgradedAt` is.
+ */
 export function checkPromotions(target: string, gates: PromotionGates, now: Date = new Date()): Finding[] {
   const list: readonly PromotionGate[] = Array.isArray(gates) ? gates : [gates as PromotionGate];
-  return list.flatMap((g) => checkPromotion(target, g, now));
+  const refusing = list.map((g) => checkPromotion(target, g, now)).filter((f) => f.length);
+  const budget = Math.min(...list.map((g) => g.maxFailures ?? 0));
+  if (refusing.length <= budget && refusing.length < list.length) return [];
+  return refusing.flat();
 }
