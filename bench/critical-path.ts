@@ -7,9 +7,17 @@ import type { Emulator } from "../emulator/src/index";
  * in `concurrency` lanes. What we take beyond it is our overhead (idle gaps, late completion
  * detection). In simulated milliseconds.
  */
-export function criticalPathMs(plan: Pick<Plan, "steps">, emulator: Emulator, concurrency: number): number {
+export function criticalPathMs(
+  plan: Pick<Plan, "steps">,
+  emulator: Emulator,
+  concurrency: number,
+  /** The plan's cluster (default: the emulator's first). */
+  cluster?: string,
+): number {
   const timing = emulator.world.timing;
-  const nodegroups = new Map(emulator.state().clusters[0]?.nodegroups.map((n) => [n.name, n]));
+  const clusters = emulator.state().clusters;
+  const of = cluster === undefined ? clusters[0] : clusters.find((c) => c.name === cluster);
+  const nodegroups = new Map(of?.nodegroups.map((n) => [n.name, n]));
   const duration = (s: Step): number => {
     switch (s.kind) {
       case "controlPlane":
