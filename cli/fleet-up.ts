@@ -30,7 +30,7 @@ export function automationRunner(
       const startedAt = Date.now();
       const errors: string[] = [];
       // Pulumi prints this once it took a SIGINT: a terminal's Ctrl-C reaches every stack's
-      // pulumi directly, and a second SIGINT would make it terminate at once (fleetStop).
+      // pulumi directly, and a second SIGINT would make it terminate at once (SIGNAL_SEEN_MS).
       let cancelling = false;
       const interrupt = new AbortController();
       const forward = () =>
@@ -119,7 +119,10 @@ const SIGNAL_SEEN_MS = 1_000;
 
 /** The run's own error (the provider's message), not pulumi's "update failed" around it. */
 function failure(errors: string[], e: unknown): string {
-  const own = errors.filter((m) => !/^update failed$|^error: update failed$/.test(m));
+  const own = errors
+    .filter((m) => !/^(error: )?update failed$/.test(m))
+    // Pulumi wraps a provider's error in "1 error occurred:\n\t* <error>": the error is the news.
+    .map((m) => m.replace(/^\d+ errors? occurred:\s*/, "").replace(/^\s*\* /gm, ""));
   if (own.length) return own.join("\n");
   const text = (e as Error).message ?? String(e);
   const stderr = /stderr: ([\s\S]*?)(\n\s*err\?:|$)/.exec(text)?.[1]?.trim();

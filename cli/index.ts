@@ -33,6 +33,7 @@ import { applyPlan, ask, confirm } from "./apply";
 import { ApplyReport } from "./apply-report";
 import { flagKey } from "./keys";
 import { runDemo } from "./demo";
+import { runFleetDemo } from "./demo-fleet";
 import { kubeconfig } from "./kubeconfig";
 import { CliError, EXIT } from "./errors";
 import {
@@ -584,7 +585,12 @@ program
     "--kubernetes",
     "back the cluster with a real Kubernetes API server (npm run kubernetes:install): nodes, pods and budgets",
   )
-  .action(async (o: { timeScale?: string; kubernetes?: boolean }) => {
+  .option(
+    "--fleet",
+    "the example fleet instead: twelve stacks in three stages through the real pulumi (npm run pulumi:install): fleet status, fleet plan, fleet up with one failure in a stage's budget, status after",
+  )
+  .action(async (o: { timeScale?: string; kubernetes?: boolean; fleet?: boolean }) => {
+    if (o.fleet) return runFleetDemo(write);
     await runDemo(write, process.stdout.isTTY === true, o.timeScale ? timeScale(o.timeScale) : undefined, {
       kubernetes: o.kubernetes === true,
     });
