@@ -9,12 +9,13 @@ import {
   parseSpec,
   type DesiredSpec,
 } from "@eks-upgrade/engine";
-import { DescribeClusterVersionsCommand } from "@aws-sdk/client-eks";
 import exampleSeed from "../examples/fleet/seed.json";
 import { type Emulator, type SeedInput, startEmulator } from "../emulator/src/index";
 import { runFleet, type StackRunner } from "../cli/fleet-run";
+import { untilEksTime } from "../cli/fleet-up";
 import type { Fleet } from "../infra/fleet";
-import { PulumiProject, pulumiBinDir } from "../tests/support/pulumi";
+import { pointExampleFleet, pulumiBinDir } from "../cli/pulumi-project";
+import { PulumiProject } from "../tests/support/pulumi";
 import { criticalPathMs } from "./critical-path";
 
 /**
@@ -110,17 +111,10 @@ async function part1(): Promise<void> {
           destroyClients(clients);
         }
       },
-      // As fleet-up.ts does: until EKS's clock passes the stage's last end plus the soak.
-      async soak(_stage, stacks, hours) {
+      // As fleet up does (its untilEksTime), from the stage's last end as the bench saw it.
+      async soak(_stage, stacks, hours, stop) {
         const until = Math.max(...stacks.map((s) => endedAt.get(s) ?? 0)) + hours * HOUR;
-        const clients = createClients(specOf(emulator, stacks[0] ?? ""));
-        for (;;) {
-          await clients.eks.send(new DescribeClusterVersionsCommand({ maxResults: 1 }));
-          const left = until - clients.clock.now();
-          if (left <= 0) break;
-          await new Promise((r) => setTimeout(r, left * TIME_SCALE + 50));
-        }
-        destroyClients(clients);
+        await untilEksTime(specOf(emulator, stacks[0] ?? ""), until, stop);
         return { until: new Date(until).toISOString(), waitedSeconds: 0 };
       },
     };
@@ -175,20 +169,13 @@ async function part2(): Promise<void> {
   const project = new PulumiProject(bin, { example: "examples/fleet" });
   try {
     const stacks = ["local-staging-1", "local-staging-2", "local-staging-3", "local-staging-4"];
-    for (const stack of stacks) {
-      const file = join(project.dir, `Pulumi.${stack}.yaml`);
-      writeFileSync(
-        file,
-        readFileSync(file, "utf8")
-          .replaceAll("http://127.0.0.1:4599", emulator.url)
-          .replace(/clusterVersion: "1\.3\d"/, 'clusterVersion: "1.36"'),
-      );
+    pointExampleFleet(project.dir, emulator.url, "1.36");
+    for (const stack of stacks)
       execFileSync("pulumi", ["stack", "init", stack, "--non-interactive"], {
         cwd: project.dir,
         env: project.env,
         stdio: "ignore",
       });
-    }
     const fleetFile = join(project.dir, "fleet.yaml");
     writeFileSync(
       fleetFile,

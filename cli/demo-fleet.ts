@@ -1,25 +1,15 @@
 import { execFileSync, spawn } from "node:child_process";
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
-import { homedir, tmpdir } from "node:os";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import pc from "picocolors";
 import { startEmulator } from "../emulator/src/index";
 import { CliError } from "./errors";
+import { copyProject, pointExampleFleet, PULUMI_VERSION, pulumiBinDir } from "./pulumi-project";
 import { packageRoot } from "./version";
 
 /** The example fleet's 24-hour staging soak takes about 17 seconds. */
 const FLEET_TIME_SCALE = 0.0002;
-const PULUMI_VERSION = "v3.248.0";
 const EXAMPLE = join("examples", "fleet");
 
 /**
@@ -31,14 +21,20 @@ const EXAMPLE = join("examples", "fleet");
 export async function runFleetDemo(write: (s: string) => void): Promise<void> {
   const root = packageRoot();
   if (!root) throw new CliError("cannot find this checkout's root (examples/fleet)");
-  const bin = pulumiOnPath(root);
+  const bin = pulumiBinDir();
+  if (!bin)
+    throw new CliError(
+      `the fleet demo runs the real pulumi v${PULUMI_VERSION} and found none: run npm run pulumi:install in ${root} (about 10-15 minutes the first time), then npm run demo -- --fleet`,
+    );
   const emulator = await startEmulator({
     seed: join(root, EXAMPLE, "seed.json"),
     timeScale: FLEET_TIME_SCALE,
   });
   const tmp = mkdtempSync(join(tmpdir(), "eks-upgrade-fleet-demo-"));
   try {
-    const dir = project(root, tmp, emulator.url);
+    // The example where it is in the checkout (its Pulumi.yaml's main is ../../), every stack to 1.36.
+    const dir = copyProject(root, join(tmp, "project"), EXAMPLE);
+    const stacks = pointExampleFleet(dir, emulator.url, "1.36");
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       PATH: `${bin}${delimiter}${process.env.PATH ?? ""}`,
@@ -55,9 +51,6 @@ export async function runFleetDemo(write: (s: string) => void): Promise<void> {
         `eks-upgrade fleet demo — twelve clusters on an EKS emulator at ${emulator.url}, simulated time ${Math.round(1 / FLEET_TIME_SCALE)}x faster, the real pulumi, a throwaway project in ${dir}\n`,
       ),
     );
-    const stacks = readdirSync(dir)
-      .map((f) => /^Pulumi\.(local-[\w-]+)\.yaml$/.exec(f)?.[1])
-      .filter((s): s is string => s !== undefined);
     for (const stack of stacks)
       execFileSync("pulumi", ["stack", "init", stack, "--non-interactive"], {
         cwd: dir,
@@ -93,49 +86,4 @@ export async function runFleetDemo(write: (s: string) => void): Promise<void> {
     await emulator.stop();
     rmSync(tmp, { recursive: true, force: true });
   }
-}
-
-/** The example in the same place under `tmp` as in the checkout (Pulumi.yaml's main: ../../), every stack at 1.36. */
-function project(root: string, tmp: string, url: string): string {
-  const top = join(tmp, "project");
-  const dir = join(top, EXAMPLE);
-  mkdirSync(dir, { recursive: true });
-  for (const f of ["package.json", "tsconfig.json"]) copyFileSync(join(root, f), join(top, f));
-  for (const d of ["infra", "providers", "node_modules"]) symlinkSync(join(root, d), join(top, d));
-  for (const f of readdirSync(join(root, EXAMPLE), { withFileTypes: true })) {
-    if (!f.isFile()) continue;
-    const text = readFileSync(join(root, EXAMPLE, f.name), "utf8");
-    writeFileSync(
-      join(dir, f.name),
-      f.name.startsWith("Pulumi.local-")
-        ? text
-            .replaceAll("http://127.0.0.1:4599", url)
-            .replace(/clusterVersion: "1\.3\d"/, 'clusterVersion: "1.36"')
-        : text,
-    );
-  }
-  return dir;
-}
-
-/** Where a `pulumi` v3.248.0 is: the cache `npm run pulumi:install` builds, or PATH. */
-function pulumiOnPath(root: string): string {
-  const cache = join(
-    process.env.EKS_UPGRADE_CACHE ??
-      join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "eks-upgrade"),
-    `pulumi-${PULUMI_VERSION.slice(1)}`,
-    "bin",
-  );
-  const dirs = [cache, ...(process.env.PATH ?? "").split(delimiter)];
-  for (const dir of dirs) {
-    if (!dir || !existsSync(join(dir, "pulumi"))) continue;
-    try {
-      if (execFileSync(join(dir, "pulumi"), ["version"], { encoding: "utf8" }).trim() === PULUMI_VERSION)
-        return dir;
-    } catch {
-      // not a working pulumi: keep looking
-    }
-  }
-  throw new CliError(
-    `the fleet demo runs the real pulumi ${PULUMI_VERSION} and found none: run npm run pulumi:install in ${root} (about 10-15 minutes the first time), then npm run demo -- --fleet`,
-  );
 }

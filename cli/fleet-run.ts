@@ -121,10 +121,7 @@ export async function runFleet(
     const lane = async () => {
       for (let stack = queue.shift(); stack !== undefined; stack = queue.shift()) {
         if (stop.aborted) halt ??= "stopped";
-        if (halt) {
-          results.set(stack, notStarted(stage.name, stack));
-          continue;
-        }
+        if (halt) break;
         emit({ type: "stackStarted", stage: stage.name, stack });
         const ran = await runner.up(stage.name, stack, stop);
         const result: StackResult = { stage: stage.name, stack, ...ran };
@@ -136,9 +133,8 @@ export async function runFleet(
       }
     };
     await Promise.all(Array.from({ length: Math.min(stage.maxParallel, stage.selected.length) }, lane));
-    // A stop that came once every stack had started leaves the stage done (each finished as it could).
-    const stageOutcome: StageOutcome =
-      halt ?? (failed > stage.maxFailures || failed === stage.selected.length ? "failed" : "succeeded");
+    // (A failure past the budget set `halt`; within it, a stage whose every stack failed is not done.)
+    const stageOutcome: StageOutcome = halt ?? (failed === stage.selected.length ? "failed" : "succeeded");
     const result: StageResult = { ...base, failed, outcome: stageOutcome };
     stackResults.push(...stage.selected.map((s) => results.get(s) ?? notStarted(stage.name, s)));
     const next = stages[i + 1];

@@ -86,28 +86,33 @@ export function automationRunner(
       // Nothing ran (or no run recorded when): the next stage's promotion gate says what is missing.
       if (!times.length || first === undefined) return { until: new Date().toISOString(), waitedSeconds: 0 };
       const until = Math.max(...times) + hours * 3_600_000;
-      const ref = clusterRefOf(first);
-      const scale = await timeScaleOf(ref);
-      const clients = createClients(ref);
-      try {
-        // The soak is in EKS's time, as upgradedAt and the promotion gate are (the emulator's
-        // runs faster): wait, ask EKS the time again, until it has passed. The question touches
-        // no cluster (DescribeClusterVersions, which the IAM policy grants).
-        for (;;) {
-          await clients.eks.send(new DescribeClusterVersionsCommand({ maxResults: 1 }));
-          const left = until - clients.clock.now();
-          if (left <= 0 || stop.aborted) break;
-          await sleep(Math.min(left * scale, 60_000) + 50, undefined, { signal: stop }).catch(() => {});
-        }
-      } finally {
-        destroyClients(clients);
-      }
+      await untilEksTime(clusterRefOf(first), until, stop);
       return {
         until: new Date(until).toISOString(),
         waitedSeconds: Math.round((Date.now() - started) / 1000),
       };
     },
   };
+}
+
+/**
+ * Waits until EKS's clock (the Date of its answers; the emulator's runs faster) passes `until`
+ * (ms since the epoch), or `stop` aborts: sleeps what is left at the endpoint's time scale, then
+ * asks again. The question touches no cluster (DescribeClusterVersions, which the IAM policy grants).
+ */
+export async function untilEksTime(ref: ClusterRef, until: number, stop: AbortSignal): Promise<void> {
+  const scale = await timeScaleOf(ref);
+  const clients = createClients(ref);
+  try {
+    for (;;) {
+      await clients.eks.send(new DescribeClusterVersionsCommand({ maxResults: 1 }));
+      const left = until - clients.clock.now();
+      if (left <= 0 || stop.aborted) return;
+      await sleep(Math.min(left * scale, 60_000) + 50, undefined, { signal: stop }).catch(() => {});
+    }
+  } finally {
+    destroyClients(clients);
+  }
 }
 
 /**

@@ -1,12 +1,14 @@
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { after, before, describe } from "node:test";
 import { DescribeClusterCommand, EKSClient } from "@aws-sdk/client-eks";
 import { type AuditEntry, type Emulator, type SeedInput, startEmulator } from "../../emulator/src/index";
 import exampleSeed from "../../examples/fleet/seed.json";
+import { pointExampleFleet } from "../../cli/pulumi-project";
 import { DUMMY_CREDENTIALS } from "../support/emulator";
 import { callSummary } from "../support/engine";
+import { chapters } from "../support/chapters";
 import { PulumiProject, requirePulumi, type RunResult } from "../support/pulumi";
 
 /*
@@ -86,18 +88,7 @@ describe(
       assert.ok(seen(), "no mutating call came");
     };
 
-    let brokenChapter: string | undefined;
-    const chapter = (name: string, body: () => Promise<void>) =>
-      it(name, async (t) => {
-        if (brokenChapter)
-          return t.skip(`it starts where "${brokenChapter}" left the fleet, and that failed`);
-        try {
-          await body();
-        } catch (e) {
-          brokenChapter = name;
-          throw e;
-        }
-      });
+    const chapter = chapters("the fleet");
 
     before(async () => {
       if ("skip" in toolchain) return;
@@ -107,16 +98,8 @@ describe(
       });
       eks = new EKSClient({ region: "us-east-1", endpoint: emulator.url, credentials: DUMMY_CREDENTIALS });
       project = new PulumiProject(toolchain.binDir, { example: "examples/fleet" });
-      for (const stack of ALL) {
-        const file = join(project.dir, `Pulumi.${stack}.yaml`);
-        writeFileSync(
-          file,
-          readFileSync(file, "utf8")
-            .replaceAll("http://127.0.0.1:4599", emulator.url)
-            .replace(/clusterVersion: "1\.3\d"/, 'clusterVersion: "1.36"'),
-        );
-        await project.ok(["stack", "init", stack]);
-      }
+      assert.deepEqual(pointExampleFleet(project.dir, emulator.url, "1.36").sort(), [...ALL].sort());
+      for (const stack of ALL) await project.ok(["stack", "init", stack]);
       const fleetFile = join(project.dir, "fleet.yaml");
       writeFileSync(
         fleetFile,

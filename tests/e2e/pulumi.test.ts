@@ -8,6 +8,7 @@ import demo from "../../emulator/seeds/demo.json";
 import { ADDONS_1_35, DUMMY_CREDENTIALS } from "../support/emulator";
 import { callSummary } from "../support/engine";
 import { ROOT } from "../support/provider";
+import { chapters } from "../support/chapters";
 import { PulumiProject, requirePulumi, type RunResult } from "../support/pulumi";
 
 /*
@@ -157,18 +158,7 @@ describe(
      * from it, a cancelled run): each starts where the one before left the stack. After a chapter
      * fails, the later ones are skipped naming it, so one bug shows as one failure.
      */
-    let brokenChapter: string | undefined;
-    const chapter = (name: string, body: () => Promise<void>) =>
-      it(name, async (t) => {
-        if (brokenChapter)
-          return t.skip(`it starts where "${brokenChapter}" left the local stack, and that failed`);
-        try {
-          await body();
-        } catch (e) {
-          brokenChapter = name;
-          throw e;
-        }
-      });
+    const chapter = chapters("the local stack");
 
     before(async () => {
       if ("skip" in toolchain) return;

@@ -1,51 +1,14 @@
 import { optionalTool } from "./optional-tool";
 import { inTerminal } from "./terminal";
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-} from "node:fs";
-import { homedir, tmpdir } from "node:os";
+import { type ChildProcess, spawn } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { ROOT } from "./provider";
-
-/** The Pulumi CLI version the toolchain builds; the same as the pinned @pulumi/pulumi. */
-export const PULUMI_VERSION = "3.248.0";
+import { copyProject, PULUMI_VERSION, pulumiBinDir } from "../../cli/pulumi-project";
 
 const HOW_TO =
   "run `npm run pulumi:install` (needs Go >= 1.25; about 10-15 minutes the first time) to build it";
-
-/**
- * Where the Pulumi CLI, its Node.js language host and the dynamic-provider plugin are: the cache
- * `npm run pulumi:install` builds into, or a `pulumi` v3.248.0 on PATH. Undefined when neither is.
- */
-export function pulumiBinDir(): string | undefined {
-  const cache =
-    process.env.EKS_UPGRADE_CACHE ??
-    join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "eks-upgrade");
-  const built = join(cache, `pulumi-${PULUMI_VERSION}`, "bin");
-  const complete = (dir: string) =>
-    ["pulumi", "pulumi-language-nodejs", "pulumi-resource-pulumi-nodejs"].every((b) =>
-      existsSync(join(dir, b)),
-    );
-  if (complete(built)) return built;
-  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
-    if (!dir || !existsSync(join(dir, "pulumi"))) continue;
-    try {
-      const version = execFileSync(join(dir, "pulumi"), ["version"], { encoding: "utf8" }).trim();
-      if (version === `v${PULUMI_VERSION}` && complete(dir)) return dir;
-    } catch {
-      // not a working pulumi: keep looking
-    }
-  }
-  return undefined;
-}
 
 /** The end-to-end suites need the real CLI (see optional-tool.ts: never a silent skip). */
 export function requirePulumi(): { binDir: string } | { skip: string } {
@@ -75,22 +38,11 @@ export class PulumiProject {
   readonly marker: string;
   private readonly root: string;
 
-  /**
-   * `example`: a project directory of the checkout (examples/fleet), copied at the same place
-   * under the copy's root, so its Pulumi.yaml's `main: ../../` finds the program as in a clone.
-   */
+  /** `example`: a project directory of the checkout (examples/fleet) instead of the root's (copyProject). */
   constructor(binDir: string, { example }: { example?: string } = {}) {
     this.root = mkdtempSync(join(tmpdir(), "eks-upgrade-e2e-"));
-    const top = join(this.root, "project");
-    this.dir = example ? join(top, example) : top;
-    mkdirSync(this.dir, { recursive: true });
+    this.dir = copyProject(ROOT, join(this.root, "project"), example);
     mkdirSync(join(this.root, "state"));
-    for (const f of [...(example ? [] : ["Pulumi.yaml"]), "package.json", "tsconfig.json"])
-      copyFileSync(join(ROOT, f), join(top, f));
-    for (const d of ["infra", "providers", "node_modules"]) symlinkSync(join(ROOT, d), join(top, d));
-    if (example)
-      for (const f of readdirSync(join(ROOT, example), { withFileTypes: true }))
-        if (f.isFile()) copyFileSync(join(ROOT, example, f.name), join(this.dir, f.name));
     this.marker = `e2e-${process.pid}-${Date.now()}`;
     const env: NodeJS.ProcessEnv = { ...process.env };
     // Nothing of the caller's Pulumi or AWS setup leaks in; the emulator needs no credentials.
