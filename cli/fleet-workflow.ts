@@ -20,14 +20,25 @@ const node = [
   { run: "npm ci" },
 ];
 
+const PULUMI_TOKEN = { PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}" };
+
 export function fleetWorkflow(fleet: Fleet): string {
+  // A stage that selects stacks by tag is read with the Pulumi CLI and its login, wherever the
+  // fleet file is (pulumi/actions without a command installs the CLI).
+  const tagged = fleet.stages.some((s) => s.stacks.some((p) => p.startsWith("tag:")));
+  const pulumi = tagged ? [{ uses: "pulumi/actions@v6" }] : [];
+  const withLogin = (step: Record<string, unknown>) => (tagged ? { ...step, env: PULUMI_TOKEN } : step);
   const jobs: Record<string, unknown> = {
     stacks: {
       name: "stacks of each stage",
       "runs-on": "ubuntu-latest",
       permissions: { contents: "read" },
       outputs: { stacks: "${{ steps.matrix.outputs.stacks }}" },
-      steps: [...node, { id: "matrix", run: 'npx eks-upgrade fleet matrix >> "$GITHUB_OUTPUT"' }],
+      steps: [
+        ...node,
+        ...pulumi,
+        withLogin({ id: "matrix", run: 'npx eks-upgrade fleet matrix >> "$GITHUB_OUTPUT"' }),
+      ],
     },
   };
   let previous: string | undefined;
@@ -67,7 +78,7 @@ export function fleetWorkflow(fleet: Fleet): string {
             "stack-name": "${{ vars.PULUMI_ORG }}/eks-upgrade/${{ matrix.stack }}",
             policyPacks: "policy",
           },
-          env: { PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}" },
+          env: PULUMI_TOKEN,
         },
         {
           name: "record the outcome for the stage's gate",
@@ -96,7 +107,8 @@ export function fleetWorkflow(fleet: Fleet): string {
           uses: "actions/download-artifact@v4",
           with: { pattern: `outcome-${stage.name}-*`, path: "outcomes", "merge-multiple": true },
         },
-        { run: `npx eks-upgrade fleet gate --stage ${stage.name} --outcomes outcomes` },
+        ...pulumi,
+        withLogin({ run: `npx eks-upgrade fleet gate --stage ${stage.name} --outcomes outcomes` }),
       ],
     };
     previous = gate;

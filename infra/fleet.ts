@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import picomatch from "picomatch";
@@ -6,7 +7,8 @@ import { z } from "zod";
 
 /**
  * fleet.yaml at the project root: the project's stacks (one per cluster) in stages, in order. A
- * stage selects stacks by name or glob (`prod-*`), and says how it rolls out: how many stacks at
+ * stage selects stacks by name, glob (`prod-*`) or Pulumi stack tag (`tag:tier=prod`: the stacks
+ * `pulumi stack ls --tag tier=prod` lists), and says how it rolls out: how many stacks at
  * once, how many may fail before it stops, and how long its stacks soak before the next stage.
  * Errors name the file, the line and the key as the user wrote them. Read by the CLI's fleet
  * commands and by the program (a stage's stacks are the promotion gate of the next stage's).
@@ -21,10 +23,25 @@ export class FleetFileError extends Error {
   }
 }
 
+/** `tag:tier=prod` or `tag:tier`: Pulumi stack tags (names are letters, digits, `-_.:/`). */
+const TAG_SELECTOR = /^tag:[\w.:/-]+(=.+)?$/;
+
 const StageSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, "must be 1-40 lowercase letters, digits or '-'"),
-  /** Stack names or globs (`prod-*`), matched against the project's Pulumi.<stack>.yaml files. */
-  stacks: z.array(z.string().min(1)).min(1, "list at least one stack name or glob"),
+  /**
+   * Stack names, globs (`prod-*`) or stack tags (`tag:<name>=<value>`, `tag:<name>`), matched
+   * against the project's Pulumi.<stack>.yaml files.
+   */
+  stacks: z
+    .array(
+      z
+        .string()
+        .min(1)
+        .refine((s) => !s.startsWith("tag:") || TAG_SELECTOR.test(s), {
+          message: "a tag selector is tag:<name>=<value> or tag:<name>",
+        }),
+    )
+    .min(1, "list at least one stack name, glob or tag:<name>=<value>"),
   /** Stacks of the stage that run at once. */
   maxParallel: z.number().int().min(1).max(50).default(1),
   /** Stacks that may fail before the stage stops starting new ones and fails. */
@@ -59,7 +76,10 @@ export function projectStacks(dir: string): string[] {
     .sort();
 }
 
-/** Reads and checks fleet.yaml in `dir`; every stack in exactly one stage, every pattern matching. */
+/**
+ * Reads and checks fleet.yaml in `dir`; every stack in exactly one stage, every pattern matching.
+ * A tag selector asks the Pulumi CLI (once per selector); names and globs need nothing but files.
+ */
 export function loadFleet(dir: string): Fleet {
   const file = join(dir, FLEET_FILE);
   if (!existsSync(file))
@@ -97,11 +117,16 @@ export function loadFleet(dir: string): Fleet {
   const stages = parsed.data.stages.map((stage, n) => {
     const selected = new Set<string>();
     stage.stacks.forEach((pattern, i) => {
-      const isMatch = picomatch(pattern);
+      const where = `${at(nodeAt(doc, ["stages", n, "stacks", i]))}: stages[${n}].stacks[${i}]`;
+      let isMatch: (stack: string) => boolean;
+      if (pattern.startsWith("tag:")) {
+        const tagged = taggedStacks(dir, pattern.slice(4), where);
+        isMatch = (s) => tagged.has(s);
+      } else isMatch = picomatch(pattern);
       const matches = stacks.filter((s) => isMatch(s));
       if (!matches.length)
         throw new FleetFileError(
-          `${at(nodeAt(doc, ["stages", n, "stacks", i]))}: stages[${n}].stacks[${i}]: "${pattern}" matches no stack (stacks: ${stacks.join(", ") || "none"})`,
+          `${where}: "${pattern}" matches no stack (stacks: ${stacks.join(", ") || "none"})`,
         );
       matches.forEach((s) => selected.add(s));
     });
@@ -119,6 +144,30 @@ export function loadFleet(dir: string): Fleet {
       );
   }
   return { file, stages };
+}
+
+/**
+ * The stacks carrying a tag (`name=value` or `name`), as the project's backend knows them:
+ * `pulumi stack ls --tag <tag> --json`, the CLI's own filter, with its login. Names may come back
+ * as org/project/stack: the last part is the stack.
+ */
+function taggedStacks(dir: string, tag: string, where: string): Set<string> {
+  let out: string;
+  try {
+    out = execFileSync("pulumi", ["stack", "ls", "--tag", tag, "--json", "--non-interactive"], {
+      cwd: dir,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException & { stderr?: string };
+    const why = err.code === "ENOENT" ? "the pulumi CLI is not on PATH" : (err.stderr ?? err.message).trim();
+    throw new FleetFileError(
+      `${where}: "tag:${tag}" needs the stacks' tags (pulumi stack ls --tag ${tag}), and they could not be read: ${why}. Log in to the stacks' backend (pulumi login), or select the stacks by name`,
+    );
+  }
+  const listed = JSON.parse(out) as { name: string }[];
+  return new Set(listed.map((s) => s.name.split("/").at(-1) ?? s.name));
 }
 
 /** The stacks of the project no stage selects (fleet status lists them apart). */

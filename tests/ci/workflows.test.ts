@@ -14,7 +14,13 @@ type Workflow = {
   jobs: Record<
     string,
     Record<string, unknown> & {
-      steps?: { uses?: string; run?: string; if?: string; with?: Record<string, unknown> }[];
+      steps?: {
+        uses?: string;
+        run?: string;
+        if?: string;
+        with?: Record<string, unknown>;
+        env?: Record<string, string>;
+      }[];
     }
   >;
 };
@@ -99,6 +105,10 @@ describe("GitHub workflows", () => {
     const steps = job?.steps ?? [];
     const plan = steps.find((s) => s.run?.includes("eks-upgrade fleet plan"));
     assert.equal(plan?.run, "npx eks-upgrade fleet plan --format markdown > fleet-plan.md");
+    // A stage may select stacks by tag: the plan reads them with the Pulumi CLI and its login.
+    const install = steps.findIndex((s) => s.uses === "pulumi/actions@v6");
+    assert.ok(install >= 0 && install < steps.indexOf(plan!));
+    assert.equal(plan?.env?.PULUMI_ACCESS_TOKEN, "${{ secrets.PULUMI_ACCESS_TOKEN }}");
     assert.ok(steps.some((s) => s.run?.includes("gh pr comment")));
     assert.ok(steps.some((s) => s.if === "steps.plan.outcome == 'failure'" && s.run?.includes("exit 1")));
     assert.equal(

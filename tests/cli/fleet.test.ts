@@ -260,6 +260,10 @@ describe("eks-upgrade fleet status", () => {
         /^eks-upgrade: fleet\.yaml: stack staging-1 is in stages dev and staging: a stack belongs to one stage$/m,
       ],
       ["stages:\n  - name: dev\n    stacks: [dev-1\n", /^eks-upgrade: fleet\.yaml, line \d+, column \d+: /m],
+      [
+        'stages:\n  - name: dev\n    stacks: ["tag:"]\n',
+        /^eks-upgrade: fleet\.yaml, line 3, column 14: stages\[0\]\.stacks\[0\]: a tag selector is tag:<name>=<value> or tag:<name>$/m,
+      ],
     ];
     const before = emulator.audit().length;
     for (const [text, message] of cases) {

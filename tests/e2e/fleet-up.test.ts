@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe } from "node:test";
 import { DescribeClusterCommand, EKSClient } from "@aws-sdk/client-eks";
+import { parse } from "yaml";
 import { type AuditEntry, type Emulator, type SeedInput, startEmulator } from "../../emulator/src/index";
 import exampleSeed from "../../examples/fleet/seed.json";
 import { pointExampleFleet } from "../../cli/pulumi-project";
@@ -311,5 +312,53 @@ describe(
         ],
       );
     });
+
+    chapter(
+      "a stage selects stacks by Pulumi stack tag: the CLI, the program inside pulumi preview and the generated workflow read the same stacks",
+      async () => {
+        for (const stack of ["local-prod-1", "local-prod-2"])
+          await project.ok(["stack", "tag", "set", "tier", "canary", "--stack", stack]);
+        writeFileSync(
+          join(project.dir, "fleet.yaml"),
+          'stages:\n  - name: canary\n    stacks: ["tag:tier=canary"]\n  - name: rest\n    stacks: ["local-prod-[3-6]"]\n',
+        );
+        const matrix = await project.cli(["fleet", "matrix"]);
+        assert.equal(matrix.code, 0, matrix.output);
+        assert.equal(
+          matrix.stdout.trim(),
+          `stacks=${JSON.stringify({ canary: ["local-prod-1", "local-prod-2"], rest: ["local-prod-3", "local-prod-4", "local-prod-5", "local-prod-6"] })}`,
+        );
+        // The program reads the fleet inside pulumi: local-prod-3's upstreams are the two tagged
+        // stacks, which run 1.36 (no soak): nothing refused, nothing to do.
+        const preview = await project.run(["preview", "--stack", "local-prod-3", "--expect-no-changes"]);
+        assert.equal(preview.code, 0, preview.output);
+        // The rollout workflow reads the tags too: the CLI and its login where the fleet is read.
+        const generated = await project.cli(["fleet", "workflow"]);
+        assert.equal(generated.code, 0, generated.output);
+        const workflow = parse(
+          readFileSync(join(project.dir, ".github", "workflows", "fleet-rollout.yml"), "utf8"),
+        ) as {
+          jobs: Record<string, { steps: { uses?: string; run?: string; env?: Record<string, string> }[] }>;
+        };
+        for (const job of ["stacks", "gate-canary", "gate-rest"]) {
+          const steps = workflow.jobs[job]?.steps ?? [];
+          const install = steps.findIndex((x) => x.uses === "pulumi/actions@v6");
+          const reads = steps.findIndex((x) => x.run?.includes("npx eks-upgrade fleet"));
+          assert.ok(install >= 0 && install < reads, job);
+          assert.equal(steps[reads]?.env?.PULUMI_ACCESS_TOKEN, "${{ secrets.PULUMI_ACCESS_TOKEN }}", job);
+        }
+        // A tag no stack carries is a mistake in the fleet file, named where it is written.
+        writeFileSync(
+          join(project.dir, "fleet.yaml"),
+          'stages:\n  - name: canary\n    stacks: ["tag:tier=nothing"]\n',
+        );
+        const none = await project.cli(["fleet", "matrix"]);
+        assert.equal(none.code, 2, none.output);
+        assert.match(
+          none.stderr,
+          /^eks-upgrade: fleet\.yaml, line 3, column 14: stages\[0\]\.stacks\[0\]: "tag:tier=nothing" matches no stack \(stacks: local-dev-1, /m,
+        );
+      },
+    );
   },
 );
