@@ -160,6 +160,10 @@ describe("eks-upgrade CLI against the emulator", () => {
     assert.equal(version.code, 0);
     // The first line; a note about the Node.js runtime may follow (tested on its own below).
     assert.equal(version.stdout.split("\n")[0], "0.1.0");
+    // The file itself runs, by its #! line, as npx and the generated workflow's steps run it
+    // (npm marks a bin executable only if it exists at install time; the build writes it later).
+    const direct = await exec(BIN, ["--version"], { cwd: ROOT });
+    assert.equal(direct.stdout.split("\n")[0], "0.1.0");
     assert.deepEqual(mutating(), []);
   });
 
