@@ -7,7 +7,7 @@ import {
   readPause,
   timeScaleOf,
 } from "@eks-upgrade/engine";
-import { type EngineEvent, LocalWorkspace } from "@pulumi/pulumi/automation";
+import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { setTimeout as sleep } from "node:timers/promises";
 import { clusterRefOf } from "./fleet-stacks";
 import type { FleetEvent, FleetRunResult, StackResult, StackRunner } from "./fleet-run";
@@ -39,6 +39,9 @@ export function automationRunner(
         }, SIGNAL_SEEN_MS).unref();
       stop.addEventListener("abort", forward, { once: true });
       try {
+        // Loaded here, not at the top: the Automation API takes half a second to load, which every
+        // other command (status, plan, apply) would pay at start.
+        const { LocalWorkspace } = await import("@pulumi/pulumi/automation");
         const stack = await LocalWorkspace.selectStack({ stackName, workDir: dir });
         const result = await stack.up({
           color: "never",
