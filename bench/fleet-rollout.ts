@@ -12,7 +12,7 @@ import {
 import exampleSeed from "../examples/fleet/seed.json";
 import { type Emulator, type SeedInput, startEmulator } from "../emulator/src/index";
 import { runFleet, type StackRunner } from "../cli/fleet-run";
-import { untilEksTime } from "../cli/fleet-up";
+import { untilEksTime } from "../cli/soak";
 import type { Fleet } from "../infra/fleet";
 import { pointExampleFleet, pulumiBinDir } from "../cli/pulumi-project";
 import { PulumiProject } from "../tests/support/pulumi";

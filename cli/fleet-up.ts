@@ -1,17 +1,14 @@
-import { DescribeClusterVersionsCommand } from "@aws-sdk/client-eks";
 import {
   type ClusterRef,
   createClients,
   destroyClients,
   pausedCluster,
   readPause,
-  timeScaleOf,
 } from "@eks-upgrade/engine";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
-import { setTimeout as sleep } from "node:timers/promises";
 import { clusterRefOf } from "./fleet-stacks";
 import type { FleetEvent, FleetRunResult, StackResult, StackRunner } from "./fleet-run";
-import { readStackOutputsAsync } from "./stack-outputs";
+import { lastChange, untilEksTime } from "./soak";
 
 /**
  * How `eks-upgrade fleet up` runs a stack: `pulumi up` through the Pulumi Automation API
@@ -47,7 +44,12 @@ export function automationRunner(
           color: "never",
           signal: interrupt.signal,
           onEvent: (e: EngineEvent) => {
-            if (e.stdoutEvent?.message.includes("received; cancelling")) cancelling = true;
+            // Pulumi took an interrupt: say so under the stack, so the operator sees each one heard it.
+            const heard = /\S+ received; (cancelling|terminating)/.exec(e.stdoutEvent?.message ?? "");
+            if (heard) {
+              if (heard[1] === "cancelling") cancelling = true;
+              onLine(stackName, `pulumi: ${heard[0]}`);
+            }
             const d = e.diagnosticEvent;
             if (!d) return;
             const line = /^\[eks-upgrade [^\]]+\] (.*)$/s.exec(d.message.trim());
@@ -81,41 +83,17 @@ export function automationRunner(
 
     async soak(_stage, stacks, hours, stop) {
       const started = Date.now();
-      const recorded = await Promise.all(stacks.map((s) => readStackOutputsAsync(s)));
-      const times = recorded.flatMap((r) =>
-        "outputs" in r && typeof r.outputs.upgradedAt === "string" ? [Date.parse(r.outputs.upgradedAt)] : [],
-      );
-      const first = stacks[0];
+      const { last } = await lastChange(stacks);
       // Nothing ran (or no run recorded when): the next stage's promotion gate says what is missing.
-      if (!times.length || first === undefined) return { until: new Date().toISOString(), waitedSeconds: 0 };
-      const until = Math.max(...times) + hours * 3_600_000;
-      await untilEksTime(clusterRefOf(first), until, stop);
+      if (!last) return { until: new Date().toISOString(), waitedSeconds: 0 };
+      const until = last.at + hours * 3_600_000;
+      await untilEksTime(clusterRefOf(last.stack), until, stop);
       return {
         until: new Date(until).toISOString(),
         waitedSeconds: Math.round((Date.now() - started) / 1000),
       };
     },
   };
-}
-
-/**
- * Waits until EKS's clock (the Date of its answers; the emulator's runs faster) passes `until`
- * (ms since the epoch), or `stop` aborts: sleeps what is left at the endpoint's time scale, then
- * asks again. The question touches no cluster (DescribeClusterVersions, which the IAM policy grants).
- */
-export async function untilEksTime(ref: ClusterRef, until: number, stop: AbortSignal): Promise<void> {
-  const scale = await timeScaleOf(ref);
-  const clients = createClients(ref);
-  try {
-    for (;;) {
-      await clients.eks.send(new DescribeClusterVersionsCommand({ maxResults: 1 }));
-      const left = until - clients.clock.now();
-      if (left <= 0 || stop.aborted) return;
-      await sleep(Math.min(left * scale, 60_000) + 50, undefined, { signal: stop }).catch(() => {});
-    }
-  } finally {
-    destroyClients(clients);
-  }
 }
 
 /**

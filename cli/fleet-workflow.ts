@@ -1,16 +1,14 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { CliError, EXIT } from "./errors";
 import { FLEET_FILE, type Fleet } from "../infra/fleet";
 
 /**
  * The fleet's rollout on GitHub Actions, generated from fleet.yaml (`eks-upgrade fleet workflow`):
  * a job that lists each stage's stacks (`eks-upgrade fleet matrix`), then per stage a matrix job —
  * `pulumi up` per stack, `maxParallel` at a time, in the stage's environment, none cancelled by
- * another's failure — and a gate job that counts the stage's failures against `maxFailures`
- * (`eks-upgrade fleet gate`) before the next stage may start. Each stack's own promotion gate still
- * refuses a target its upstream has not run long enough.
+ * another's failure — and a gate job (`eks-upgrade fleet gate`) that counts the stage's failures
+ * against `maxFailures` and checks its soak before the next stage may start. Each stack's own
+ * promotion gate still refuses a target its upstream has not run long enough.
  */
 export const WORKFLOW_FILE = join(".github", "workflows", "fleet-rollout.yml");
 
@@ -21,13 +19,18 @@ const node = [
 ];
 
 const PULUMI_TOKEN = { PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}" };
+/** pulumi/actions without a command installs the Pulumi CLI. */
+const PULUMI_CLI = { uses: "pulumi/actions@v6" };
+/** AWS credentials through OIDC: the deploy role for pulumi up, the read-only one (the previews') to read. */
+const awsCredentials = (role: "AWS_DEPLOY_ROLE_ARN" | "AWS_PREVIEW_ROLE_ARN", extra = {}) => ({
+  uses: "aws-actions/configure-aws-credentials@v4",
+  with: { "role-to-assume": `\${{ vars.${role} }}`, "aws-region": "${{ vars.AWS_REGION }}", ...extra },
+});
 
 export function fleetWorkflow(fleet: Fleet): string {
   // A stage that selects stacks by tag is read with the Pulumi CLI and its login, wherever the
-  // fleet file is (pulumi/actions without a command installs the CLI).
+  // fleet file is.
   const tagged = fleet.stages.some((s) => s.stacks.some((p) => p.startsWith("tag:")));
-  const pulumi = tagged ? [{ uses: "pulumi/actions@v6" }] : [];
-  const withLogin = (step: Record<string, unknown>) => (tagged ? { ...step, env: PULUMI_TOKEN } : step);
   const jobs: Record<string, unknown> = {
     stacks: {
       name: "stacks of each stage",
@@ -36,8 +39,12 @@ export function fleetWorkflow(fleet: Fleet): string {
       outputs: { stacks: "${{ steps.matrix.outputs.stacks }}" },
       steps: [
         ...node,
-        ...pulumi,
-        withLogin({ id: "matrix", run: 'npx eks-upgrade fleet matrix >> "$GITHUB_OUTPUT"' }),
+        ...(tagged ? [PULUMI_CLI] : []),
+        {
+          id: "matrix",
+          run: 'npx eks-upgrade fleet matrix >> "$GITHUB_OUTPUT"',
+          ...(tagged ? { env: PULUMI_TOKEN } : {}),
+        },
       ],
     },
   };
@@ -61,14 +68,7 @@ export function fleetWorkflow(fleet: Fleet): string {
       },
       steps: [
         ...node,
-        {
-          uses: "aws-actions/configure-aws-credentials@v4",
-          with: {
-            "role-to-assume": "${{ vars.AWS_DEPLOY_ROLE_ARN }}",
-            "aws-region": "${{ vars.AWS_REGION }}",
-            "role-duration-seconds": 21600,
-          },
-        },
+        awsCredentials("AWS_DEPLOY_ROLE_ARN", { "role-duration-seconds": 21600 }),
         {
           id: "up",
           uses: "pulumi/actions@v6",
@@ -94,21 +94,29 @@ export function fleetWorkflow(fleet: Fleet): string {
         },
       ],
     };
+    // Before a later stage, the gate also checks the soak: the stage's stack outputs (the Pulumi
+    // CLI and its login) against EKS's clock (AWS credentials).
+    const soaks = stage.soakHours > 0 && stage !== fleet.stages.at(-1);
+    const reads = tagged || soaks;
     jobs[gate] = {
-      name: `${stage.name}: at most ${stage.maxFailures} failed`,
+      name: `${stage.name}: at most ${stage.maxFailures} failed${soaks ? `, ${stage.soakHours} hours soaked` : ""}`,
       needs: [job],
       // The stage's failures are counted even when one of its stacks failed.
       if: `always() && needs.${job}.result != 'skipped' && needs.${job}.result != 'cancelled'`,
       "runs-on": "ubuntu-latest",
-      permissions: { contents: "read" },
+      permissions: soaks ? { contents: "read", "id-token": "write" } : { contents: "read" },
       steps: [
         ...node,
         {
           uses: "actions/download-artifact@v4",
           with: { pattern: `outcome-${stage.name}-*`, path: "outcomes", "merge-multiple": true },
         },
-        ...pulumi,
-        withLogin({ run: `npx eks-upgrade fleet gate --stage ${stage.name} --outcomes outcomes` }),
+        ...(soaks ? [awsCredentials("AWS_PREVIEW_ROLE_ARN")] : []),
+        ...(reads ? [PULUMI_CLI] : []),
+        {
+          run: `npx eks-upgrade fleet gate --stage ${stage.name} --outcomes outcomes`,
+          ...(reads ? { env: PULUMI_TOKEN } : {}),
+        },
       ],
     };
     previous = gate;
@@ -128,35 +136,11 @@ export function fleetWorkflow(fleet: Fleet): string {
   return `# Generated by \`eks-upgrade fleet workflow\` from ${FLEET_FILE}: edit the fleet file, not this one
 # (a test fails when they differ). Stages in order; each stage's stacks \`maxParallel\` at a time,
 # none cancelled by another's failure; its gate fails the rollout once more than \`maxFailures\`
-# of them failed, and no later stage starts.
+# of them failed, or before the stage has soaked \`soakHours\`, and no later stage starts.
 ${body}`;
 }
 
 /** `stacks={"dev":["dev-1"],...}`: the line the workflow's first job appends to $GITHUB_OUTPUT. */
 export function fleetMatrix(fleet: Fleet): string {
   return `stacks=${JSON.stringify(Object.fromEntries(fleet.stages.map((s) => [s.name, s.selected])))}`;
-}
-
-/**
- * The gate after a stage: the outcome each of its stacks recorded (`success`, `failure`, ...; a
- * stack without one did not run to the end: a failure). Fails once more than maxFailures failed.
- */
-export function fleetGate(fleet: Fleet, stageName: string, outcomes: string): string {
-  const stage = fleet.stages.find((s) => s.name === stageName);
-  if (!stage)
-    throw new CliError(
-      `--stage ${stageName}: no such stage in ${FLEET_FILE} (stages: ${fleet.stages.map((s) => s.name).join(", ")})`,
-    );
-  const recorded = existsSync(outcomes) ? readdirSync(outcomes) : [];
-  const outcome = (stack: string) =>
-    recorded.includes(stack) ? readFileSync(join(outcomes, stack), "utf8").trim() : "no outcome recorded";
-  const failed = stage.selected.filter((s) => outcome(s) !== "success");
-  const named = failed.map((s) => `${s} (${outcome(s)})`).join(", ");
-  const line = `stage ${stage.name}: ${stage.selected.length - failed.length} of ${stage.selected.length} stacks done${failed.length ? `; failed: ${named}` : ""}`;
-  if (failed.length > stage.maxFailures)
-    throw new CliError(
-      `${line}: more than maxFailures ${stage.maxFailures}. No later stage starts; fix the failed stacks and run the rollout again (finished steps are not repeated).`,
-      EXIT.failed,
-    );
-  return `${line} (maxFailures ${stage.maxFailures}): the next stage may start`;
 }

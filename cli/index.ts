@@ -54,7 +54,8 @@ import { fleetPlan, renderFleetPlan } from "./fleet-plan";
 import { runFleet } from "./fleet-run";
 import { withStackProgress } from "./fleet-stacks";
 import { automationRunner, fleetEventLine, fleetSummary } from "./fleet-up";
-import { fleetGate, fleetMatrix, fleetWorkflow, WORKFLOW_FILE } from "./fleet-workflow";
+import { fleetGate } from "./fleet-gate";
+import { fleetMatrix, fleetWorkflow, WORKFLOW_FILE } from "./fleet-workflow";
 import { fleetStatus, renderFleetStatus } from "./fleet-status";
 import { gatherStatus, renderStatus } from "./status";
 import { packageVersion } from "./version";
@@ -567,14 +568,16 @@ fleet
 
 fleet
   .command("gate")
-  .description("after a stage of the rollout workflow: fail when more of its stacks failed than maxFailures")
+  .description(
+    "after a stage of the rollout workflow: fail when more of its stacks failed than maxFailures, or before the stage soaked soakHours (EKS's time) when a stage follows",
+  )
   .requiredOption("--stage <name>", "the stage")
   .requiredOption(
     "--outcomes <dir>",
     "one file per stack holding its pulumi up outcome (success, failure, ...)",
   )
-  .action((o: { stage: string; outcomes: string }) => {
-    write(fleetGate(loadFleet(process.cwd()), o.stage, o.outcomes));
+  .action(async (o: { stage: string; outcomes: string }) => {
+    write(await fleetGate(loadFleet(process.cwd()), o.stage, o.outcomes, process.env.GITHUB_RUN_ID));
   });
 
 program

@@ -113,6 +113,29 @@ describe("the fleet's rollout workflow (examples/fleet)", () => {
     });
   });
 
+  it("the gate of a stage that soaks before the next reads its stacks' outputs and EKS's clock (the Pulumi CLI and its login, the read-only AWS role); the other gates read nothing", () => {
+    const soaking = (name: string) => /^staging: at most 1 failed, 24 hours soaked$/.test(name);
+    for (const stage of fleet.stages) {
+      const gate = workflow.jobs[`gate-${stage.name}`] as Job & { permissions: Record<string, string> };
+      const reads = stage.name === "staging"; // soakHours 24 and a stage after it; prod soaks but is last
+      assert.equal(soaking(gate.name ?? ""), reads, gate.name);
+      const uses = gate.steps.flatMap((s) => (s.uses ? [s.uses] : []));
+      const run = gate.steps.at(-1) as Job["steps"][number] & { env?: Record<string, string> };
+      assert.equal(run.run, `npx eks-upgrade fleet gate --stage ${stage.name} --outcomes outcomes`);
+      if (reads) {
+        assert.deepEqual(uses.slice(-2), ["aws-actions/configure-aws-credentials@v4", "pulumi/actions@v6"]);
+        const aws = gate.steps.find((s) => s.uses?.startsWith("aws-actions/"));
+        assert.equal(aws?.with?.["role-to-assume"], "${{ vars.AWS_PREVIEW_ROLE_ARN }}", "the read-only role");
+        assert.equal(gate.permissions["id-token"], "write");
+        assert.deepEqual(run.env, { PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}" });
+      } else {
+        assert.deepEqual(uses.slice(-1), ["actions/download-artifact@v4"]);
+        assert.deepEqual(gate.permissions, { contents: "read" });
+        assert.equal(run.env, undefined);
+      }
+    }
+  });
+
   it("a stage's gate: within maxFailures the next stage may start; one more and it fails naming them; a stack that recorded nothing counts as failed", async () => {
     const outcomes = (name: string, results: Record<string, string>) => {
       const dir = join(scratch, name);
@@ -120,16 +143,24 @@ describe("the fleet's rollout workflow (examples/fleet)", () => {
       for (const [stack, outcome] of Object.entries(results)) writeFileSync(join(dir, stack), `${outcome}\n`);
       return dir;
     };
-    const staging = ["local-staging-1", "local-staging-2", "local-staging-3", "local-staging-4"];
+    // (staging soaks before prod: its gate reads the stacks, tested on real stacks in tests/e2e/fleet-up.test.ts)
+    const prod = [
+      "local-prod-1",
+      "local-prod-2",
+      "local-prod-3",
+      "local-prod-4",
+      "local-prod-5",
+      "local-prod-6",
+    ];
     const ok = outcomes(
       "within",
-      Object.fromEntries(staging.map((s, i) => [s, i === 2 ? "failure" : "success"])),
+      Object.fromEntries(prod.map((s, i) => [s, i === 2 ? "failure" : "success"])),
     );
-    const within = await cli(EXAMPLE, "fleet", "gate", "--stage", "staging", "--outcomes", ok);
+    const within = await cli(EXAMPLE, "fleet", "gate", "--stage", "prod", "--outcomes", ok);
     assert.equal(within.code, 0, within.stderr);
     assert.equal(
       within.stdout.trim(),
-      "stage staging: 3 of 4 stacks done; failed: local-staging-3 (failure) (maxFailures 1): the next stage may start",
+      "stage prod: 5 of 6 stacks done; failed: local-prod-3 (failure) (maxFailures 1): the rollout's last stage is done",
     );
     const two = outcomes("beyond", {
       "local-staging-1": "success",
@@ -142,16 +173,20 @@ describe("the fleet's rollout workflow (examples/fleet)", () => {
       beyond.stderr,
       /stage staging: 2 of 4 stacks done; failed: local-staging-2 \(failure\), local-staging-4 \(no outcome recorded\): more than maxFailures 1\. No later stage starts/,
     );
-    const dev = await cli(
-      EXAMPLE,
-      "fleet",
-      "gate",
-      "--stage",
-      "dev",
-      "--outcomes",
-      outcomes("dev", { "local-dev-1": "success", "local-dev-2": "cancelled" }),
-    );
+    const devGate = (name: string, second: string) =>
+      cli(
+        EXAMPLE,
+        ...["fleet", "gate", "--stage", "dev", "--outcomes"],
+        outcomes(name, { "local-dev-1": "success", "local-dev-2": second }),
+      );
+    const dev = await devGate("dev", "cancelled");
     assert.equal(dev.code, 1, "dev allows no failure");
+    const devDone = await devGate("dev-done", "success");
+    assert.equal(devDone.code, 0, devDone.stderr);
+    assert.equal(
+      devDone.stdout.trim(),
+      "stage dev: 2 of 2 stacks done (maxFailures 0): stage staging may start",
+    );
     const unknown = await cli(EXAMPLE, "fleet", "gate", "--stage", "qa", "--outcomes", ok);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /--stage qa: no such stage in fleet\.yaml \(stages: dev, staging, prod\)/);

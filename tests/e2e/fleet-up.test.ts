@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe } from "node:test";
 import { DescribeClusterCommand, EKSClient } from "@aws-sdk/client-eks";
@@ -214,7 +214,14 @@ describe(
         assert.match(r.stderr, /stopping: no new stack starts/);
         assert.ok(inFlight.length >= 1);
         for (const cluster of new Set(inFlight)) {
-          const s = of(cluster.replace(/^fleet-/, "local-"));
+          const stack = cluster.replace(/^fleet-/, "local-");
+          // The one SIGINT the runner forwarded (the job's cancel reached eks-upgrade alone).
+          assert.equal(
+            r.stderr.match(new RegExp(`^ {2}${stack} \\| pulumi: \\^C received; cancelling$`, "gm"))?.length,
+            1,
+            stack,
+          );
+          const s = of(stack);
           assert.equal(s?.outcome, "stopped", cluster);
           assert.match(
             s?.summary ?? "",
@@ -230,6 +237,66 @@ describe(
           entries.filter((e) => e.mutating && e.seq > held).map((e) => e.cluster),
           [],
           "no step started after the stop",
+        );
+      },
+    );
+
+    chapter(
+      "one Ctrl-C at the terminal (it reaches the whole process group): each running stack's pulumi takes that one and cancels, none is sent a second; the fleet ends stopped, no pending operation left",
+      async () => {
+        newEntries();
+        const run = project.cliInTerminal(["fleet", "up", "--yes"]);
+        let inFlight: string[];
+        try {
+          await mutated((c) => stageOfCluster(c) === "staging");
+          // Hold the updates in flight past the runner's wait for pulumi's own "received; cancelling".
+          emulator.pauseClock();
+          await new Promise((r) => setTimeout(r, 500));
+          inFlight = [
+            ...new Set(
+              emulator
+                .audit(since)
+                .filter((e) => e.mutating && e.cluster && stageOfCluster(e.cluster) === "staging")
+                .flatMap((e) => (e.cluster ? [e.cluster] : [])),
+            ),
+          ];
+          run.ctrlC();
+          await new Promise((r) => setTimeout(r, 2000));
+        } finally {
+          emulator.resumeClock();
+        }
+        const r = await run.done;
+        const output = r.output.replace(/\r/g, "");
+        assert.notEqual(r.code, 0, output);
+        assert.match(output, /stopping: no new stack starts/);
+        assert.match(output, /\nfleet stopped: /);
+        assert.ok(inFlight.length >= 1);
+        assert.doesNotMatch(output, /received; terminating/);
+        for (const cluster of inFlight) {
+          const stack = cluster.replace(/^fleet-/, "local-");
+          // Its pulumi heard the terminal's ^C itself, once.
+          assert.equal(
+            output.match(new RegExp(`^ {2}${stack} \\| pulumi: \\^C received; cancelling$`, "gm"))?.length,
+            1,
+            stack,
+          );
+          // The provider's own words: it heard pulumi's Cancel and ended its step. A second SIGINT
+          // terminates pulumi and its plugins at once, and nothing would say this.
+          assert.match(
+            output,
+            new RegExp(
+              `^ {2}staging/${stack}: stopped: .*upgrade stopped after the steps in flight: Pulumi cancelled the update`,
+              "m",
+            ),
+          );
+          const { stdout } = await project.ok(["stack", "export", "--stack", stack]);
+          const deployment = (JSON.parse(stdout) as { deployment: { pending_operations?: unknown[] } })
+            .deployment;
+          assert.deepEqual(deployment.pending_operations ?? [], [], `${stack}: no pending operation`);
+        }
+        assert.deepEqual(
+          newEntries().filter((e) => e.cluster && stageOfCluster(e.cluster) === "prod"),
+          [],
         );
       },
     );
@@ -312,6 +379,77 @@ describe(
         ],
       );
     });
+
+    chapter(
+      "the rollout workflow's gate after staging: refused until the stage has soaked, naming until when (from its stacks' last change) and the re-run; then prod may start",
+      async () => {
+        const outcomes = join(project.dir, "outcomes");
+        mkdirSync(outcomes, { recursive: true });
+        for (const stack of stacksOf("staging")) writeFileSync(join(outcomes, stack), "success\n");
+        // The expected times come from the stacks' own outputs: the last change among them.
+        const changes = await Promise.all(
+          stacksOf("staging").map(async (stack) => {
+            const { stdout } = await project.ok([
+              "stack",
+              "output",
+              "upgradedAt",
+              "--json",
+              "--stack",
+              stack,
+            ]);
+            return { stack, at: Date.parse(JSON.parse(stdout) as string) };
+          }),
+        );
+        const last = changes.reduce((a, b) => (b.at > a.at ? b : a));
+        const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+        const fleetFile = join(project.dir, "fleet.yaml");
+        const gate = async (soakHours: number) => {
+          writeFileSync(
+            fleetFile,
+            readFileSync(fleetFile, "utf8").replace(
+              /(name: staging[\s\S]*?soakHours: )\d+/,
+              `$1${soakHours}`,
+            ),
+          );
+          project.env.GITHUB_RUN_ID = "4242";
+          try {
+            return await project.cli(["fleet", "gate", "--stage", "staging", "--outcomes", outcomes]);
+          } finally {
+            delete project.env.GITHUB_RUN_ID;
+          }
+        };
+        newEntries();
+        // Prod ran after staging's 2 hours had passed (the chapters before); 100 hours have not.
+        const early = await gate(100);
+        assert.equal(early.code, 1, early.output);
+        const esc = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+        // What is left, against the emulator's time when the gate asked (its audit).
+        const first = newEntries();
+        const asked = first.find((e) => e.operation === "DescribeClusterVersions");
+        assert.ok(asked);
+        const said = new RegExp(
+          `^eks-upgrade: stage staging: 4 of 4 stacks done \\(maxFailures 1\\); soaking until ${esc(iso(last.at + 100 * HOUR))} \\(100 hours after ${last.stack}'s last change at ${esc(iso(last.at))}; (\\d+) h (\\d+) min from now, EKS's time\\)\\. Stage prod does not start before; then re-run this run's failed jobs \\(gh run rerun 4242 --failed\\): finished steps are not repeated\\.$`,
+          "m",
+        ).exec(early.stderr);
+        assert.ok(said, early.stderr);
+        const printed = (Number(said[1]) * 60 + Number(said[2])) * 60_000;
+        const left = last.at + 100 * HOUR - asked.time;
+        assert.ok(Math.abs(printed - left) < 2 * 60_000, `${printed} ms said, ${left} ms left`);
+        const soaked = await gate(SOAK_HOURS);
+        assert.equal(soaked.code, 0, soaked.output);
+        assert.equal(
+          soaked.stdout.trim(),
+          `stage staging: 4 of 4 stacks done (maxFailures 1); soaked since ${iso(last.at + SOAK_HOURS * HOUR)} (${SOAK_HOURS} hours after ${last.stack}'s last change at ${iso(last.at)}): stage prod may start`,
+        );
+        // The gate read EKS's clock and changed nothing.
+        const calls = [...first, ...newEntries()];
+        assert.deepEqual(
+          calls.filter((e) => e.mutating),
+          [],
+        );
+        assert.deepEqual([...new Set(calls.map((e) => e.operation))], ["DescribeClusterVersions"]);
+      },
+    );
 
     chapter(
       "a stage selects stacks by Pulumi stack tag: the CLI, the program inside pulumi preview and the generated workflow read the same stacks",

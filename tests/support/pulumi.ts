@@ -16,6 +16,13 @@ export function requirePulumi(): { binDir: string } | { skip: string } {
   return "value" in r ? { binDir: r.value } : r;
 }
 
+/** A command running in a pseudo-terminal: what it printed so far, and the terminal's ^C. */
+export interface InTerminal {
+  done: Promise<RunResult>;
+  ctrlC: () => void;
+  output: () => string;
+}
+
 export interface RunResult {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -100,10 +107,19 @@ export class PulumiProject {
   }
 
   /** Runs `pulumi <args>` as a person at a terminal does (terminal.ts): `ctrlC()` is the terminal's ^C. */
-  runInTerminal(args: string[]): { done: Promise<RunResult>; ctrlC: () => void; output: () => string } {
+  runInTerminal(args: string[]): InTerminal {
+    return this.inTerminal(["pulumi", ...args]);
+  }
+
+  /** Runs the eks-upgrade CLI in the project as a person at a terminal does, like runInTerminal. */
+  cliInTerminal(args: string[]): InTerminal {
+    return this.inTerminal([process.execPath, join(ROOT, "dist", "cli", "index.js"), ...args]);
+  }
+
+  private inTerminal(argv: string[]): InTerminal {
     let child: ChildProcess | undefined;
     let seen = "";
-    const done = this.spawned(...inTerminal(["pulumi", ...args]), (c) => {
+    const done = this.spawned(...inTerminal(argv), (c) => {
       child = c;
       c.stdout?.on("data", (d: Buffer) => (seen += d));
     });
