@@ -26,14 +26,18 @@ export function automationRunner(
     async up(_stage, stackName, stop) {
       const startedAt = Date.now();
       const errors: string[] = [];
-      // Pulumi prints this once it took a SIGINT: a terminal's Ctrl-C reaches every stack's
-      // pulumi directly, and a second SIGINT would make it terminate at once (SIGNAL_SEEN_MS).
+      // The operator's stop reaches this stack's pulumi as one SIGINT, never two (pulumi terminates
+      // at once on the second). A terminal's Ctrl-C already went to every process of the job,
+      // this pulumi too: nothing to send. Otherwise the signal came to this process alone (a
+      // cancelled job), unless pulumi says it heard one itself within SIGNAL_SEEN_MS.
       let cancelling = false;
       const interrupt = new AbortController();
-      const forward = () =>
+      const forward = () => {
+        if (stop.reason === FROM_TERMINAL) return;
         setTimeout(() => {
           if (!cancelling) interrupt.abort();
         }, SIGNAL_SEEN_MS).unref();
+      };
       stop.addEventListener("abort", forward, { once: true });
       try {
         // Loaded here, not at the top: the Automation API takes half a second to load, which every
@@ -97,11 +101,18 @@ export function automationRunner(
 }
 
 /**
- * How long after the operator's stop a running stack's pulumi must have said it took the SIGINT
- * itself (a terminal's Ctrl-C goes to the whole process group) before the runner sends it one (a
- * signal to this process alone, a cancelled job). Never two: pulumi terminates on the second.
+ * The reason of the operator's stop (AbortController.abort) when it is a Ctrl-C typed at the
+ * terminal fleet up runs in: the line discipline sent that SIGINT to the whole foreground process
+ * group, every running stack's pulumi included.
  */
-const SIGNAL_SEEN_MS = 1_000;
+export const FROM_TERMINAL = "a Ctrl-C at the terminal";
+
+/**
+ * How long after a stop that did not come from the terminal a running stack's pulumi may still say
+ * it heard an interrupt itself (a signal to the whole process group) before the runner sends it its
+ * one SIGINT. Pulumi's word comes through its event stream, which a loaded machine delays.
+ */
+const SIGNAL_SEEN_MS = 2_000;
 
 /** The run's own error (the provider's message), not pulumi's "update failed" around it. */
 function failure(errors: string[], e: unknown): string {

@@ -53,7 +53,7 @@ import { FLEET_FILE, FleetFileError, loadFleet, unstaged } from "../infra/fleet"
 import { fleetPlan, renderFleetPlan } from "./fleet-plan";
 import { runFleet } from "./fleet-run";
 import { withStackProgress } from "./fleet-stacks";
-import { automationRunner, fleetEventLine, fleetSummary } from "./fleet-up";
+import { automationRunner, FROM_TERMINAL, fleetEventLine, fleetSummary } from "./fleet-up";
 import { fleetGate } from "./fleet-gate";
 import { fleetMatrix, fleetWorkflow, WORKFLOW_FILE } from "./fleet-workflow";
 import { fleetStatus, renderFleetStatus } from "./fleet-status";
@@ -502,9 +502,11 @@ fleet
         process.stdout,
       );
     const stop = new AbortController();
-    const onSignal = () => {
+    const onSignal = (signal: NodeJS.Signals) => {
       if (stop.signal.aborted) return;
-      stop.abort();
+      // At a terminal, a SIGINT is its Ctrl-C, which every stack's pulumi got too.
+      const atTerminal = [process.stdin, process.stdout, process.stderr].some((s) => s.isTTY);
+      stop.abort(signal === "SIGINT" && atTerminal ? FROM_TERMINAL : signal);
       say(
         "stopping: no new stack starts; running stacks stop after their step in flight (Ctrl-C again: pulumi terminates them at once)",
       );

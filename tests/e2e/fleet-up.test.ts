@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe } from "node:test";
 import { DescribeClusterCommand, EKSClient } from "@aws-sdk/client-eks";
-import { parse } from "yaml";
+import { parse, stringify } from "yaml";
 import { type AuditEntry, type Emulator, type SeedInput, startEmulator } from "../../emulator/src/index";
 import exampleSeed from "../../examples/fleet/seed.json";
 import { pointExampleFleet } from "../../cli/pulumi-project";
@@ -89,6 +89,29 @@ describe(
       assert.ok(seen(), "no mutating call came");
     };
 
+    /**
+     * The staging clusters with an update in flight, with the clock held (no step can end): a
+     * moment first, for the last calls of a wave of steps that started together to arrive.
+     */
+    const stagingInFlight = async () => {
+      await new Promise((r) => setTimeout(r, 500));
+      const clusters = emulator
+        .audit(since)
+        .filter((e) => e.mutating && e.cluster && stageOfCluster(e.cluster) === "staging")
+        .flatMap((e) => (e.cluster ? [e.cluster] : []));
+      return [...new Set(clusters)];
+    };
+    /** Resolves once each cluster's stack printed its provider's word that Pulumi cancelled (about 60 s at most). */
+    const cancelHeard = async (output: () => string, clusters: string[]) => {
+      const heard = () =>
+        clusters.every((c) =>
+          new RegExp(`^ {2}${c.replace(/^fleet-/, "local-")} \\| Pulumi cancelled the update`, "m").test(
+            output().replace(/\r/g, "").replace(/^\^C/gm, ""),
+          ),
+        );
+      for (let i = 0; i < 6000 && !heard(); i++) await new Promise((r) => setTimeout(r, 10));
+      assert.ok(heard(), `not every running stack heard the cancel (${clusters.join(", ")}):\n${output()}`);
+    };
     const chapter = chapters("the fleet");
 
     before(async () => {
@@ -100,6 +123,17 @@ describe(
       eks = new EKSClient({ region: "us-east-1", endpoint: emulator.url, credentials: DUMMY_CREDENTIALS });
       project = new PulumiProject(toolchain.binDir, { example: "examples/fleet" });
       assert.deepEqual(pointExampleFleet(project.dir, emulator.url, "1.36").sort(), [...ALL].sort());
+      // The chapters hold the emulator's clock while staging's steps are in flight, and the engine
+      // counts a step's deadline in real time (x the time scale: a held second is 8 simulated
+      // minutes): the staging stacks get deadlines a few held seconds cannot meet.
+      for (const stack of stacksOf("staging")) {
+        const file = join(project.dir, `Pulumi.${stack}.yaml`);
+        const doc = parse(readFileSync(file, "utf8")) as { config: Record<string, unknown> };
+        doc.config["eks-upgrade:upgrade"] = {
+          deadlines: { addonMinutes: 600, controlPlaneMinutes: 600, nodegroupMinutes: 600 },
+        };
+        writeFileSync(file, stringify(doc));
+      }
       for (const stack of ALL) await project.ok(["stack", "init", stack]);
       const fleetFile = join(project.dir, "fleet.yaml");
       writeFileSync(
@@ -195,16 +229,17 @@ describe(
         assert.equal(resume.code, 0, resume.output);
         newEntries();
         let pid: number | undefined;
-        const run = fleetUp((child) => (pid = child.pid));
+        let progress = "";
+        const run = fleetUp((child) => {
+          pid = child.pid;
+          child.stderr?.on("data", (d: Buffer) => (progress += d));
+        });
         await mutated((c) => stageOfCluster(c) === "staging");
         // Hold the update in flight while the stop reaches the stack (pulumi has to hear it from us).
         emulator.pauseClock();
-        const inFlight = emulator
-          .audit(since)
-          .filter((e) => e.mutating && e.cluster && stageOfCluster(e.cluster) === "staging")
-          .flatMap((e) => (e.cluster ? [e.cluster] : []));
+        const inFlight = await stagingInFlight();
         process.kill(pid ?? 0, "SIGINT");
-        await new Promise((r) => setTimeout(r, 2000));
+        await cancelHeard(() => progress, inFlight);
         // Nothing moves while the clock is held: a call after this one is a step started after the stop.
         const held = emulator.audit(0).at(-1)?.seq ?? 0;
         emulator.resumeClock();
@@ -249,24 +284,20 @@ describe(
         let inFlight: string[];
         try {
           await mutated((c) => stageOfCluster(c) === "staging");
-          // Hold the updates in flight past the runner's wait for pulumi's own "received; cancelling".
+          // Hold the updates in flight until every running stack's provider heard the cancel.
           emulator.pauseClock();
-          await new Promise((r) => setTimeout(r, 500));
-          inFlight = [
-            ...new Set(
-              emulator
-                .audit(since)
-                .filter((e) => e.mutating && e.cluster && stageOfCluster(e.cluster) === "staging")
-                .flatMap((e) => (e.cluster ? [e.cluster] : [])),
-            ),
-          ];
+          inFlight = await stagingInFlight();
           run.ctrlC();
-          await new Promise((r) => setTimeout(r, 2000));
+          await cancelHeard(run.output, inFlight);
+          // A second SIGINT from the runner would come within its 2 s wait for pulumi's own word:
+          // still holding the steps, so that pulumi would terminate mid-step and this test see it.
+          await new Promise((r) => setTimeout(r, 3000));
         } finally {
           emulator.resumeClock();
         }
         const r = await run.done;
-        const output = r.output.replace(/\r/g, "");
+        // (the terminal echoes ^C where its cursor is: at the start of a line)
+        const output = r.output.replace(/\r/g, "").replace(/^\^C/gm, "");
         assert.notEqual(r.code, 0, output);
         assert.match(output, /stopping: no new stack starts/);
         assert.match(output, /\nfleet stopped: /);
@@ -278,7 +309,7 @@ describe(
           assert.equal(
             output.match(new RegExp(`^ {2}${stack} \\| pulumi: \\^C received; cancelling$`, "gm"))?.length,
             1,
-            stack,
+            `${stack}:\n${output}`,
           );
           // The provider's own words: it heard pulumi's Cancel and ended its step. A second SIGINT
           // terminates pulumi and its plugins at once, and nothing would say this.
