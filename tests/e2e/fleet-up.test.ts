@@ -134,7 +134,7 @@ describe(
         };
         writeFileSync(file, stringify(doc));
       }
-      for (const stack of ALL) await project.ok(["stack", "init", stack]);
+      await Promise.all(ALL.map((stack) => project.ok(["stack", "init", "--no-select", stack])));
       const fleetFile = join(project.dir, "fleet.yaml");
       writeFileSync(
         fleetFile,
