@@ -1,11 +1,17 @@
 import { execFileSync, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { join } from "node:path";
 import pc from "picocolors";
 import { startEmulator } from "../emulator/src/index";
 import { CliError } from "./errors";
-import { copyProject, pointExampleFleet, PULUMI_VERSION, pulumiBinDir } from "./pulumi-project";
+import {
+  copyProject,
+  pointExampleFleet,
+  PULUMI_VERSION,
+  pulumiBinDir,
+  throwawayPulumiEnv,
+} from "./pulumi-project";
 import { packageRoot } from "./version";
 
 /** The example fleet's 24-hour staging soak takes about 17 seconds. */
@@ -36,16 +42,10 @@ export async function runFleetDemo(write: (s: string) => void): Promise<void> {
     const dir = copyProject(root, join(tmp, "project"), EXAMPLE);
     const stacks = pointExampleFleet(dir, emulator.url, "1.36");
     const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      PATH: `${bin}${delimiter}${process.env.PATH ?? ""}`,
-      PULUMI_HOME: join(tmp, "home"),
-      PULUMI_BACKEND_URL: `file://${join(tmp, "state")}`,
-      PULUMI_CONFIG_PASSPHRASE: "",
-      PULUMI_SKIP_UPDATE_CHECK: "true",
+      ...throwawayPulumiEnv(bin, tmp, process.env),
       AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? "demo",
       AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? "demo",
     };
-    mkdirSync(join(tmp, "state"));
     write(
       pc.bold(
         `eks-upgrade fleet demo — twelve clusters on an EKS emulator at ${emulator.url}, simulated time ${Math.round(1 / FLEET_TIME_SCALE)}x faster, the real pulumi, a throwaway project in ${dir}\n`,

@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { FLEET_FILE, type Fleet } from "../infra/fleet";
+import type { Fleet } from "../infra/fleet";
 import { CliError, EXIT } from "./errors";
-import { clusterRefOf } from "./fleet-stacks";
+import { clusterRefOf, stageNamed } from "./fleet-stacks";
 import { eksNow, lastChange } from "./soak";
 
 /**
@@ -20,12 +20,7 @@ export async function fleetGate(
   outcomes: string,
   runId?: string,
 ): Promise<string> {
-  const index = fleet.stages.findIndex((s) => s.name === stageName);
-  const stage = fleet.stages[index];
-  if (!stage)
-    throw new CliError(
-      `--stage ${stageName}: no such stage in ${FLEET_FILE} (stages: ${fleet.stages.map((s) => s.name).join(", ")})`,
-    );
+  const stage = stageNamed(fleet, stageName);
   const recorded = existsSync(outcomes) ? readdirSync(outcomes) : [];
   const outcome = (stack: string) =>
     recorded.includes(stack) ? readFileSync(join(outcomes, stack), "utf8").trim() : "no outcome recorded";
@@ -38,7 +33,7 @@ export async function fleetGate(
       EXIT.failed,
     );
   const budget = `${line} (maxFailures ${stage.maxFailures})`;
-  const next = fleet.stages[index + 1];
+  const next = fleet.stages[fleet.stages.indexOf(stage) + 1];
   if (!next) return `${budget}: the rollout's last stage is done`;
   if (!stage.soakHours) return `${budget}: stage ${next.name} may start`;
 

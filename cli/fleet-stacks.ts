@@ -1,5 +1,6 @@
 import { type ClusterRef, mapLimit, parseClusterRef } from "@eks-upgrade/engine";
-import type { Fleet } from "../infra/fleet";
+import { FLEET_FILE, type Fleet } from "../infra/fleet";
+import { CliError } from "./errors";
 import { fromStack } from "./options";
 
 /** How many stacks the fleet commands read at once (each is a handful of EKS calls). */
@@ -47,4 +48,14 @@ export function clusterRefOf(stack: string): ClusterRef {
     region: input.region ?? process.env.AWS_REGION,
     endpoints: input.endpoints,
   });
+}
+
+/** The stage `--stage <name>` names; refused, listing the stages, when the fleet file has none of that name. */
+export function stageNamed(fleet: Fleet, name: string): Fleet["stages"][number] {
+  const stage = fleet.stages.find((s) => s.name === name);
+  if (!stage)
+    throw new CliError(
+      `--stage ${name}: no such stage in ${FLEET_FILE} (stages: ${fleet.stages.map((s) => s.name).join(", ")}); nothing was changed`,
+    );
+  return stage;
 }

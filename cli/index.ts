@@ -52,7 +52,7 @@ import { FORMATS, type Format, renderPlan } from "./render";
 import { FLEET_FILE, FleetFileError, loadFleet, unstaged } from "../infra/fleet";
 import { fleetPlan, renderFleetPlan } from "./fleet-plan";
 import { runFleet } from "./fleet-run";
-import { withStackProgress } from "./fleet-stacks";
+import { stageNamed, withStackProgress } from "./fleet-stacks";
 import { automationRunner, FROM_TERMINAL, fleetEventLine, fleetSummary } from "./fleet-up";
 import { fleetGate } from "./fleet-gate";
 import { fleetMatrix, fleetWorkflow, WORKFLOW_FILE } from "./fleet-workflow";
@@ -486,15 +486,9 @@ fleet
   .action(async (o: { stage?: string; yes?: boolean; format: "table" | "json" }) => {
     const dir = process.cwd();
     const project = loadFleet(dir);
-    const stages = o.stage ? project.stages.filter((s) => s.name === o.stage) : project.stages;
-    if (!stages.length)
-      throw new CliError(
-        `--stage ${o.stage}: no such stage in ${FLEET_FILE} (stages: ${project.stages.map((s) => s.name).join(", ")}); nothing was changed`,
-      );
+    const stages = o.stage ? [stageNamed(project, o.stage)] : project.stages;
     // Progress goes where a person reads it; with --format json stdout holds the JSON alone.
-    const say = (text: string) =>
-      (o.format === "json" ? process.stderr : process.stdout).write(`${text}
-`);
+    const say = (text: string) => (o.format === "json" ? process.stderr : process.stdout).write(`${text}\n`);
     const count = stages.reduce((n, s) => n + s.selected.length, 0);
     if (!o.yes)
       await ask(

@@ -46,6 +46,24 @@ export function pulumiBinDir(): string | undefined {
 }
 
 /**
+ * The environment of a throwaway project whose Pulumi files live under `root`, on top of `base`:
+ * the pulumi in `binDir` first on PATH, its own Pulumi home and file backend (made here), an empty
+ * passphrase, no update check and no plugin downloads.
+ */
+export function throwawayPulumiEnv(binDir: string, root: string, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  mkdirSync(join(root, "state"), { recursive: true });
+  return {
+    ...base,
+    PATH: `${binDir}${delimiter}${base.PATH ?? ""}`,
+    PULUMI_HOME: join(root, "home"),
+    PULUMI_BACKEND_URL: `file://${join(root, "state")}`,
+    PULUMI_CONFIG_PASSPHRASE: "",
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+  };
+}
+
+/**
  * A copy of the checkout at `root` in `top`: package.json and tsconfig.json copied, infra/,
  * providers/ and node_modules/ linked (the program and the compiled engine, as users run them),
  * and either the root's Pulumi.yaml or, with `example` (examples/fleet), that project's files at

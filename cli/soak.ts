@@ -1,5 +1,11 @@
 import { DescribeClusterVersionsCommand } from "@aws-sdk/client-eks";
-import { type ClusterRef, createClients, destroyClients, timeScaleOf } from "@eks-upgrade/engine";
+import {
+  type Clients,
+  type ClusterRef,
+  createClients,
+  destroyClients,
+  timeScaleOf,
+} from "@eks-upgrade/engine";
 import { setTimeout as sleep } from "node:timers/promises";
 import { readStackOutputsAsync } from "./stack-outputs";
 
@@ -39,11 +45,15 @@ export async function lastChange(stacks: readonly string[]): Promise<LastChange>
 export async function eksNow(ref: ClusterRef): Promise<number> {
   const clients = createClients(ref);
   try {
-    await clients.eks.send(new DescribeClusterVersionsCommand({ maxResults: 1 }));
-    return clients.clock.now();
+    return await askTime(clients);
   } finally {
     destroyClients(clients);
   }
+}
+
+async function askTime(clients: Clients): Promise<number> {
+  await clients.eks.send(new DescribeClusterVersionsCommand({ maxResults: 1 }));
+  return clients.clock.now();
 }
 
 /**
@@ -52,9 +62,14 @@ export async function eksNow(ref: ClusterRef): Promise<number> {
  */
 export async function untilEksTime(ref: ClusterRef, until: number, stop: AbortSignal): Promise<void> {
   const scale = await timeScaleOf(ref);
-  for (;;) {
-    const left = until - (await eksNow(ref));
-    if (left <= 0 || stop.aborted) return;
-    await sleep(Math.min(left * scale, 60_000) + 50, undefined, { signal: stop }).catch(() => {});
+  const clients = createClients(ref);
+  try {
+    for (;;) {
+      const left = until - (await askTime(clients));
+      if (left <= 0 || stop.aborted) return;
+      await sleep(Math.min(left * scale, 60_000) + 50, undefined, { signal: stop }).catch(() => {});
+    }
+  } finally {
+    destroyClients(clients);
   }
 }

@@ -10,6 +10,7 @@ import { type Emulator, startEmulator } from "../../emulator/src/index";
 import { createClients, destroyClients, inspect, parseSpec } from "../../providers/engine/src/index";
 import { callSummary, fleetSeed, TIME_SCALE } from "../support/engine";
 import { ADDONS_1_35 } from "../support/emulator";
+import { eventually } from "../support/eventually";
 import { PROVIDER_ENV, ROOT } from "../support/provider";
 import { inTerminal } from "../support/terminal";
 
@@ -85,12 +86,6 @@ function startCli(
   child.stderr.setEncoding("utf8").on("data", (d: string) => (output += d));
   const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
   return { child, exited, output: () => output, stdout: () => stdout };
-}
-
-/** Waits until `test` holds, about 30 seconds at most; returns whether it does. */
-async function eventually(test: () => boolean): Promise<boolean> {
-  for (let i = 0; i < 3000 && !test(); i++) await new Promise((r) => setTimeout(r, 10));
-  return test();
 }
 
 describe("eks-upgrade CLI against the emulator", () => {

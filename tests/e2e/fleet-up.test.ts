@@ -10,6 +10,7 @@ import { pointExampleFleet } from "../../cli/pulumi-project";
 import { DUMMY_CREDENTIALS } from "../support/emulator";
 import { callSummary } from "../support/engine";
 import { chapters } from "../support/chapters";
+import { eventually } from "../support/eventually";
 import { PulumiProject, requirePulumi, type RunResult } from "../support/pulumi";
 
 /*
@@ -41,6 +42,12 @@ const stacksOf = (stage: keyof typeof STAGES) =>
 const ALL = [...stacksOf("dev"), ...stacksOf("staging"), ...stacksOf("prod")];
 const clusterOf = (stack: string) => stack.replace(/^local-/, "fleet-");
 const stageOfCluster = (cluster: string) => /^fleet-(dev|staging|prod)-/.exec(cluster)?.[1];
+
+/**
+ * What a pseudo-terminal shows, as lines: no carriage returns, and no "^C" the terminal echoed
+ * where its cursor was (at the start of a line).
+ */
+const screen = (text: string) => text.replace(/\r/g, "").replace(/^\^C/gm, "");
 
 /** The most stacks of a stage whose calls to EKS overlapped in time (each cluster's first to last call). */
 function mostAtOnce(entries: AuditEntry[], stage: string): number {
@@ -85,8 +92,7 @@ describe(
     /** Resolves once the emulator has seen a mutating call for a cluster that `match` accepts. */
     const mutated = async (match: (cluster: string) => boolean) => {
       const seen = () => emulator.audit(since).some((e) => e.mutating && e.cluster && match(e.cluster));
-      for (let i = 0; i < 6000 && !seen(); i++) await new Promise((r) => setTimeout(r, 10));
-      assert.ok(seen(), "no mutating call came");
+      assert.ok(await eventually(seen, 60), "no mutating call came");
     };
 
     /**
@@ -106,11 +112,13 @@ describe(
       const heard = () =>
         clusters.every((c) =>
           new RegExp(`^ {2}${c.replace(/^fleet-/, "local-")} \\| Pulumi cancelled the update`, "m").test(
-            output().replace(/\r/g, "").replace(/^\^C/gm, ""),
+            screen(output()),
           ),
         );
-      for (let i = 0; i < 6000 && !heard(); i++) await new Promise((r) => setTimeout(r, 10));
-      assert.ok(heard(), `not every running stack heard the cancel (${clusters.join(", ")}):\n${output()}`);
+      assert.ok(
+        await eventually(heard, 60),
+        `not every running stack heard the cancel (${clusters.join(", ")}):\n${output()}`,
+      );
     };
     const chapter = chapters("the fleet");
 
@@ -296,8 +304,7 @@ describe(
           emulator.resumeClock();
         }
         const r = await run.done;
-        // (the terminal echoes ^C where its cursor is: at the start of a line)
-        const output = r.output.replace(/\r/g, "").replace(/^\^C/gm, "");
+        const output = screen(r.output);
         assert.notEqual(r.code, 0, output);
         assert.match(output, /stopping: no new stack starts/);
         assert.match(output, /\nfleet stopped: /);

@@ -9,6 +9,7 @@ import { ADDONS_1_35, DUMMY_CREDENTIALS } from "../support/emulator";
 import { callSummary } from "../support/engine";
 import { ROOT } from "../support/provider";
 import { chapters } from "../support/chapters";
+import { eventually } from "../support/eventually";
 import { PulumiProject, requirePulumi, type RunResult } from "../support/pulumi";
 
 /*
@@ -608,7 +609,7 @@ describe(
 
     /** Resolves once `test` holds for the output so far (bounded: about 30 seconds). */
     const until = async (output: () => string, test: RegExp) => {
-      for (let i = 0; i < 3000 && !test.test(output()); i++) await new Promise((r) => setTimeout(r, 10));
+      await eventually(() => test.test(output()));
       assert.match(output(), test);
     };
     /** Resolves once the emulator has received an UpdateClusterVersion to `version`, then holds its clock. */
@@ -621,8 +622,7 @@ describe(
               e.operation === "UpdateClusterVersion" &&
               (e.params as { version?: string }).version === version,
           );
-      for (let i = 0; i < 3000 && !issued(); i++) await new Promise((r) => setTimeout(r, 10));
-      assert.ok(issued(), `no UpdateClusterVersion to ${version}`);
+      assert.ok(await eventually(issued), `no UpdateClusterVersion to ${version}`);
       emulator.pauseClock();
     };
 

@@ -1,11 +1,11 @@
 import { optionalTool } from "./optional-tool";
 import { inTerminal } from "./terminal";
 import { type ChildProcess, spawn } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { join } from "node:path";
 import { ROOT } from "./provider";
-import { copyProject, PULUMI_VERSION, pulumiBinDir } from "../../cli/pulumi-project";
+import { copyProject, PULUMI_VERSION, pulumiBinDir, throwawayPulumiEnv } from "../../cli/pulumi-project";
 
 const HOW_TO =
   "run `npm run pulumi:install` (needs Go >= 1.25; about 10-15 minutes the first time) to build it";
@@ -49,21 +49,11 @@ export class PulumiProject {
   constructor(binDir: string, { example }: { example?: string } = {}) {
     this.root = mkdtempSync(join(tmpdir(), "eks-upgrade-e2e-"));
     this.dir = copyProject(ROOT, join(this.root, "project"), example);
-    mkdirSync(join(this.root, "state"));
     this.marker = `e2e-${process.pid}-${Date.now()}`;
     const env: NodeJS.ProcessEnv = { ...process.env };
     // Nothing of the caller's Pulumi or AWS setup leaks in; the emulator needs no credentials.
     for (const k of Object.keys(env)) if (/^(PULUMI_|AWS_)/.test(k)) delete env[k];
-    this.env = {
-      ...env,
-      PATH: `${binDir}${delimiter}${process.env.PATH ?? ""}`,
-      PULUMI_HOME: join(this.root, "home"),
-      PULUMI_BACKEND_URL: `file://${join(this.root, "state")}`,
-      PULUMI_CONFIG_PASSPHRASE: "",
-      PULUMI_SKIP_UPDATE_CHECK: "true",
-      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-      EKS_UPGRADE_E2E_MARKER: this.marker,
-    };
+    this.env = { ...throwawayPulumiEnv(binDir, this.root, env), EKS_UPGRADE_E2E_MARKER: this.marker };
   }
 
   /** Copies a checked-in stack file into the project, as a user's clone has it. */
